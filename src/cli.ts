@@ -1,0 +1,43 @@
+/**
+ * The `wxmp` command. Thin on purpose: it picks the command, parses its
+ * arguments and calls one function; the work lives in the rooms under src/.
+ */
+import { isWxmpError } from './errors.js';
+
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Record<string, { summary: string; run: Command }> = {
+  start: {
+    summary: 'run the production server (PORT, default 8000)',
+    run: async () => (await import('./server/start.js')).startFromEnv(),
+  },
+};
+
+function usage(): string {
+  const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
+  return `Usage: wxmp <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and resolves to an exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name ? 0 : 1;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`wxmp: unknown command "${name}"\n\n${usage()}`);
+    return 1;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    // Expected failures print one clear line; anything else keeps its stack for a bug report.
+    if (isWxmpError(error)) {
+      process.stderr.write(`wxmp ${name}: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}

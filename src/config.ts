@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { ConfigError } from './errors.js';
+
+/** Environment variables as read: the process environment over the project's `.env`. */
+export type Env = Record<string, string | undefined>;
+
+/**
+ * Reads `.env` from `cwd` (when present) under the process environment, so a
+ * variable set in the shell always wins over the file.
+ */
+export function loadEnv(cwd = process.cwd(), env: Env = process.env): Env {
+  const file = join(cwd, '.env');
+  const fromFile = existsSync(file) ? parse(readFileSync(file)) : {};
+  return { ...fromFile, ...env };
+}
+
+/** Settings of the message server, validated. */
+export interface ServerConfig {
+  /** WECHAT_TOKEN: the Token typed into WeChat's 接口配置信息. */
+  token: string;
+  /** WECHAT_APP_ID: checked against every decrypted message. */
+  appId?: string;
+  /** WECHAT_APP_SECRET: only the API client needs it. */
+  appSecret?: string;
+  /** WECHAT_ENCODING_AES_KEY: 43 characters; enables compatible and safe modes. */
+  encodingAESKey?: string;
+  /** WECHAT_PATH: the callback path, `/` by default. */
+  path: string;
+  /** PORT */
+  port: number;
+  /** HOST */
+  host: string;
+  /** WECHAT_REPLY_DEADLINE_MS: when `success` is sent instead of waiting for a slow handler. */
+  deadlineMs: number;
+  /** REDIS_URL: shared de-dup and token store for several instances. */
+  redisUrl?: string;
+  /** WECHAT_API_BASE: origin of the WeChat API (a mock in tests and offline). */
+  apiBase: string;
+}
+
+const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
+const TOKEN = /^[A-Za-z0-9]{3,32}$/;
+
+function describe(value: string): string {
+  return value.length > 60 ? `${value.slice(0, 57)}...` : JSON.stringify(value);
+}
+
+function intIn(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${name}: expected an integer from ${min} to ${max}, got ${describe(raw)}`);
+  }
+  return n;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Validates the message server's settings. A bad value throws a {@link ConfigError}
+ * whose message is one line naming the variable, what is expected and what was found.
+ *
+ * @example
+ * const config = parseServerConfig(loadEnv());
+ */
+export function parseServerConfig(env: Env, defaults: { port?: number } = {}): ServerConfig {
+  const token = optional(env, 'WECHAT_TOKEN');
+  if (!token) {
+    throw new ConfigError('WECHAT_TOKEN: expected the Token you set in WeChat (3-32 letters or digits), got nothing. Set it in .env, or run `npm run dev`, which generates one.');
+  }
+  if (!TOKEN.test(token)) {
+    throw new ConfigError(`WECHAT_TOKEN: expected 3-32 letters or digits (WeChat's rule), got ${describe(token)}`);
+  }
+  const encodingAESKey = optional(env, 'WECHAT_ENCODING_AES_KEY');
+  if (encodingAESKey !== undefined && !AES_KEY.test(encodingAESKey)) {
+    throw new ConfigError(`WECHAT_ENCODING_AES_KEY: expected 43 characters of base64 (A-Z, a-z, 0-9, + and /), got ${encodingAESKey.length} characters`);
+  }
+  const appId = optional(env, 'WECHAT_APP_ID');
+  if (encodingAESKey && !appId) {
+    throw new ConfigError('WECHAT_APP_ID: expected your AppID (wx...), got nothing; it is required with WECHAT_ENCODING_AES_KEY because every decrypted message is checked against it');
+  }
+  const path = optional(env, 'WECHAT_PATH') ?? '/';
+  if (!path.startsWith('/') || /[?#\s]/.test(path)) {
+    throw new ConfigError(`WECHAT_PATH: expected a URL path starting with "/" and without "?" or "#", got ${describe(path)}`);
+  }
+  const apiBase = optional(env, 'WECHAT_API_BASE') ?? 'https://api.weixin.qq.com';
+  if (!/^https?:\/\/[^/]+/.test(apiBase)) {
+    throw new ConfigError(`WECHAT_API_BASE: expected an http(s) origin such as https://api.weixin.qq.com, got ${describe(apiBase)}`);
+  }
+  return {
+    token,
+    appId,
+    appSecret: optional(env, 'WECHAT_APP_SECRET'),
+    encodingAESKey,
+    path,
+    port: intIn(env, 'PORT', defaults.port ?? 8000, 0, 65535),
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    deadlineMs: intIn(env, 'WECHAT_REPLY_DEADLINE_MS', 4000, 100, 4800),
+    redisUrl: optional(env, 'REDIS_URL'),
+    apiBase: apiBase.replace(/\/+$/, ''),
+  };
+}

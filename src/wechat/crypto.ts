@@ -1,0 +1,99 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ConfigError, ProtocolError } from '../errors.js';
+
+/** Randomness source; tests pass a fixed one to reproduce WeChat's published vectors. */
+export type RandomBytes = (size: number) => Buffer;
+
+const BLOCK = 32;
+
+/** Decodes a 43-character EncodingAESKey into the 32-byte AES key. */
+export function decodeAESKey(encodingAESKey: string): Buffer {
+  if (typeof encodingAESKey !== 'string' || !/^[A-Za-z0-9+/]{43}$/.test(encodingAESKey)) {
+    throw new ConfigError(`encodingAESKey: expected 43 characters of base64, got ${typeof encodingAESKey === 'string' ? `${encodingAESKey.length} characters` : typeof encodingAESKey}`);
+  }
+  return Buffer.from(`${encodingAESKey}=`, 'base64');
+}
+
+function pad(data: Buffer): Buffer {
+  const n = BLOCK - (data.length % BLOCK);
+  return Buffer.concat([data, Buffer.alloc(n, n)]);
+}
+
+function unpad(data: Buffer): Buffer {
+  const n = data[data.length - 1] ?? 0;
+  // WeChat pads to 32-byte blocks, so a pad byte of 17..32 is valid (Web Crypto would reject it).
+  if (n < 1 || n > BLOCK || n > data.length) throw badPadding();
+  for (let i = data.length - n; i < data.length; i++) if (data[i] !== n) throw badPadding();
+  return data.subarray(0, data.length - n);
+}
+
+function badPadding(): ProtocolError {
+  return new ProtocolError('DECRYPT_FAILED', 400, 'decryption failed: bad PKCS#7 padding; the EncodingAESKey does not match the one set in WeChat');
+}
+
+/**
+ * WeChat's message encryption (AES-256-CBC, IV = first 16 key bytes, PKCS#7 to
+ * 32-byte blocks) over `random(16) | length(4, big-endian) | message | appId`.
+ *
+ * @example
+ * const crypto = new MessageCrypto({ encodingAESKey, appId: 'wx123' });
+ * const xml = crypto.decrypt(encrypt); // throws unless the AppID is wx123
+ */
+export class MessageCrypto {
+  readonly appId: string;
+  private readonly key: Buffer;
+  private readonly iv: Buffer;
+  private readonly random: RandomBytes;
+
+  constructor(options: { encodingAESKey: string; appId: string; random?: RandomBytes }) {
+    if (typeof options?.appId !== 'string' || options.appId === '') {
+      throw new ConfigError(`appId: expected the AppID (wx...), got ${JSON.stringify(options?.appId)}`);
+    }
+    this.key = decodeAESKey(options.encodingAESKey);
+    this.iv = this.key.subarray(0, 16);
+    this.appId = options.appId;
+    this.random = options.random ?? randomBytes;
+  }
+
+  /** Encrypts `message` (UTF-8) into the base64 `Encrypt` value. */
+  encrypt(message: string): string {
+    const body = Buffer.from(message, 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(body.length, 0);
+    const plain = pad(Buffer.concat([this.random(16), length, body, Buffer.from(this.appId, 'utf8')]));
+    const cipher = createCipheriv('aes-256-cbc', this.key, this.iv).setAutoPadding(false);
+    return Buffer.concat([cipher.update(plain), cipher.final()]).toString('base64');
+  }
+
+  /**
+   * Decrypts an `Encrypt` value and returns the message. Throws a ProtocolError
+   * (400) on a malformed payload, bad padding or a foreign AppID.
+   */
+  decrypt(encrypted: string): string {
+    const { message, appId } = this.open(encrypted);
+    if (appId !== this.appId) {
+      throw new ProtocolError('APPID_MISMATCH', 400, `decrypted message is for AppID ${JSON.stringify(appId)}, expected ${JSON.stringify(this.appId)}; check WECHAT_APP_ID`);
+    }
+    return message;
+  }
+
+  /** Decrypts without checking the AppID; for tools that want to show what arrived. */
+  open(encrypted: string): { message: string; appId: string } {
+    const data = Buffer.from(encrypted, 'base64');
+    if (data.length === 0 || data.length % 16 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(encrypted)) {
+      throw new ProtocolError('DECRYPT_FAILED', 400, 'decryption failed: Encrypt is not base64 of whole AES blocks');
+    }
+    const decipher = createDecipheriv('aes-256-cbc', this.key, this.iv).setAutoPadding(false);
+    const plain = unpad(Buffer.concat([decipher.update(data), decipher.final()]));
+    if (plain.length < 20) throw new ProtocolError('DECRYPT_FAILED', 400, 'decryption failed: payload too short');
+    // Read the length before anything else: the message itself keeps its newlines.
+    const size = plain.readUInt32BE(16);
+    if (20 + size > plain.length) {
+      throw new ProtocolError('DECRYPT_FAILED', 400, `decryption failed: declared length ${size} exceeds the payload; the EncodingAESKey does not match`);
+    }
+    return {
+      message: plain.subarray(20, 20 + size).toString('utf8'),
+      appId: plain.subarray(20 + size).toString('utf8'),
+    };
+  }
+}

@@ -1,0 +1,21 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * WeChat's signature: sha1 of the parts sorted as strings and joined.
+ * `signature` signs token, timestamp and nonce; safe mode's `msg_signature`
+ * adds the `Encrypt` payload as a fourth part.
+ *
+ * @example
+ * sign('token', '1409659813', '1372623149') // the `signature` WeChat sends
+ */
+export function sign(...parts: string[]): string {
+  // Plain code-unit sort, like WeChat's reference implementations (not locale order).
+  const sorted = [...parts].sort();
+  return createHash('sha1').update(sorted.join('')).digest('hex');
+}
+
+/** Compares a received signature with the expected one in constant time. */
+export function signatureMatches(expected: string, received: string | undefined): boolean {
+  if (received === undefined || received.length !== expected.length) return false;
+  return timingSafeEqual(Buffer.from(expected), Buffer.from(received.toLowerCase()));
+}
