@@ -1,0 +1,102 @@
+/**
+ * De-duplication of WeChat's retries. WeChat re-sends a message up to three
+ * times when it gets no answer within 5 s; the handler must run once, and every
+ * copy must get the same answer.
+ */
+
+/** What a store knows about a key: still being handled, or the answer sent. */
+export type DedupEntry = { state: 'pending' } | { state: 'done'; reply: string };
+
+/**
+ * Shared state behind de-duplication. The in-memory store serves one process;
+ * a shared store (Redis) lets several instances behind nginx agree.
+ */
+export interface DedupStore {
+  /**
+   * Atomically claims `key` for `ttlMs`. Resolves to `null` when this caller won
+   * the claim (and must handle the message), or to the entry that already exists.
+   */
+  claim(key: string, ttlMs: number): Promise<DedupEntry | null>;
+  /** Records the answer sent for `key`, so later copies get the same answer. */
+  complete(key: string, reply: string, ttlMs: number): Promise<void>;
+  /** Reads the entry for `key`, or `null` when there is none (or it expired). */
+  get(key: string): Promise<DedupEntry | null>;
+  /** Releases connections; optional. */
+  close?(): Promise<void>;
+}
+
+/** The fields of a message that identify it across WeChat's retries. */
+export interface DedupFields {
+  msgId?: string;
+  fromUserName: string;
+  createTime: number;
+  event?: string;
+  eventKey?: string;
+}
+
+/**
+ * The identity of a message across retries: MsgId when it has one; otherwise
+ * (events) FromUserName + CreateTime + Event + EventKey. MsgId alone collided in
+ * practice for some accounts, so the sender is part of the key too.
+ */
+export function dedupKey(m: DedupFields): string {
+  if (m.msgId) return `msg:${m.fromUserName}:${m.msgId}`;
+  return `evt:${m.fromUserName}:${m.createTime}:${m.event ?? ''}:${m.eventKey ?? ''}`;
+}
+
+/** Default time an entry is kept: longer than WeChat's last retry (about 15 s after the first try). */
+export const DEDUP_TTL_MS = 30_000;
+
+/**
+ * A {@link DedupStore} in this process's memory. Expired entries are swept as
+ * new ones arrive, so memory stays bounded by the message rate, with no timer.
+ *
+ * @example
+ * const store = new MemoryDedupStore();
+ * await store.claim('msg:u:1', 30_000); // null: handle it
+ * await store.claim('msg:u:1', 30_000); // { state: 'pending' }
+ */
+export class MemoryDedupStore implements DedupStore {
+  private readonly entries = new Map<string, { entry: DedupEntry; expires: number }>();
+  private readonly now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.now = options.now ?? Date.now;
+  }
+
+  async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
+    const existing = await this.get(key);
+    if (existing) return existing;
+    this.sweep();
+    this.entries.set(key, { entry: { state: 'pending' }, expires: this.now() + ttlMs });
+    return null;
+  }
+
+  async complete(key: string, reply: string, ttlMs: number): Promise<void> {
+    this.entries.set(key, { entry: { state: 'done', reply }, expires: this.now() + ttlMs });
+  }
+
+  async get(key: string): Promise<DedupEntry | null> {
+    const slot = this.entries.get(key);
+    if (!slot) return null;
+    if (slot.expires <= this.now()) {
+      this.entries.delete(key);
+      return null;
+    }
+    return slot.entry;
+  }
+
+  /** Number of live entries; for tests and metrics. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private sweep(): void {
+    const now = this.now();
+    // Map keeps insertion order and TTLs are equal, so expired entries sit at the front.
+    for (const [key, slot] of this.entries) {
+      if (slot.expires > now) break;
+      this.entries.delete(key);
+    }
+  }
+}
