@@ -1,0 +1,141 @@
+/**
+ * The WeChat API client: options, the access token, and the typed API groups.
+ * Every call carries the current token; when WeChat rejects the token (40001,
+ * 40014, 42001) it is refreshed once and the call is made once more.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import { accessTokenFetcher, type TokenEndpoint } from './access-token.js';
+import type { ApiContext } from './context.js';
+import { customerServiceApi, type CustomerServiceApi } from './customer-service.js';
+import { WechatApiError } from './errors.js';
+import { callWechat, type CallSpec, type Fetch, type HttpSettings, type WechatJson } from './http.js';
+import { jssdkApi, type JssdkApi } from './jssdk.js';
+import { mediaApi, type MediaApi } from './media.js';
+import { menuApi, type MenuApi } from './menu.js';
+import { oauthApi, type OAuthApi } from './oauth.js';
+import { qrcodeApi, type QrcodeApi } from './qrcode.js';
+import { templateApi, type TemplateApi } from './template.js';
+import { TokenCache } from './token-cache.js';
+import { FileTokenStore, type TokenStore } from './token-store.js';
+import { userApi, type UserApi } from './user.js';
+
+/** Options of {@link createWechatClient}. Only `appId` and `appSecret` are required. */
+export interface WechatClientOptions {
+  appId: string;
+  appSecret: string;
+  /** API origin; WECHAT_API_BASE. Default `https://api.weixin.qq.com`. */
+  apiBase?: string;
+  /** Where tokens and tickets persist. Default: files under `.wxmp/`. */
+  tokenStore?: TokenStore;
+  /** `stable` (default) or `classic` token endpoint. */
+  tokenEndpoint?: TokenEndpoint;
+  /** Per-call timeout in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Refresh the token this long before it expires. Default 5 minutes. */
+  refreshEarlyMs?: number;
+  fetch?: Fetch;
+  now?: () => number;
+  random?: (size: number) => Buffer;
+}
+
+/** The client: `request` for any endpoint, plus typed groups. */
+export interface WechatClient {
+  readonly appId: string;
+  readonly apiBase: string;
+  /** The current access token (for endpoints wxmp does not wrap). Keep it out of logs. */
+  accessToken(): Promise<string>;
+  /** Calls any endpoint with the access token added; errcodes throw WechatApiError. */
+  request(spec: CallSpec): Promise<WechatJson>;
+  readonly menu: MenuApi;
+  readonly customerService: CustomerServiceApi;
+  readonly template: TemplateApi;
+  readonly user: UserApi;
+  readonly media: MediaApi;
+  readonly qrcode: QrcodeApi;
+  readonly jssdk: JssdkApi;
+  readonly oauth: OAuthApi;
+  /** Closes the token store's connections (Redis). */
+  close(): Promise<void>;
+}
+
+/** Errcodes that mean "this token is no good": refresh once and retry once. */
+const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
+
+function requireString(name: string, value: unknown, expected: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new ConfigError(`${name}: expected ${expected}, got ${value === undefined ? 'nothing' : JSON.stringify(typeof value === 'string' ? value : typeof value)}`);
+  }
+  return value.trim();
+}
+
+function checkOptions(o: WechatClientOptions): void {
+  if (typeof o !== 'object' || o === null) throw new ConfigError(`WeChat client options: expected an object, got ${o === null ? 'null' : typeof o}`);
+  if (o.apiBase !== undefined && !/^https?:\/\/[^/]+/.test(o.apiBase)) {
+    throw new ConfigError(`apiBase: expected an http(s) origin such as https://api.weixin.qq.com, got ${JSON.stringify(o.apiBase)}`);
+  }
+  if (o.tokenEndpoint !== undefined && o.tokenEndpoint !== 'stable' && o.tokenEndpoint !== 'classic') {
+    throw new ConfigError(`tokenEndpoint: expected "stable" or "classic", got ${JSON.stringify(o.tokenEndpoint)}`);
+  }
+  if (o.timeoutMs !== undefined && (!Number.isInteger(o.timeoutMs) || o.timeoutMs < 1)) {
+    throw new ConfigError(`timeoutMs: expected a positive integer, got ${JSON.stringify(o.timeoutMs)}`);
+  }
+}
+
+/**
+ * Creates a client. Nothing is fetched until the first call.
+ *
+ * @example
+ * const client = createWechatClient({ appId: 'wx123', appSecret: process.env.WECHAT_APP_SECRET! });
+ * await client.customerService.sendText(openid, '您的订单已发货');
+ */
+export function createWechatClient(options: WechatClientOptions): WechatClient {
+  checkOptions(options);
+  const appId = requireString('appId (WECHAT_APP_ID)', options.appId, 'your AppID (wx...)');
+  const appSecret = requireString('appSecret (WECHAT_APP_SECRET)', options.appSecret, 'the AppSecret from 基本配置');
+  const http: HttpSettings = {
+    apiBase: (options.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
+    fetch: options.fetch ?? globalThis.fetch,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+  const now = options.now ?? Date.now;
+  const tokenStore: TokenStore = options.tokenStore ?? new FileTokenStore();
+  const tokens = new TokenCache({
+    key: `access_token.${appId}`,
+    store: tokenStore,
+    now,
+    refreshEarlyMs: options.refreshEarlyMs,
+    fetcher: accessTokenFetcher(http, { appId, appSecret, endpoint: options.tokenEndpoint ?? 'stable' }),
+  });
+
+  async function request(spec: CallSpec): Promise<WechatJson> {
+    const token = await tokens.get();
+    const call = (t: string) => callWechat(http, { ...spec, query: { ...spec.query, access_token: t } });
+    try {
+      return await call(token);
+    } catch (error) {
+      if (!(error instanceof WechatApiError) || !TOKEN_REJECTED.has(error.errcode)) throw error;
+      // WeChat refused the token, so the first call did nothing: retrying even a send is safe.
+      return call(await tokens.refresh(token));
+    }
+  }
+
+  const ctx: ApiContext = { appId, appSecret, http, request, tokenStore, now, random: options.random ?? randomBytes, refreshEarlyMs: options.refreshEarlyMs };
+  return {
+    appId,
+    apiBase: http.apiBase,
+    accessToken: () => tokens.get(),
+    request,
+    menu: menuApi(ctx),
+    customerService: customerServiceApi(ctx),
+    template: templateApi(ctx),
+    user: userApi(ctx),
+    media: mediaApi(ctx),
+    qrcode: qrcodeApi(ctx),
+    jssdk: jssdkApi(ctx),
+    oauth: oauthApi(ctx),
+    close: async () => {
+      await tokenStore.close?.();
+    },
+  };
+}

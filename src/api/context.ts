@@ -1,0 +1,21 @@
+/**
+ * What every API module receives from the client: a way to make an
+ * authenticated call, plus the injected clock, randomness and stores.
+ */
+import type { CallSpec, HttpSettings, WechatJson } from './http.js';
+import type { TokenStore } from './token-store.js';
+
+/** Makes a call with the current access token, refreshing and retrying once when WeChat rejects it. */
+export type AuthedRequest = (spec: CallSpec) => Promise<WechatJson>;
+
+/** Shared by the API modules; built by `createWechatClient`. */
+export interface ApiContext {
+  appId: string;
+  appSecret: string;
+  http: HttpSettings;
+  request: AuthedRequest;
+  tokenStore: TokenStore;
+  now: () => number;
+  random: (size: number) => Buffer;
+  refreshEarlyMs?: number;
+}

@@ -1,0 +1,160 @@
+/**
+ * A cached credential (access token, JS-SDK ticket) that refreshes itself
+ * before it expires, with one fetch at a time: concurrent callers in this
+ * process share one promise, and instances sharing a store with a lock wait
+ * for the one that holds it and read what it stored.
+ */
+import { ConfigError } from '../errors.js';
+import type { StoredCredential, TokenStore } from './token-store.js';
+
+/** What a fetch from WeChat returned. */
+export interface FetchedCredential {
+  value: string;
+  expiresInSeconds: number;
+}
+
+/** Fetches a new credential; `force` asks WeChat for a new one even if the current one is valid. */
+export type CredentialFetcher = (force: boolean) => Promise<FetchedCredential>;
+
+export interface TokenCacheOptions {
+  /** Store key, e.g. `access_token.wx123`. */
+  key: string;
+  store: TokenStore;
+  fetcher: CredentialFetcher;
+  /** Clock in epoch ms. Default `Date.now`. */
+  now?: () => number;
+  /** Refresh this long before expiry (capped at half the lifetime). Default 5 minutes. */
+  refreshEarlyMs?: number;
+  /** How long a refresh lock is held at most, should its holder die. Default 15 s. */
+  lockTtlMs?: number;
+  /** How often a waiting instance looks for the holder's result. Default 50 ms. */
+  pollMs?: number;
+  /** Give up waiting for another instance after this long and fetch anyway. Default 20 s. */
+  lockWaitMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+function positive(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`${name}: expected a non-negative number of milliseconds, got ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+/**
+ * @example
+ * const cache = new TokenCache({ key: 'access_token.wx123', store, fetcher: (force) => fetchToken(force) });
+ * const token = await cache.get();          // cached, or one fetch
+ * const newer = await cache.refresh(token);  // after WeChat said 40001 for `token`
+ */
+export class TokenCache {
+  private readonly key: string;
+  private readonly store: TokenStore;
+  private readonly fetcher: CredentialFetcher;
+  private readonly now: () => number;
+  private readonly early: number;
+  private readonly lockTtl: number;
+  private readonly poll: number;
+  private readonly lockWait: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private memory: StoredCredential | null = null;
+  private inflight: Promise<string> | null = null;
+
+  constructor(options: TokenCacheOptions) {
+    if (typeof options?.key !== 'string' || !options.key) throw new ConfigError(`TokenCache key: expected a string, got ${JSON.stringify(options?.key)}`);
+    if (typeof options.store?.get !== 'function' || typeof options.store.set !== 'function') {
+      throw new ConfigError('TokenCache store: expected an object with get() and set(), got ' + typeof options.store);
+    }
+    if (typeof options.fetcher !== 'function') throw new ConfigError(`TokenCache fetcher: expected a function, got ${typeof options.fetcher}`);
+    this.key = options.key;
+    this.store = options.store;
+    this.fetcher = options.fetcher;
+    this.now = options.now ?? Date.now;
+    this.early = positive('refreshEarlyMs', options.refreshEarlyMs, 5 * 60_000);
+    this.lockTtl = positive('lockTtlMs', options.lockTtlMs, 15_000);
+    this.poll = Math.max(1, positive('pollMs', options.pollMs, 50));
+    this.lockWait = positive('lockWaitMs', options.lockWaitMs, 20_000);
+    this.sleep = options.sleep ?? defaultSleep;
+  }
+
+  /** The current credential, fetching one only when none is stored or it is about to expire. */
+  async get(): Promise<string> {
+    if (this.memory && this.isFresh(this.memory)) return this.memory.value;
+    return this.single(() => this.load(undefined));
+  }
+
+  /**
+   * A credential other than `stale`, which WeChat rejected (40001, 42001). Asks
+   * WeChat for a new one (forced) only if no caller or instance already did.
+   */
+  async refresh(stale: string): Promise<string> {
+    if (this.inflight) {
+      const value = await this.inflight.catch(() => undefined);
+      if (value !== undefined && value !== stale) return value;
+    }
+    return this.single(() => this.load(stale));
+  }
+
+  private single(run: () => Promise<string>): Promise<string> {
+    if (!this.inflight) {
+      this.inflight = run().finally(() => {
+        this.inflight = null;
+      });
+    }
+    return this.inflight;
+  }
+
+  private isFresh(c: StoredCredential): boolean {
+    const margin = Math.min(this.early, (c.expiresAt - c.obtainedAt) / 2);
+    return this.now() < c.expiresAt - margin;
+  }
+
+  private async usable(stale: string | undefined): Promise<string | undefined> {
+    const c = await this.store.get(this.key);
+    if (c && this.isFresh(c) && c.value !== stale) {
+      this.memory = c;
+      return c.value;
+    }
+    return undefined;
+  }
+
+  private async load(stale: string | undefined): Promise<string> {
+    const stored = await this.usable(stale);
+    if (stored !== undefined) return stored;
+    const force = stale !== undefined;
+    if (!this.store.tryLock) return this.fetchAndStore(force);
+    const attempts = Math.ceil(this.lockWait / this.poll);
+    for (let i = 0; i < attempts; i++) {
+      const release = await this.store.tryLock(this.key, this.lockTtl);
+      if (release) {
+        try {
+          // The previous holder may have stored a fresh one between our read and our lock.
+          return (await this.usable(stale)) ?? (await this.fetchAndStore(force));
+        } finally {
+          await release();
+        }
+      }
+      await this.sleep(this.poll);
+      const theirs = await this.usable(stale);
+      if (theirs !== undefined) return theirs;
+    }
+    // The holder is stuck past our patience (its lock TTL will free it); serve our callers anyway.
+    return this.fetchAndStore(force);
+  }
+
+  private async fetchAndStore(force: boolean): Promise<string> {
+    const fetched = await this.fetcher(force);
+    const obtainedAt = this.now();
+    const credential: StoredCredential = {
+      value: fetched.value,
+      obtainedAt,
+      expiresAt: obtainedAt + fetched.expiresInSeconds * 1000,
+    };
+    await this.store.set(this.key, credential);
+    this.memory = credential;
+    return credential.value;
+  }
+}
