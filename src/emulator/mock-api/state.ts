@@ -1,0 +1,131 @@
+/**
+ * The mock's memory: issued tokens and their lifetimes, quotas, the published
+ * menu, users, one-time OAuth codes, and everything it received.
+ */
+import { EventEmitter } from 'node:events';
+
+/** A request as the mock received it (secrets in the query are masked). */
+export interface MockRequest {
+  seq: number;
+  at: number;
+  ip: string;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON, a multipart summary, or the raw text when it was not JSON. */
+  body: unknown;
+  /** The errcode answered (0 for success). */
+  errcode: number;
+}
+
+/** What subscribers hear about, as it happens. */
+export type MockEvent =
+  | { kind: 'request'; request: MockRequest }
+  | { kind: 'customer-message'; openid: string; message: Record<string, unknown> }
+  | { kind: 'typing'; openid: string; command: string }
+  | { kind: 'template-message'; openid: string; message: Record<string, unknown>; msgid: number }
+  | { kind: 'menu'; menu: unknown | null }
+  | { kind: 'token'; endpoint: string; force: boolean; issued: boolean };
+
+interface TokenRecord {
+  expiresAt: number;
+  /** When a newer token replaced it; it stays valid for the grace period after. */
+  replacedAt?: number;
+}
+
+/** Why a token is refused, if it is: 40001 unknown or replaced, 42001 expired. */
+export type TokenCheck = 0 | 40001 | 41001 | 42001;
+
+export class MockState {
+  readonly requests: MockRequest[] = [];
+  readonly events = new EventEmitter();
+  readonly quotaUsed = new Map<string, number>();
+  readonly oauthCodes = new Map<string, { openid: string; scope: string; used: boolean }>();
+  readonly users = new Map<string, Record<string, unknown>>();
+  menu: unknown | null = null;
+  allowedIps: Set<string> | null;
+  quota: Record<string, number>;
+  delays = new Map<string, number>();
+  private readonly tokens = new Map<string, TokenRecord>();
+  private current: string | null = null;
+  private seq = 0;
+  private quotaDay = '';
+
+  constructor(
+    readonly settings: { tokenTtlSeconds: number; graceSeconds: number; now: () => number; newId: (prefix: string) => string },
+    allowedIps: string[] | null,
+    quota: Record<string, number>,
+  ) {
+    this.allowedIps = allowedIps ? new Set(allowedIps) : null;
+    this.quota = { ...quota };
+    // Subscribers are UI pages and tests; many of them are normal.
+    this.events.setMaxListeners(0);
+  }
+
+  emit(event: MockEvent): void {
+    this.events.emit('event', event);
+  }
+
+  record(entry: Omit<MockRequest, 'seq'>): MockRequest {
+    const request = { seq: ++this.seq, ...entry };
+    this.requests.push(request);
+    this.emit({ kind: 'request', request });
+    return request;
+  }
+
+  /** A new token; the previous one keeps working for the grace period, like WeChat. */
+  issueToken(): { token: string; expiresIn: number } {
+    const now = this.settings.now();
+    if (this.current) {
+      const prev = this.tokens.get(this.current);
+      if (prev && prev.replacedAt === undefined) prev.replacedAt = now;
+    }
+    const token = this.settings.newId('ACCESS_TOKEN_');
+    this.tokens.set(token, { expiresAt: now + this.settings.tokenTtlSeconds * 1000 });
+    this.current = token;
+    return { token, expiresIn: this.settings.tokenTtlSeconds };
+  }
+
+  /** The token in force and its remaining seconds, or null when there is none or it expired. */
+  currentToken(): { token: string; expiresIn: number } | null {
+    if (!this.current) return null;
+    const record = this.tokens.get(this.current);
+    const left = record ? Math.floor((record.expiresAt - this.settings.now()) / 1000) : 0;
+    return left > 0 ? { token: this.current, expiresIn: left } : null;
+  }
+
+  checkToken(token: string | undefined): TokenCheck {
+    if (!token) return 41001;
+    const record = this.tokens.get(token);
+    if (!record) return 40001;
+    const now = this.settings.now();
+    if (record.replacedAt !== undefined && now >= record.replacedAt + this.settings.graceSeconds * 1000) return 40001;
+    if (now >= record.expiresAt) return 42001;
+    return 0;
+  }
+
+  /** Every token expires now (answers 42001). */
+  expireTokens(): void {
+    const now = this.settings.now();
+    for (const record of this.tokens.values()) record.expiresAt = Math.min(record.expiresAt, now);
+  }
+
+  /** Every token is forgotten (answers 40001), as after a secret reset. */
+  invalidateTokens(): void {
+    this.tokens.clear();
+    this.current = null;
+  }
+
+  /** Counts one call to `path`; false when its daily quota is used up. */
+  useQuota(path: string): boolean {
+    const day = new Date(this.settings.now() + 8 * 3600_000).toISOString().slice(0, 10); // Beijing day
+    if (day !== this.quotaDay) {
+      this.quotaDay = day;
+      this.quotaUsed.clear();
+    }
+    const used = (this.quotaUsed.get(path) ?? 0) + 1;
+    this.quotaUsed.set(path, used);
+    const limit = this.quota[path];
+    return limit === undefined || used <= limit;
+  }
+}

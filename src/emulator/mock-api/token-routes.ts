@@ -1,0 +1,52 @@
+/**
+ * Token issuance: GET /cgi-bin/token (every call replaces the token) and
+ * POST /cgi-bin/stable_token (returns the token in force unless forced),
+ * plus the jsapi ticket.
+ */
+import type { Hono } from 'hono';
+import { objectBody, type MockEnv, INVALID } from './http.js';
+import { wechatError } from './errors.js';
+import type { MockState } from './state.js';
+
+export interface AppCredentials {
+  appId: string;
+  appSecret: string;
+}
+
+function credentialsError(app: AppCredentials, appid: unknown, secret: unknown) {
+  if (appid !== app.appId) return wechatError(40013);
+  if (secret !== app.appSecret) return wechatError(40125);
+  return null;
+}
+
+/** Adds the token routes to `app`. */
+export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCredentials): void {
+  app.get('/cgi-bin/token', (c) => {
+    const q = c.req.query();
+    if (q.grant_type !== 'client_credential') return c.json(wechatError(40002));
+    const bad = credentialsError(creds, q.appid, q.secret);
+    if (bad) return c.json(bad);
+    const { token, expiresIn } = state.issueToken();
+    state.emit({ kind: 'token', endpoint: 'token', force: true, issued: true });
+    return c.json({ access_token: token, expires_in: expiresIn });
+  });
+
+  app.post('/cgi-bin/stable_token', (c) => {
+    if (c.get('json') === INVALID) return c.json(wechatError(47001));
+    const body = objectBody(c);
+    if (!body) return c.json(wechatError(44002));
+    if (body.grant_type !== 'client_credential') return c.json(wechatError(40002));
+    const bad = credentialsError(creds, body.appid, body.secret);
+    if (bad) return c.json(bad);
+    const force = body.force_refresh === true;
+    const current = force ? null : state.currentToken();
+    const result = current ?? state.issueToken();
+    state.emit({ kind: 'token', endpoint: 'stable_token', force, issued: !current });
+    return c.json({ access_token: result.token, expires_in: result.expiresIn });
+  });
+
+  app.get('/cgi-bin/ticket/getticket', (c) => {
+    if (c.req.query('type') !== 'jsapi' && c.req.query('type') !== 'wx_card') return c.json(wechatError(40097));
+    return c.json({ errcode: 0, errmsg: 'ok', ticket: state.settings.newId('TICKET_'), expires_in: state.settings.tokenTtlSeconds });
+  });
+}
