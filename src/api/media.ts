@@ -38,7 +38,7 @@ export function mediaApi(ctx: ApiContext): MediaApi {
       const form = new FormData();
       form.append('media', blob, file.filename);
       const json = await ctx.request({ method: 'POST', path: '/cgi-bin/media/upload', query: { type }, form, idempotent: true });
-      return { type: String(json.type), mediaId: String(json.media_id), createdAt: Number(json.created_at) };
+      return { type: String(json.type), mediaId: String(json.media_id ?? json.thumb_media_id), createdAt: Number(json.created_at) };
     },
   };
 }

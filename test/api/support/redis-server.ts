@@ -1,0 +1,63 @@
+/**
+ * Starts a throwaway redis-server (Debian's package) on 127.0.0.1 at a free
+ * port. Missing redis-server is an error, never a skip: CI installs it, and a
+ * silent skip would hide that the multi-instance paths went untested.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
+
+export interface RunningRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startRedis(): Promise<RunningRedis> {
+  if (spawnSync('redis-server', ['--version']).error) {
+    throw new Error('redis-server is not installed (apt-get install redis-server); the Redis tests need it');
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  await new Promise<void>((resolve, reject) => {
+    const onExit = (code: number | null) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`));
+    child.once('exit', onExit);
+    const check = () => {
+      if (/Ready to accept connections/.test(output)) {
+        child.off('exit', onExit);
+        resolve();
+      } else setTimeout(check, 20);
+    };
+    check();
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A connection for assertions and cleanup in tests. */
+export function redisClient(url: string): Redis {
+  return new Redis(url, { maxRetriesPerRequest: 1 });
+}

@@ -1,0 +1,171 @@
+import { mkdtemp, rm, stat, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createWechatClient, type WechatClientOptions } from '../../src/api/client.js';
+import { ApiTimeoutError, WechatApiError } from '../../src/api/errors.js';
+import { FileTokenStore, MemoryTokenStore } from '../../src/api/token-store.js';
+import { startMock, type RunningMock } from './support/mock-server.js';
+import { runTokenChild } from './support/run-child.js';
+
+let running: RunningMock;
+let dir: string;
+
+beforeAll(async () => {
+  running = await startMock();
+});
+afterAll(async () => {
+  await running.close();
+});
+beforeEach(async () => {
+  running.mock.invalidateTokens();
+  running.mock.clearRequests();
+  running.mock.setAllowedIps(null);
+  dir = await mkdtemp(join(tmpdir(), 'wxmp-token-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+function client(extra: Partial<WechatClientOptions> = {}) {
+  const { mock, url } = running;
+  return createWechatClient({ appId: mock.appId, appSecret: mock.appSecret, apiBase: url, tokenStore: new FileTokenStore({ dir }), ...extra });
+}
+
+describe('access token', () => {
+  it('100 concurrent calls on a cold cache fetch the token exactly once', async () => {
+    const c = client();
+    const users = await Promise.all(Array.from({ length: 100 }, (_, i) => c.user.info(`openid_${i}`)));
+    expect(users).toHaveLength(100);
+    expect(running.mock.tokenFetches()).toBe(1);
+    expect(running.mock.requestsTo('/cgi-bin/user/info').every((r) => r.errcode === 0)).toBe(true);
+    // stable_token is the default endpoint, without force.
+    expect(running.mock.requestsTo('/cgi-bin/stable_token')[0]?.body).toMatchObject({ grant_type: 'client_credential', force_refresh: false, secret: '***' });
+  });
+
+  it('a second process started afterwards reuses the stored token (0 fetches)', async () => {
+    const c = client();
+    await c.user.info('openid_first');
+    expect(running.mock.tokenFetches()).toBe(1);
+    const { mock, url } = running;
+    const child = await runTokenChild({ WECHAT_API_BASE: url, WECHAT_APP_ID: mock.appId, WECHAT_APP_SECRET: mock.appSecret, TOKEN_DIR: dir });
+    expect(running.mock.tokenFetches()).toBe(1);
+    expect(child.token).toMatch(/^[0-9a-f]{64}$/);
+    expect(running.mock.requestsTo('/cgi-bin/user/info').length).toBe(6);
+  });
+
+  it('stores the token privately (0600) and leaves no temp files', async () => {
+    await client().accessToken();
+    const files = await readdir(dir);
+    expect(files).toEqual([`access_token.${running.mock.appId}.json`]);
+    expect((await stat(join(dir, files[0]!))).mode & 0o777).toBe(0o600);
+  });
+
+  it('refreshes once when the token nears expiry, for many concurrent callers', async () => {
+    let clock = Date.now();
+    const c = client({ now: () => clock, tokenStore: new MemoryTokenStore() });
+    await c.user.info('openid_a');
+    clock += 7200_000 - 4 * 60_000; // inside the 5-minute early window
+    await Promise.all(Array.from({ length: 20 }, (_, i) => c.user.info(`openid_${i}`)));
+    expect(running.mock.tokenFetches()).toBe(2);
+  });
+
+  it('on 40001 refreshes with force_refresh and retries the call once', async () => {
+    const c = client();
+    await c.user.info('openid_a');
+    running.mock.invalidateTokens();
+    await expect(c.user.info('openid_b')).resolves.toMatchObject({ openid: 'openid_b' });
+    const fetches = running.mock.requestsTo('/cgi-bin/stable_token');
+    expect(fetches.map((r) => (r.body as { force_refresh: boolean }).force_refresh)).toEqual([false, true]);
+    expect(running.mock.requestsTo('/cgi-bin/user/info').map((r) => r.errcode)).toEqual([0, 40001, 0]);
+  });
+
+  it('on 42001 (expired at WeChat) refreshes and retries once', async () => {
+    const c = client();
+    await c.user.info('openid_a');
+    running.mock.expireTokens();
+    await c.user.info('openid_b');
+    expect(running.mock.requestsTo('/cgi-bin/user/info').map((r) => r.errcode)).toEqual([0, 42001, 0]);
+    expect(running.mock.tokenFetches()).toBe(2);
+  });
+
+  it('retries only once when the new token is refused too', async () => {
+    const { mock } = running;
+    const c = client({
+      fetch: async (input, init) => {
+        if (!String(input).includes('stable_token')) mock.invalidateTokens();
+        return fetch(input, init);
+      },
+    });
+    const error = await c.user.info('openid_a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WechatApiError);
+    expect((error as WechatApiError).errcode).toBe(40001);
+    expect(mock.requestsTo('/cgi-bin/user/info')).toHaveLength(2);
+  });
+
+  it('on 40164 makes one call and names the IP WeChat saw and where to allow it', async () => {
+    running.mock.setAllowedIps(['203.0.113.9']);
+    const error = await client().menu.get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WechatApiError);
+    const e = error as WechatApiError;
+    expect(e.errcode).toBe(40164);
+    expect(e.ip).toBe('127.0.0.1');
+    expect(e.message).toContain('127.0.0.1');
+    expect(e.message).toContain('IP白名单');
+    expect(e.message).not.toContain(running.mock.appSecret);
+    expect(running.mock.requests).toHaveLength(1);
+  });
+
+  it('uses GET /cgi-bin/token when tokenEndpoint is classic', async () => {
+    await client({ tokenEndpoint: 'classic' }).user.info('openid_a');
+    expect(running.mock.requestsTo('/cgi-bin/token')).toHaveLength(1);
+    expect(running.mock.requestsTo('/cgi-bin/stable_token')).toHaveLength(0);
+  });
+
+  it('a wrong secret fails with 40125, a hint and no secret in the message', async () => {
+    const error = await client({ appSecret: 'wrong-secret-value' }).accessToken().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WechatApiError);
+    expect((error as WechatApiError).errcode).toBe(40125);
+    expect((error as Error).message).toContain('WECHAT_APP_SECRET');
+    expect((error as Error).message).not.toContain('wrong-secret-value');
+  });
+});
+
+describe('timeouts', () => {
+  afterEach(() => {
+    running.mock.setDelay('/cgi-bin/message/template/send', 0);
+    running.mock.setDelay('/cgi-bin/menu/get', 0);
+  });
+
+  function counting() {
+    const calls: string[] = [];
+    const f: typeof fetch = (input, init) => {
+      calls.push(new URL(String(input)).pathname);
+      return fetch(input, init);
+    };
+    return { calls, f };
+  }
+
+  it('a template send that times out is not retried and says it may have been delivered', async () => {
+    const { calls, f } = counting();
+    const c = client({ fetch: f, timeoutMs: 300 });
+    await c.accessToken();
+    running.mock.setDelay('/cgi-bin/message/template/send', 1000);
+    const error = await c.template.send({ touser: 'openid_a', templateId: 'TPL', data: { first: 'x' } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+    expect((error as ApiTimeoutError).maybeDelivered).toBe(true);
+    expect((error as Error).message).toMatch(/may or may not have been delivered/);
+    expect(calls.filter((p) => p === '/cgi-bin/message/template/send')).toHaveLength(1);
+  });
+
+  it('an idempotent read that times out is tried once more', async () => {
+    const { calls, f } = counting();
+    const c = client({ fetch: f, timeoutMs: 300 });
+    await c.accessToken();
+    running.mock.setDelay('/cgi-bin/menu/get', 1000);
+    const error = await c.menu.get().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiTimeoutError);
+    expect((error as ApiTimeoutError).maybeDelivered).toBe(false);
+    expect(calls.filter((p) => p === '/cgi-bin/menu/get')).toHaveLength(2);
+  });
+});
