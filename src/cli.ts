@@ -2,6 +2,7 @@
  * The `wxmp` command. Thin on purpose: it picks the command, parses its
  * arguments and calls one function; the work lives in the rooms under src/.
  */
+import { parseArgs } from 'node:util';
 import { isWxmpError } from './errors.js';
 
 type Command = (args: string[]) => Promise<number>;
@@ -10,6 +11,14 @@ const commands: Record<string, { summary: string; run: Command }> = {
   start: {
     summary: 'run the production server (PORT, default 8000)',
     run: async () => (await import('./server/start.js')).startFromEnv(),
+  },
+  menu: {
+    summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
+    run: async (args) => {
+      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const [action, file] = positionals;
+      return (await import('./api/menu-command.js')).menuCommand({ action, file });
+    },
   },
 };
 
