@@ -65,7 +65,8 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
-    const existing = await this.get(key);
+    // No await before the write: concurrent claims must see each other.
+    const existing = this.lookup(key);
     if (existing) return existing;
     this.sweep();
     this.entries.set(key, { entry: { state: 'pending' }, expires: this.now() + ttlMs });
@@ -77,6 +78,10 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   async get(key: string): Promise<DedupEntry | null> {
+    return this.lookup(key);
+  }
+
+  private lookup(key: string): DedupEntry | null {
     const slot = this.entries.get(key);
     if (!slot) return null;
     if (slot.expires <= this.now()) {

@@ -16,6 +16,9 @@ export function sign(...parts: string[]): string {
 
 /** Compares a received signature with the expected one in constant time. */
 export function signatureMatches(expected: string, received: string | undefined): boolean {
-  if (received === undefined || received.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(expected), Buffer.from(received.toLowerCase()));
+  if (received === undefined) return false;
+  const a = Buffer.from(expected);
+  // Compare byte lengths: a same-length string with non-ASCII characters is longer in bytes.
+  const b = Buffer.from(received.toLowerCase());
+  return a.length === b.length && timingSafeEqual(a, b);
 }

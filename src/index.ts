@@ -1,0 +1,50 @@
+/**
+ * wxmp: WeChat Official Account backends on Hono.
+ *
+ * @example
+ * // src/app.ts — your bot
+ * import { createRouter, reply } from 'wxmp';
+ * export default createRouter()
+ *   .on('text', (m) => `You said: ${m.content}`)
+ *   .event('subscribe', () => 'Welcome!')
+ *   .event('CLICK', 'NEWS', () => reply.news([{ title: 'Hello', url: 'https://example.com' }]));
+ *
+ * @example
+ * // Mounting the callback in your own Hono app
+ * import { Hono } from 'hono';
+ * import { wechat, createRouter } from 'wxmp';
+ * const app = new Hono();
+ * app.all('/wechat', wechat({ token: process.env.WECHAT_TOKEN!, router: createRouter().on('text', (m) => m.content) }));
+ */
+
+// The bot: routing and replies.
+export { Router, createRouter, toReply } from './wechat/router.js';
+export type { Handler, HandlerContext, HandlerResult } from './wechat/router.js';
+export { reply, renderReply, checkReply } from './wechat/replies.js';
+export type { Reply, Article } from './wechat/replies.js';
+export type * from './wechat/messages.js';
+
+// The protocol, for tools and custom servers.
+export { sign, signatureMatches } from './wechat/signature.js';
+export { MessageCrypto, decodeAESKey } from './wechat/crypto.js';
+export { parseXml, buildXml, cdata } from './wechat/xml.js';
+export { parseMessage } from './wechat/parse-message.js';
+export { openMessage, sealReply, verifyEcho } from './wechat/protocol.js';
+export type { Mode, OpenedMessage } from './wechat/protocol.js';
+export { MemoryDedupStore, dedupKey, DEDUP_TTL_MS } from './wechat/dedup.js';
+export type { DedupStore, DedupEntry } from './wechat/dedup.js';
+
+// The server.
+export { wechat } from './server/wechat.js';
+export type { WechatOptions, LateReply } from './server/wechat.js';
+export { createApp } from './server/app.js';
+export type { AppOptions } from './server/app.js';
+export { startServer, listen } from './server/start.js';
+export type { Exchange } from './server/exchange.js';
+export { formatExchange } from './server/request-log.js';
+export type { Logger } from './server/logger.js';
+
+// Configuration and errors.
+export { loadEnv, parseServerConfig } from './config.js';
+export type { ServerConfig, Env } from './config.js';
+export { WxmpError, ConfigError, ProtocolError, ApiError, DeployError, isWxmpError } from './errors.js';

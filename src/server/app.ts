@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import type { ServerConfig } from '../config.js';
+import type { Router } from '../wechat/router.js';
+import { wechat, type WechatOptions } from './wechat.js';
+
+export interface AppOptions extends Omit<WechatOptions, 'token' | 'appId' | 'encodingAESKey' | 'router' | 'deadlineMs'> {
+  config: Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path'> & { deadlineMs?: number };
+  router: Pick<Router, 'dispatch'>;
+  /** Reported by /healthz; the deploy records it per release. */
+  version?: string;
+  /** Start time for /healthz's uptime; injected by tests. */
+  startedAt?: number;
+}
+
+/**
+ * The production app: the WeChat callback at `config.path` and `GET /healthz`.
+ *
+ * @example
+ * const app = createApp({ config: parseServerConfig(loadEnv()), router });
+ * const res = await app.request('/healthz'); // 200 {"status":"ok",...}
+ */
+export function createApp(options: AppOptions): Hono {
+  const { config, router, version = process.env.npm_package_version ?? '0.0.0', startedAt = Date.now(), ...rest } = options;
+  const app = new Hono();
+  app.get('/healthz', (c) => c.json({ status: 'ok', version, uptime: Math.round((Date.now() - startedAt) / 1000) }));
+  app.all(config.path, wechat({ ...rest, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, deadlineMs: config.deadlineMs, router }));
+  app.notFound((c) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404));
+  return app;
+}

@@ -1,0 +1,50 @@
+import { DEDUP_TTL_MS, type DedupStore } from '../wechat/dedup.js';
+
+export type DedupOutcome = { body: string; dedup: 'first' | 'joined' | 'replayed' };
+
+/**
+ * Runs `work` once per key: a copy that arrives while the first run is still
+ * going joins it; a copy after it finished gets the stored answer. Copies that
+ * reach another instance (shared store, run elsewhere) poll for the answer until
+ * `waitMs`, then answer `success`: the first instance replies in time or
+ * delivers the late reply itself.
+ */
+export class DedupRunner {
+  private readonly inflight = new Map<string, Promise<string>>();
+
+  constructor(
+    private readonly store: DedupStore,
+    private readonly ttlMs = DEDUP_TTL_MS,
+    private readonly pollMs = 50,
+  ) {}
+
+  async run(key: string, waitMs: number, work: () => Promise<string>): Promise<DedupOutcome> {
+    const local = this.inflight.get(key);
+    if (local) return { body: await local, dedup: 'joined' };
+    const existing = await this.store.claim(key, this.ttlMs);
+    if (existing?.state === 'done') return { body: existing.reply, dedup: 'replayed' };
+    if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
+
+    const running = work().then(async (body) => {
+      await this.store.complete(key, body, this.ttlMs);
+      return body;
+    });
+    this.inflight.set(key, running);
+    try {
+      return { body: await running, dedup: 'first' };
+    } finally {
+      this.inflight.delete(key);
+    }
+  }
+
+  private async waitElsewhere(key: string, waitMs: number): Promise<string> {
+    const until = Date.now() + waitMs;
+    while (Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+      const entry = await this.store.get(key);
+      if (entry?.state === 'done') return entry.reply;
+      if (!entry) break;
+    }
+    return 'success';
+  }
+}

@@ -1,0 +1,39 @@
+import type { WechatMessage } from '../wechat/messages.js';
+import type { Mode } from '../wechat/protocol.js';
+import type { Reply } from '../wechat/replies.js';
+
+/**
+ * One request and its answer, as the request log, the dev inspector and the
+ * emulator see it. Secrets never go in here: the query holds only WeChat's
+ * public signing parameters.
+ */
+export interface Exchange {
+  id: string;
+  /** Start, ms since the epoch. */
+  time: number;
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  status: number;
+  durationMs: number;
+  kind: 'verify' | 'message' | 'other';
+  mode?: Mode;
+  /** The body as received (ciphertext in safe mode). */
+  rawBody?: string;
+  /** The message XML after decryption (same as rawBody in plaintext mode). */
+  xml?: string;
+  message?: WechatMessage;
+  reply?: Reply | null;
+  /** The reply XML before encryption. */
+  replyXml?: string;
+  /** What was sent back. */
+  responseBody?: string;
+  /** How de-duplication treated this copy: first run, joined a run in progress, or got the stored answer. */
+  dedup?: 'first' | 'joined' | 'replayed';
+  /** The handler missed the deadline and WeChat got `success`; the reply comes later. */
+  late?: boolean;
+  error?: { code: string; message: string; stack?: string };
+}
+
+/** Called once per request, after the answer is known. */
+export type ExchangeListener = (exchange: Exchange) => void;

@@ -1,0 +1,85 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { Router } from '../wechat/router.js';
+import { createApp, type AppOptions } from './app.js';
+import { consoleLogger } from './logger.js';
+import { openExchangeLog } from './log-file.js';
+import { formatExchange } from './request-log.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Listens with @hono/node-server and resolves once the port is bound. */
+export function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port, hostname }) as Server;
+    // Longer than nginx's upstream keepalive (60 s), so nginx never reuses a socket we are closing.
+    server.keepAliveTimeout = 65_000;
+    server.once('error', reject);
+    server.once('listening', () => {
+      const { port: bound } = server.address() as AddressInfo;
+      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
+      resolve({
+        url: `http://${host}:${bound}`,
+        port: bound,
+        server,
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          server.closeIdleConnections();
+        }),
+      });
+    });
+  });
+}
+
+/** Loads the user's bot: the default export of src/app.ts. */
+export async function loadBot(): Promise<Router> {
+  const mod = (await import('../app.js')) as { default?: Router };
+  if (typeof mod.default?.dispatch !== 'function') {
+    throw new ConfigError('src/app.ts: expected `export default` of a Router (createRouter()...), got ' + typeof mod.default);
+  }
+  return mod.default;
+}
+
+/** Starts the production server with a request log on stdout and in `logDir`. */
+export async function startServer(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string }): Promise<RunningServer> {
+  const log = openExchangeLog(options.logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs');
+  const app = createApp({
+    config,
+    ...options,
+    onExchange: (ex) => {
+      consoleLogger.info(formatExchange(ex));
+      log.write(ex);
+      options.onExchange?.(ex);
+    },
+  });
+  const running = await listen(app.fetch, config.port, config.host);
+  const close = running.close;
+  running.close = async () => {
+    await close();
+    await log.close();
+  };
+  return running;
+}
+
+/** `wxmp start` / `npm start`: configuration from the environment and .env. */
+export async function startFromEnv(): Promise<number> {
+  const config = parseServerConfig(loadEnv());
+  const router = await loadBot();
+  const running = await startServer(config, { router });
+  consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'})`);
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await running.close();
+  return 0;
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { ConfigError, ProtocolError, isWxmpError } from '../errors.js';
+import { MessageCrypto } from '../wechat/crypto.js';
+import { MemoryDedupStore, dedupKey, type DedupStore } from '../wechat/dedup.js';
+import type { WechatMessage } from '../wechat/messages.js';
+import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
+import { renderReply, type Reply } from '../wechat/replies.js';
+import type { Router } from '../wechat/router.js';
+import { DedupRunner } from './dedup-runner.js';
+import type { Exchange, ExchangeListener } from './exchange.js';
+import { consoleLogger, type Logger } from './logger.js';
+import { rawQuery } from './query.js';
+
+/** A reply that came after the deadline, when WeChat had already been answered `success`. */
+export interface LateReply {
+  message: WechatMessage;
+  reply: Reply;
+  elapsedMs: number;
+}
+
+export interface WechatOptions {
+  token: string;
+  /** Required with `encodingAESKey`: every decrypted message is checked against it. */
+  appId?: string;
+  encodingAESKey?: string;
+  /** The bot: a Router, or anything with its `dispatch`. */
+  router: Pick<Router, 'dispatch'>;
+  /** Shared state for de-duplication; in memory by default. */
+  dedupStore?: DedupStore;
+  /** Answer `success` when the handler takes longer (ms). Default 4000: WeChat waits 5 s. */
+  deadlineMs?: number;
+  /** Largest body accepted (bytes); 413 above. Default 64 KiB: WeChat messages are a few KB. */
+  maxBodyBytes?: number;
+  /** Receives replies that missed the deadline, e.g. to send them as customer-service messages. */
+  onLateReply?: (late: LateReply) => void | Promise<void>;
+  /** Receives every request and its answer, for logs and the dev inspector. */
+  onExchange?: ExchangeListener;
+  logger?: Logger;
+  /** Clock in ms; injected by tests. */
+  now?: () => number;
+  /** Nonce for encrypted replies; injected by tests. */
+  nonce?: () => string;
+}
+
+const SUCCESS = 'success';
+
+function checkOptions(o: WechatOptions): void {
+  if (typeof o?.token !== 'string' || o.token === '') throw new ConfigError(`wechat(): token: expected the Token set in WeChat, got ${JSON.stringify(o?.token)}`);
+  if (typeof o.router?.dispatch !== 'function') throw new ConfigError('wechat(): router: expected a Router (createRouter()), got ' + typeof o.router);
+  for (const name of ['deadlineMs', 'maxBodyBytes'] as const) {
+    const v = o[name];
+    if (v !== undefined && (!Number.isFinite(v) || v <= 0)) throw new ConfigError(`wechat(): ${name}: expected a positive number, got ${String(v)}`);
+  }
+  if (o.encodingAESKey && !o.appId) throw new ConfigError('wechat(): appId: expected the AppID with encodingAESKey, got nothing');
+}
+
+/**
+ * The WeChat callback as Hono middleware: the GET handshake, and POSTed
+ * messages in plaintext, compatible or safe mode, de-duplicated, answered
+ * within the deadline, never with a 5xx.
+ *
+ * @example
+ * const app = new Hono();
+ * app.all('/wechat', wechat({ token: 'mytoken', router: createRouter().on('text', (m) => m.content) }));
+ */
+export function wechat(options: WechatOptions): MiddlewareHandler {
+  checkOptions(options);
+  const crypto = options.encodingAESKey ? new MessageCrypto({ encodingAESKey: options.encodingAESKey, appId: options.appId! }) : undefined;
+  const protocol = { token: options.token, crypto };
+  const deadlineMs = options.deadlineMs ?? 4000;
+  const logger = options.logger ?? consoleLogger;
+  const now = options.now ?? Date.now;
+  const nonce = options.nonce ?? (() => randomBytes(8).toString('hex'));
+  const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
+  const limit = bodyLimit({
+    maxSize: options.maxBodyBytes ?? 64 * 1024,
+    onError: (c) => c.text(`body too large: WeChat messages are a few KB, the limit is ${options.maxBodyBytes ?? 64 * 1024} bytes`, 413),
+  });
+  let counter = 0;
+
+  /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
+  async function answer(opened: OpenedMessage, ex: Exchange): Promise<string> {
+    const started = now();
+    const work = options.router.dispatch(opened.message);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'late'>((resolve) => { timer = setTimeout(resolve, deadlineMs, 'late'); });
+    try {
+      const outcome = await Promise.race([work, deadline]);
+      if (outcome === 'late') {
+        ex.late = true;
+        logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error, the reply will be delivered late`);
+        void work.then((reply) => deliverLate(opened.message, reply, now() - started), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
+        return SUCCESS;
+      }
+      ex.reply = outcome;
+      if (!outcome) return SUCCESS;
+      ex.replyXml = renderReply(outcome, opened.message, Math.floor(now() / 1000));
+      return sealReply(ex.replyXml, opened.mode, { ...protocol, timestamp: Math.floor(now() / 1000), nonce: nonce() });
+    } catch (error) {
+      logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
+      ex.error = errorInfo(error);
+      return SUCCESS;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async function deliverLate(message: WechatMessage, reply: Reply | null, elapsedMs: number): Promise<void> {
+    if (!reply) return;
+    if (!options.onLateReply) {
+      logger.warn(`wxmp: a late reply to ${describe(message)} was dropped: no onLateReply hook (set WECHAT_APP_SECRET to send it as a customer-service message)`);
+      return;
+    }
+    try {
+      await options.onLateReply({ message, reply, elapsedMs });
+    } catch (error) {
+      logger.error('wxmp: delivering a late reply failed', error);
+    }
+  }
+
+  async function handlePost(c: Context, ex: Exchange): Promise<Response> {
+    const body = await c.req.text();
+    ex.rawBody = body;
+    const opened = openMessage(ex.query, body, protocol);
+    Object.assign(ex, { mode: opened.mode, xml: opened.xml, message: opened.message });
+    const m = opened.message;
+    const key = dedupKey({ ...m, msgId: 'msgId' in m ? m.msgId : undefined, event: 'event' in m ? m.event : undefined, eventKey: 'eventKey' in m ? m.eventKey : undefined });
+    let text: string;
+    try {
+      const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex));
+      ex.dedup = outcome.dedup;
+      text = outcome.body;
+    } catch (error) {
+      // The shared store failed (Redis down): handling the message beats dropping it.
+      logger.error('wxmp: de-dup store failed; handling the message without de-duplication', error);
+      text = await answer(opened, ex);
+    }
+    return c.body(text, 200, { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' });
+  }
+
+  async function handle(c: Context, ex: Exchange): Promise<Response> {
+    try {
+      if (c.req.method === 'GET' || c.req.method === 'HEAD') {
+        ex.kind = 'verify';
+        return c.text(verifyEcho(ex.query, options.token));
+      }
+      if (c.req.method !== 'POST') return c.text('method not allowed: WeChat sends GET (verification) and POST (messages)', 405, { Allow: 'GET, POST' });
+      ex.kind = 'message';
+      let response: Response | undefined;
+      const limited = await limit(c, async () => { response = await handlePost(c, ex); });
+      return response ?? (limited as Response);
+    } catch (error) {
+      ex.error = errorInfo(error);
+      if (error instanceof ProtocolError) return c.text(error.message, error.status);
+      logger.error('wxmp: unexpected error while handling a WeChat request; answered "success"', error);
+      return c.text(SUCCESS, 200);
+    }
+  }
+
+  return async function wechatHandler(c) {
+    const started = now();
+    const ex: Exchange = { id: `${started.toString(36)}-${(counter++).toString(36)}`, time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
+    const response = await handle(c, ex);
+    ex.status = response.status;
+    ex.durationMs = now() - started;
+    if (options.onExchange) {
+      ex.responseBody = await response.clone().text();
+      try { options.onExchange(ex); } catch (error) { logger.error('wxmp: onExchange listener threw', error); }
+    }
+    c.res = response;
+    return response;
+  };
+}
+
+function describe(m: WechatMessage): string {
+  return `${m.type === 'event' ? `event ${m.event}` : m.type} from ${m.fromUserName}`;
+}
+
+function errorInfo(error: unknown): Exchange['error'] {
+  if (error instanceof Error) return { code: isWxmpError(error) ? error.code : 'HANDLER_ERROR', message: error.message, stack: isWxmpError(error) ? undefined : error.stack };
+  return { code: 'HANDLER_ERROR', message: String(error) };
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { MemoryDedupStore, dedupKey } from './dedup.js';
+
+describe('dedupKey', () => {
+  it('uses MsgId with the sender, and sender + time + event for events', () => {
+    expect(dedupKey({ msgId: '1', fromUserName: 'u', createTime: 5 })).toBe('msg:u:1');
+    expect(dedupKey({ fromUserName: 'u', createTime: 5, event: 'CLICK', eventKey: 'K' })).toBe('evt:u:5:CLICK:K');
+    expect(dedupKey({ fromUserName: 'u', createTime: 5, event: 'CLICK', eventKey: 'K' })).not.toBe(dedupKey({ fromUserName: 'v', createTime: 5, event: 'CLICK', eventKey: 'K' }));
+  });
+});
+
+describe('MemoryDedupStore', () => {
+  it('gives the claim to the first caller only, then the stored answer, until it expires', async () => {
+    let now = 1000;
+    const store = new MemoryDedupStore({ now: () => now });
+    expect(await store.claim('k', 100)).toBeNull();
+    expect(await store.claim('k', 100)).toEqual({ state: 'pending' });
+    await store.complete('k', 'answer', 100);
+    expect(await store.claim('k', 100)).toEqual({ state: 'done', reply: 'answer' });
+    now += 101;
+    expect(await store.get('k')).toBeNull();
+    expect(await store.claim('k', 100)).toBeNull();
+  });
+
+  it('sweeps expired entries as new ones arrive', async () => {
+    let now = 0;
+    const store = new MemoryDedupStore({ now: () => now });
+    for (let i = 0; i < 100; i++) await store.claim(`k${i}`, 10);
+    now = 50;
+    await store.claim('fresh', 10);
+    expect(store.size).toBe(1);
+  });
+});
+
+describe('MemoryDedupStore under concurrency', () => {
+  it('gives one claim to concurrent callers', async () => {
+    const store = new MemoryDedupStore();
+    const results = await Promise.all([1, 2, 3, 4].map(() => store.claim('same', 1000)));
+    expect(results.filter((r) => r === null)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,113 @@
+import { ProtocolError } from '../errors.js';
+import type { WechatMessage } from './messages.js';
+import type { XmlObject, XmlValue } from './xml.js';
+
+function text(value: XmlValue | undefined): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function num(value: XmlValue | undefined): number {
+  const n = Number(text(value));
+  return Number.isFinite(n) ? n : 0;
+}
+
+function block(value: XmlValue | undefined): XmlObject {
+  return value !== undefined && typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+function optional(value: XmlValue | undefined): string | undefined {
+  const s = text(value);
+  return s === '' ? undefined : s;
+}
+
+/**
+ * Turns the fields of a WeChat XML message into a typed {@link WechatMessage}.
+ * Only the envelope is required (ToUserName, FromUserName, MsgType); anything
+ * this version does not model becomes an `unknown` message, never an error.
+ *
+ * @example
+ * parseMessage(parseXml(body)) // { type: 'text', content: '你好', ... }
+ */
+export function parseMessage(f: XmlObject): WechatMessage {
+  const msgType = text(f.MsgType);
+  const toUserName = text(f.ToUserName);
+  const fromUserName = text(f.FromUserName);
+  if (!msgType || !fromUserName || !toUserName) {
+    const missing = ['ToUserName', 'FromUserName', 'MsgType'].filter((k) => !text(f[k]));
+    throw new ProtocolError('MESSAGE_INVALID', 400, `message is missing ${missing.join(', ')}: not a WeChat message`);
+  }
+  const base = { toUserName, fromUserName, createTime: num(f.CreateTime), raw: f };
+  const msgId = text(f.MsgId);
+  const withId = { ...base, msgId };
+  switch (msgType) {
+    case 'text':
+      return { ...withId, type: 'text', content: text(f.Content) };
+    case 'image':
+      return { ...withId, type: 'image', picUrl: text(f.PicUrl), mediaId: text(f.MediaId) };
+    case 'voice':
+      return { ...withId, type: 'voice', mediaId: text(f.MediaId), format: text(f.Format), recognition: optional(f.Recognition) };
+    case 'video':
+    case 'shortvideo':
+      return { ...withId, type: msgType, mediaId: text(f.MediaId), thumbMediaId: text(f.ThumbMediaId) };
+    case 'location':
+      return { ...withId, type: 'location', latitude: num(f.Location_X), longitude: num(f.Location_Y), scale: num(f.Scale), label: text(f.Label) };
+    case 'link':
+      return { ...withId, type: 'link', title: text(f.Title), description: text(f.Description), url: text(f.Url) };
+    case 'miniprogrampage':
+      return { ...withId, type: 'miniprogrampage', title: text(f.Title), appId: text(f.AppId), pagePath: text(f.PagePath), thumbUrl: text(f.ThumbUrl), thumbMediaId: text(f.ThumbMediaId) };
+    case 'event':
+      return parseEvent(f, base) ?? { ...base, type: 'unknown', msgType, event: text(f.Event), msgId: optional(f.MsgId) ?? optional(f.MsgID) };
+    default:
+      return { ...base, type: 'unknown', msgType, msgId: optional(f.MsgId) };
+  }
+}
+
+type Base = { toUserName: string; fromUserName: string; createTime: number; raw: XmlObject };
+
+function parseEvent(f: XmlObject, base: Base): WechatMessage | undefined {
+  const ev = { ...base, type: 'event' as const };
+  const eventKey = text(f.EventKey);
+  const event = text(f.Event);
+  // WeChat spells most events in lower case and a few in upper case; accept either for the lower ones.
+  switch (event.toLowerCase()) {
+    case 'subscribe': {
+      const scene = eventKey.startsWith('qrscene_') ? eventKey.slice('qrscene_'.length) : undefined;
+      return { ...ev, event: 'subscribe', eventKey: optional(f.EventKey), scene, ticket: optional(f.Ticket) };
+    }
+    case 'unsubscribe':
+      return { ...ev, event: 'unsubscribe' };
+    case 'scan':
+      return { ...ev, event: 'SCAN', eventKey, scene: eventKey, ticket: optional(f.Ticket) };
+    case 'location':
+      return { ...ev, event: 'LOCATION', latitude: num(f.Latitude), longitude: num(f.Longitude), precision: num(f.Precision) };
+    case 'click':
+      return { ...ev, event: 'CLICK', eventKey };
+    case 'view':
+      return { ...ev, event: 'VIEW', eventKey, menuId: optional(f.MenuId) ?? optional(f.MenuID) };
+    case 'scancode_push':
+    case 'scancode_waitmsg': {
+      const info = block(f.ScanCodeInfo);
+      return { ...ev, event: event.toLowerCase() as 'scancode_push', eventKey, scanType: text(info.ScanType), scanResult: text(info.ScanResult) };
+    }
+    case 'pic_sysphoto':
+    case 'pic_photo_or_album':
+    case 'pic_weixin': {
+      const info = block(f.SendPicsInfo);
+      const items = block(info.PicList).item;
+      const list = Array.isArray(items) ? items : [];
+      return { ...ev, event: event.toLowerCase() as 'pic_sysphoto', eventKey, count: num(info.Count), picMd5Sums: list.map((i) => text(i.PicMd5Sum)) };
+    }
+    case 'location_select': {
+      const info = block(f.SendLocationInfo);
+      return { ...ev, event: 'location_select', eventKey, latitude: num(info.Location_X), longitude: num(info.Location_Y), scale: num(info.Scale), label: text(info.Label), poiName: optional(info.Poiname) };
+    }
+    case 'view_miniprogram':
+      return { ...ev, event: 'view_miniprogram', eventKey, menuId: optional(f.MenuId) ?? optional(f.MenuID) };
+    case 'templatesendjobfinish':
+      return { ...ev, event: 'TEMPLATESENDJOBFINISH', msgId: text(f.MsgID ?? f.MsgId), status: text(f.Status) };
+    case 'masssendjobfinish':
+      return { ...ev, event: 'MASSSENDJOBFINISH', msgId: text(f.MsgID ?? f.MsgId), status: text(f.Status), totalCount: num(f.TotalCount), filterCount: num(f.FilterCount), sentCount: num(f.SentCount), errorCount: num(f.ErrorCount) };
+    default:
+      return undefined;
+  }
+}

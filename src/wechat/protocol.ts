@@ -1,0 +1,96 @@
+/**
+ * WeChat's callback protocol, without I/O: the GET handshake, opening a POSTed
+ * message in any of the three modes, and sealing the reply for that mode.
+ */
+import { ProtocolError } from '../errors.js';
+import type { MessageCrypto } from './crypto.js';
+import type { WechatMessage } from './messages.js';
+import { parseMessage } from './parse-message.js';
+import { sign, signatureMatches } from './signature.js';
+import { buildXml, parseXml, type XmlObject } from './xml.js';
+
+/** plaintext: no encryption; compatible: plaintext fields and `<Encrypt>`; safe: `<Encrypt>` only. */
+export type Mode = 'plaintext' | 'compatible' | 'safe';
+
+export type Query = Record<string, string | undefined>;
+
+export interface ProtocolOptions {
+  token: string;
+  /** Present when an EncodingAESKey is configured. */
+  crypto?: MessageCrypto;
+}
+
+function requireParams(query: Query, names: string[]): void {
+  const missing = names.filter((n) => !query[n]);
+  if (missing.length) {
+    throw new ProtocolError('SIGNATURE_MISSING', 400, `missing query parameter ${missing.join(', ')}: WeChat signs every request with signature, timestamp and nonce`);
+  }
+}
+
+function checkSignature(query: Query, token: string): void {
+  requireParams(query, ['signature', 'timestamp', 'nonce']);
+  if (!signatureMatches(sign(token, query.timestamp!, query.nonce!), query.signature)) {
+    throw new ProtocolError('SIGNATURE_INVALID', 403, 'signature does not match: the Token in WeChat differs from WECHAT_TOKEN, or the request is not from WeChat');
+  }
+}
+
+/**
+ * The GET handshake: checks `signature` and returns the `echostr` to echo.
+ *
+ * @example
+ * verifyEcho({ signature, timestamp, nonce, echostr }, token) // echostr
+ */
+export function verifyEcho(query: Query, token: string): string {
+  requireParams(query, ['echostr']);
+  checkSignature(query, token);
+  return query.echostr!;
+}
+
+export interface OpenedMessage {
+  mode: Mode;
+  /** The message XML: the body itself, or the decrypted payload. */
+  xml: string;
+  fields: XmlObject;
+  message: WechatMessage;
+}
+
+/**
+ * Verifies and opens a POSTed message. Throws a {@link ProtocolError}: 400 for
+ * malformed input (XML, payload, missing parameters), 403 for a bad signature.
+ */
+export function openMessage(query: Query, body: string, options: ProtocolOptions): OpenedMessage {
+  const outer = parseXml(body);
+  const encrypt = typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined;
+  // Compatible mode without msg_signature is read as plaintext: the signature covers no ciphertext.
+  if (encrypt === undefined || (outer.MsgType !== undefined && !query.msg_signature)) {
+    checkSignature(query, options.token);
+    return { mode: 'plaintext', xml: body, fields: outer, message: parseMessage(outer) };
+  }
+  requireParams(query, ['msg_signature', 'timestamp', 'nonce']);
+  if (!signatureMatches(sign(options.token, query.timestamp!, query.nonce!, encrypt), query.msg_signature)) {
+    throw new ProtocolError('SIGNATURE_INVALID', 403, 'msg_signature does not match: check WECHAT_TOKEN (safe mode signs the Encrypt payload with msg_signature, not signature)');
+  }
+  if (!options.crypto) {
+    throw new ProtocolError('AES_KEY_MISSING', 400, 'message is encrypted but no EncodingAESKey is configured: set WECHAT_ENCODING_AES_KEY (and WECHAT_APP_ID) to the values in WeChat');
+  }
+  const xml = options.crypto.decrypt(encrypt);
+  const fields = parseXml(xml);
+  return { mode: outer.MsgType === undefined ? 'safe' : 'compatible', xml, fields, message: parseMessage(fields) };
+}
+
+/**
+ * Wraps a reply for the mode its message came in: plaintext as is; compatible
+ * and safe encrypted, with MsgSignature, TimeStamp (seconds) and Nonce.
+ */
+export function sealReply(xml: string, mode: Mode, options: ProtocolOptions & { timestamp: number; nonce: string }): string {
+  if (mode === 'plaintext') return xml;
+  if (!options.crypto) throw new ProtocolError('AES_KEY_MISSING', 400, 'cannot encrypt the reply: no EncodingAESKey is configured');
+  const encrypt = options.crypto.encrypt(xml);
+  const timestamp = String(Math.floor(options.timestamp));
+  return buildXml({
+    Encrypt: encrypt,
+    MsgSignature: sign(options.token, timestamp, options.nonce, encrypt),
+    TimeStamp: Number(timestamp),
+    Nonce: options.nonce,
+  });
+}
