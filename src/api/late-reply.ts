@@ -6,7 +6,8 @@
 import { ConfigError } from '../errors.js';
 import type { CsMessage } from './customer-service.js';
 import type { WechatClient } from './client.js';
-import type { LateReply, Reply } from './reply-types.js';
+import type { LateReply } from '../server/wechat.js';
+import type { Reply } from '../wechat/replies.js';
 
 /** Where late-reply outcomes are written; `console` fits. */
 export interface LateReplyLogger {

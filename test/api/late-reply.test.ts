@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWechatClient, type WechatClient } from '../../src/api/client.js';
 import { createLateReplySender } from '../../src/api/late-reply.js';
-import type { Reply } from '../../src/api/reply-types.js';
+import type { Reply } from '../../src/wechat/replies.js';
+import { parseMessage } from '../../src/wechat/parse-message.js';
+import { parseXml } from '../../src/wechat/xml.js';
+import { envelope } from '../fixtures/messages.js';
 import { MemoryTokenStore } from '../../src/api/token-store.js';
 import { startMock, type RunningMock } from './support/mock-server.js';
 
@@ -20,7 +23,9 @@ function recorder() {
   };
 }
 
-const late = (reply: Reply, fromUserName = 'oUserLate000000000000000001') => ({ message: { fromUserName, type: 'text' }, reply, elapsedMs: 6000 });
+const textFrom = (from: string) =>
+  parseMessage(parseXml(envelope('<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[slow]]></Content><MsgId>1</MsgId>', from)));
+const late = (reply: Reply, fromUserName = 'oUserLate000000000000000001') => ({ message: textFrom(fromUserName), reply, elapsedMs: 6000 });
 
 beforeAll(async () => {
   running = await startMock();
