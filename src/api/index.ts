@@ -25,3 +25,4 @@ export { type QrcodeApi, type QrCode, type QrCodeRequest } from './qrcode.js';
 export { jssdkSignature, type JssdkApi, type JssdkConfig } from './jssdk.js';
 export { OAUTH_AUTHORIZE_URL, type OAuthApi, type OAuthGrant, type OAuthScope } from './oauth.js';
 export { createLateReplySender, replyToCsMessage, type LateReplyLogger } from './late-reply.js';
+export { apiServerOptions, type ApiServerOptions } from './server-options.js';
