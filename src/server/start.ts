@@ -4,6 +4,7 @@ import { serve } from '@hono/node-server';
 import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Router } from '../wechat/router.js';
+import { apiServerOptions } from '../api/server-options.js';
 import { createApp, type AppOptions } from './app.js';
 import { consoleLogger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
@@ -73,13 +74,15 @@ export async function startServer(config: ServerConfig, options: Partial<AppOpti
 export async function startFromEnv(): Promise<number> {
   const config = parseServerConfig(loadEnv());
   const router = await loadBot();
-  const running = await startServer(config, { router });
-  consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'})`);
+  const api = apiServerOptions(config, { logger: consoleLogger });
+  const running = await startServer(config, { router, dedupStore: api.dedupStore, onLateReply: api.onLateReply });
+  consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${api.summary}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
   await running.close();
+  await api.close();
   return 0;
 }
