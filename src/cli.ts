@@ -15,7 +15,11 @@ const commands: Record<string, { summary: string; run: Command }> = {
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {
-      const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+      const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+      if (values.help) {
+        process.stdout.write('Usage: wxmp menu push <file.json>   publish the menu in the file (checked first)\n       wxmp menu show               print the published menu as JSON\n');
+        return 0;
+      }
       const [action, file] = positionals;
       return (await import('./api/menu-command.js')).menuCommand({ action, file });
     },

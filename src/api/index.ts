@@ -15,7 +15,7 @@ export { TokenCache, type TokenCacheOptions, type CredentialFetcher, type Fetche
 export { FileTokenStore, MemoryTokenStore, type TokenStore, type StoredCredential, type ReleaseLock } from './token-store.js';
 export { RedisTokenStore, RedisDedupStore, connectRedis, type RedisOptions } from './redis.js';
 export { createStores, clientFromConfig, parseApiConfig, type Stores, type ApiConfig } from './stores.js';
-export { validateMenu, menuProblems, MenuValidationError, type Menu, type MenuButton } from './menu-validate.js';
+export { validateMenu, menuProblems, normalizeMenu, MenuValidationError, type Menu, type MenuButton } from './menu-validate.js';
 export { type MenuApi } from './menu.js';
 export { csMessageBody, menuLink, type CsMessage, type CustomerServiceApi } from './customer-service.js';
 export { type TemplateApi, type TemplateMessage } from './template.js';

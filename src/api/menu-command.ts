@@ -39,7 +39,7 @@ async function readMenuFile(file: string | undefined): Promise<unknown> {
 export async function menuCommand(options: MenuCommandOptions): Promise<number> {
   const out = options.out ?? ((text: string) => process.stdout.write(text));
   if (options.action !== 'push' && options.action !== 'show') {
-    throw new ConfigError(`menu: expected "push <file>" or "show", got ${options.action === undefined ? 'nothing' : JSON.stringify(options.action)}`);
+    throw new ConfigError(`expected "push <file>" or "show" after "menu", got ${options.action === undefined ? 'nothing' : JSON.stringify(options.action)}`);
   }
   // Validate before touching credentials or the network, so a typo costs nothing.
   const menu = options.action === 'push' ? validateMenu(await readMenuFile(options.file)) : undefined;

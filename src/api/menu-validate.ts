@@ -58,14 +58,22 @@ const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const got = (v: unknown) => (Array.isArray(v) ? 'an array' : v === null ? 'null' : typeof v === 'string' ? JSON.stringify(v) : typeof v);
 
-function checkButton(b: unknown, at: string, top: boolean, problems: string[]): void {
-  if (!isObject(b)) {
-    problems.push(`${at}: expected an object, got ${got(b)}`);
+function withoutEmptySubs(b: Record<string, unknown>): Record<string, unknown> {
+  const { sub_button: _empty, ...rest } = b;
+  return rest;
+}
+
+function checkButton(button: unknown, at: string, top: boolean, problems: string[]): void {
+  if (!isObject(button)) {
+    problems.push(`${at}: expected an object, got ${got(button)}`);
     return;
   }
+  let b = button;
+  // menu/get returns `sub_button: []` on every leaf; a menu saved from `wxmp menu show` must push back unchanged.
+  if (Array.isArray(b.sub_button) && b.sub_button.length === 0) b = withoutEmptySubs(b);
   const limit = top ? LIMITS.topName : LIMITS.subName;
   if (typeof b.name !== 'string' || b.name.trim() === '') problems.push(`${at}.name: expected a non-empty string, got ${got(b.name)}`);
-  else if (bytes(b.name) > limit) problems.push(`${at}.name: expected at most ${limit} bytes (${limit / 4 | 0} Chinese characters at the top level), got ${bytes(b.name)}`);
+  else if (bytes(b.name) > limit) problems.push(`${at}.name: expected at most ${limit} bytes of UTF-8 (a Chinese character takes 3), got ${bytes(b.name)}`);
   if (top && b.sub_button !== undefined) {
     if (!Array.isArray(b.sub_button)) problems.push(`${at}.sub_button: expected an array, got ${got(b.sub_button)}`);
     else if (b.sub_button.length < 1 || b.sub_button.length > 5) problems.push(`${at}.sub_button: expected 1 to 5 sub-buttons, got ${b.sub_button.length}`);
@@ -104,7 +112,24 @@ export function menuProblems(menu: unknown): string[] {
 }
 
 /**
- * Returns `menu` typed when it is valid; throws {@link MenuValidationError} listing every problem.
+ * `menu` without the empty `sub_button` arrays WeChat adds to leaf buttons in
+ * menu/get, i.e. in the shape menu/create documents.
+ *
+ * @example
+ * normalizeMenu({ button: [{ type: 'click', name: 'a', key: 'k', sub_button: [] }] })
+ * // { button: [{ type: 'click', name: 'a', key: 'k' }] }
+ */
+export function normalizeMenu(menu: Menu): Menu {
+  const strip = (b: MenuButton): MenuButton => {
+    if (!b.sub_button) return b;
+    if (b.sub_button.length === 0) return withoutEmptySubs(b as unknown as Record<string, unknown>) as unknown as MenuButton;
+    return { ...b, sub_button: b.sub_button.map(strip) };
+  };
+  return { button: menu.button.map(strip) };
+}
+
+/**
+ * Returns `menu` typed (and normalized) when it is valid; throws {@link MenuValidationError} listing every problem.
  *
  * @example
  * const menu = validateMenu(JSON.parse(text));
@@ -112,5 +137,5 @@ export function menuProblems(menu: unknown): string[] {
 export function validateMenu(menu: unknown): Menu {
   const problems = menuProblems(menu);
   if (problems.length) throw new MenuValidationError(problems);
-  return menu as Menu;
+  return normalizeMenu(menu as Menu);
 }

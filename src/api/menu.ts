@@ -1,7 +1,7 @@
 /** Custom menu: publish, read, delete. */
 import type { ApiContext } from './context.js';
 import { WechatApiError } from './errors.js';
-import { validateMenu, type Menu } from './menu-validate.js';
+import { normalizeMenu, validateMenu, type Menu } from './menu-validate.js';
 
 /** @see menuApi */
 export interface MenuApi {
@@ -28,7 +28,8 @@ export function menuApi(ctx: ApiContext): MenuApi {
     async get() {
       try {
         const json = await ctx.request({ method: 'GET', path: '/cgi-bin/menu/get', idempotent: true });
-        return (json.menu as Menu | undefined) ?? null;
+        const menu = json.menu as Menu | undefined;
+        return menu && Array.isArray(menu.button) ? normalizeMenu(menu) : null;
       } catch (error) {
         if (error instanceof WechatApiError && error.errcode === 46003) return null;
         throw error;

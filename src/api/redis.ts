@@ -20,12 +20,26 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
  * @example
  * const redis = connectRedis('redis://127.0.0.1:6379');
  */
-export function connectRedis(url: string): Redis {
+export function connectRedis(url: string, options: { warn?: (message: string) => void } = {}): Redis {
   if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) {
-    throw new ConfigError(`REDIS_URL: expected redis://host:port or rediss://host:port, got ${JSON.stringify(url)}`);
+    // The URL may carry a password: name the scheme only.
+    throw new ConfigError(`REDIS_URL: expected redis://host:port or rediss://host:port, got a value starting with ${JSON.stringify(String(url).slice(0, 8))}`);
   }
   // Fail a command after a few reconnect attempts instead of queueing it forever behind a dead server.
-  return new Redis(url, { maxRetriesPerRequest: 3 });
+  const redis = new Redis(url, { maxRetriesPerRequest: 3 });
+  const warn = options.warn ?? ((m: string) => console.warn(m));
+  let down = false;
+  // ioredis reports every failed reconnect; one line per outage is enough (and never the URL, which may hold a password).
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    warn(`wxmp: Redis is unreachable (${error.message}); retrying in the background`);
+  });
+  redis.on('ready', () => {
+    if (down) warn('wxmp: Redis is reachable again');
+    down = false;
+  });
+  return redis;
 }
 
 function open(options: RedisOptions): { redis: Redis; owned: boolean; prefix: string } {

@@ -41,6 +41,9 @@ describe('wxmp menu', () => {
     const show = await wxmp(['menu', 'show']);
     expect(show.code).toBe(0);
     expect(JSON.parse(show.stdout)).toEqual(menu);
+    // What `show` prints can be pushed back as is.
+    await writeFile(join(dir, 'shown.json'), show.stdout);
+    expect((await wxmp(['menu', 'push', 'shown.json'])).code).toBe(0);
   });
 
   it('an invalid file fails with one clear message and calls nothing', async () => {
@@ -53,7 +56,7 @@ describe('wxmp menu', () => {
   });
 
   it('names what is missing or malformed', async () => {
-    await expect(menuCommand({ action: 'publish', env })).rejects.toThrow('menu: expected "push <file>" or "show", got "publish"');
+    await expect(menuCommand({ action: 'publish', env })).rejects.toThrow('expected "push <file>" or "show" after "menu", got "publish"');
     await expect(menuCommand({ action: 'push', env })).rejects.toThrow(/expected a JSON file/);
     await writeFile(join(dir, 'broken.json'), '{"button": [');
     await expect(menuCommand({ action: 'push', file: join(dir, 'broken.json'), env })).rejects.toThrow(/is not valid JSON/);

@@ -18,7 +18,7 @@ const ok = {
 describe('menu validator', () => {
   it("accepts WeChat's documented example", () => {
     expect(menuProblems(ok)).toEqual([]);
-    expect(validateMenu(ok)).toBe(ok);
+    expect(validateMenu(ok)).toEqual(ok);
   });
 
   it('requires 1 to 3 top-level buttons', () => {
@@ -55,12 +55,18 @@ describe('menu validator', () => {
       button: [
         { type: 'clik', name: 'a', key: 'k' },
         { type: 'click', name: '这是一个很长的名字', key: 'k' },
-        { name: 'm', sub_button: [{ type: 'click', name: 's', key: 'k', sub_button: [] }] },
+        { name: 'm', sub_button: [{ type: 'click', name: 's', key: 'k', sub_button: [{ type: 'click', name: 't', key: 'k' }] }] },
       ],
     });
     expect(problems[0]).toMatch(/^button\[0\]\.type: expected one of click, view, .* got "clik"$/);
-    expect(problems[1]).toBe('button[1].name: expected at most 16 bytes (4 Chinese characters at the top level), got 27');
+    expect(problems[1]).toBe('button[1].name: expected at most 16 bytes of UTF-8 (a Chinese character takes 3), got 27');
     expect(problems[2]).toBe('button[2].sub_button[0].sub_button: sub-buttons cannot have sub-buttons');
+  });
+
+  it('accepts the empty sub_button lists menu/get returns, and drops them', () => {
+    const fromGet = { button: [{ type: 'click', name: 'a', key: 'k', sub_button: [] }, { name: 'm', sub_button: [{ type: 'view', name: 'v', url: 'https://a.cn', sub_button: [] }] }] };
+    expect(menuProblems(fromGet)).toEqual([]);
+    expect(validateMenu(fromGet)).toEqual({ button: [{ type: 'click', name: 'a', key: 'k' }, { name: 'm', sub_button: [{ type: 'view', name: 'v', url: 'https://a.cn' }] }] });
   });
 
   it('throws one error listing every problem', () => {

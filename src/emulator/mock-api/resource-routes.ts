@@ -29,6 +29,13 @@ function menuError(menu: Record<string, unknown>) {
   return null;
 }
 
+/** WeChat's menu/get adds `sub_button: []` to every leaf button; clients must cope. */
+function asWechatReturnsIt(menu: unknown): unknown {
+  const add = (b: Record<string, unknown>): Record<string, unknown> =>
+    Array.isArray(b.sub_button) && b.sub_button.length ? { ...b, sub_button: (b.sub_button as Array<Record<string, unknown>>).map(add) } : { ...b, sub_button: [] };
+  return { button: ((menu as { button: Array<Record<string, unknown>> }).button ?? []).map(add) };
+}
+
 function profile(state: MockState, openid: string, lang: string): Record<string, unknown> {
   return {
     subscribe: 1,
@@ -57,7 +64,7 @@ export function resourceRoutes(app: Hono<MockEnv>, state: MockState, validOpenid
     state.emit({ kind: 'menu', menu: state.menu });
     return c.json(OK);
   });
-  app.get('/cgi-bin/menu/get', (c) => c.json(state.menu ? { menu: state.menu } : wechatError(46003)));
+  app.get('/cgi-bin/menu/get', (c) => c.json(state.menu ? { menu: asWechatReturnsIt(state.menu) } : wechatError(46003)));
   app.get('/cgi-bin/menu/delete', (c) => {
     state.menu = null;
     state.emit({ kind: 'menu', menu: null });

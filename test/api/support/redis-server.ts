@@ -37,7 +37,9 @@ export async function startRedis(): Promise<RunningRedis> {
   await new Promise<void>((resolve, reject) => {
     const onExit = (code: number | null) => reject(new Error(`redis-server exited (${code}) before it was ready:\n${output}`));
     child.once('exit', onExit);
+    const started = Date.now();
     const check = () => {
+      if (Date.now() - started > 10_000) return reject(new Error(`redis-server did not get ready within 10 s:\n${output}`));
       if (/Ready to accept connections/.test(output)) {
         child.off('exit', onExit);
         resolve();
