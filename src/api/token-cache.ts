@@ -5,7 +5,7 @@
  * for the one that holds it and read what it stored.
  */
 import { ConfigError } from '../errors.js';
-import type { StoredCredential, TokenStore } from './token-store.js';
+import type { ReleaseLock, StoredCredential, TokenStore } from './token-store.js';
 
 /** What a fetch from WeChat returned. */
 export interface FetchedCredential {
@@ -32,6 +32,8 @@ export interface TokenCacheOptions {
   /** Give up waiting for another instance after this long and fetch anyway. Default 20 s. */
   lockWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Told when the store fails (Redis down); the cache then works from memory and WeChat. Default: console.warn. */
+  onStoreError?: (message: string) => void;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -60,6 +62,7 @@ export class TokenCache {
   private readonly poll: number;
   private readonly lockWait: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly onStoreError: (message: string) => void;
   private memory: StoredCredential | null = null;
   private inflight: Promise<string> | null = null;
 
@@ -78,6 +81,17 @@ export class TokenCache {
     this.poll = Math.max(1, positive('pollMs', options.pollMs, 50));
     this.lockWait = positive('lockWaitMs', options.lockWaitMs, 20_000);
     this.sleep = options.sleep ?? defaultSleep;
+    this.onStoreError = options.onStoreError ?? ((m) => console.warn(m));
+  }
+
+  /** A failing store must not stop API calls: stable_token hands every caller the same token anyway. */
+  private async tolerant<T>(what: string, run: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      this.onStoreError(`wxmp: token store ${what} failed for ${this.key} (${error instanceof Error ? error.message : String(error)}); continuing without it`);
+      return fallback;
+    }
   }
 
   /** The current credential, fetching one only when none is stored or it is about to expire. */
@@ -113,7 +127,7 @@ export class TokenCache {
   }
 
   private async usable(stale: string | undefined): Promise<string | undefined> {
-    const c = await this.store.get(this.key);
+    const c = await this.tolerant('read', () => this.store.get(this.key), null);
     if (c && this.isFresh(c) && c.value !== stale) {
       this.memory = c;
       return c.value;
@@ -126,15 +140,17 @@ export class TokenCache {
     if (stored !== undefined) return stored;
     const force = stale !== undefined;
     if (!this.store.tryLock) return this.fetchAndStore(force);
+    const tryLock = this.store.tryLock.bind(this.store);
     const attempts = Math.ceil(this.lockWait / this.poll);
     for (let i = 0; i < attempts; i++) {
-      const release = await this.store.tryLock(this.key, this.lockTtl);
+      const release = await this.tolerant<ReleaseLock | null | 'unavailable'>('lock', () => tryLock(this.key, this.lockTtl), 'unavailable');
+      if (release === 'unavailable') return this.fetchAndStore(force);
       if (release) {
         try {
           // The previous holder may have stored a fresh one between our read and our lock.
           return (await this.usable(stale)) ?? (await this.fetchAndStore(force));
         } finally {
-          await release();
+          await this.tolerant('unlock', release, undefined);
         }
       }
       await this.sleep(this.poll);
@@ -153,8 +169,8 @@ export class TokenCache {
       obtainedAt,
       expiresAt: obtainedAt + fetched.expiresInSeconds * 1000,
     };
-    await this.store.set(this.key, credential);
     this.memory = credential;
+    await this.tolerant('write', () => this.store.set(this.key, credential), undefined);
     return credential.value;
   }
 }
