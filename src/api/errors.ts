@@ -5,7 +5,12 @@
  */
 import { ApiError, WxmpError } from '../errors.js';
 
-/** Where the IP allowlist lives, quoted in the 40164 message. */
+/**
+ * Where the IP allowlist lives, quoted in the 40164 message.
+ *
+ * @example
+ * console.log(`add the server's IP in ${WHITELIST_WHERE}`)
+ */
 export const WHITELIST_WHERE =
   '公众号后台 → 设置与开发 → 基本配置 → IP白名单 (or 微信开发者平台 → 我的业务 → 公众号 → 开发密钥 → API IP白名单)';
 
@@ -119,7 +124,12 @@ export class ApiTimeoutError extends WxmpError {
   }
 }
 
-/** The API could not be reached at all (DNS, refused connection, TLS, a non-JSON answer). */
+/**
+ * The API could not be reached at all (DNS, refused connection, TLS, a non-JSON answer).
+ *
+ * @example
+ * catch (e) { if (e instanceof ApiUnreachableError) console.error('is WECHAT_API_BASE right?', e.message) }
+ */
 export class ApiUnreachableError extends WxmpError {
   readonly path: string;
 

@@ -43,7 +43,12 @@ export interface Menu {
   button: MenuButton[];
 }
 
-/** The menu breaks WeChat's rules; `problems` lists each one with its place, e.g. `button[1].sub_button[0].url`. */
+/**
+ * The menu breaks WeChat's rules; `problems` lists each one with its place, e.g. `button[1].sub_button[0].url`.
+ *
+ * @example
+ * catch (e) { if (e instanceof MenuValidationError) e.problems.forEach((p) => console.error(p)) }
+ */
 export class MenuValidationError extends WxmpError {
   readonly problems: string[];
 

@@ -27,7 +27,12 @@ export interface OAuthApi {
   exchangeCode(code: string): Promise<OAuthGrant>;
 }
 
-/** WeChat's consent page; not under the API origin, so WECHAT_API_BASE does not move it. */
+/**
+ * WeChat's consent page; not under the API origin, so WECHAT_API_BASE does not move it.
+ *
+ * @example
+ * oauthApi(ctx, { authorizeBase: 'http://127.0.0.1:8787/connect/oauth2/authorize' }) // an emulator's page instead
+ */
 export const OAUTH_AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/authorize';
 
 /**

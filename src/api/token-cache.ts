@@ -16,6 +16,7 @@ export interface FetchedCredential {
 /** Fetches a new credential; `force` asks WeChat for a new one even if the current one is valid. */
 export type CredentialFetcher = (force: boolean) => Promise<FetchedCredential>;
 
+/** Options of {@link TokenCache}; only `key`, `store` and `fetcher` are required. */
 export interface TokenCacheOptions {
   /** Store key, e.g. `access_token.wx123`. */
   key: string;

@@ -33,18 +33,33 @@ const MESSAGES: Record<number, string> = {
   47001: 'data format error',
 };
 
-/** A WeChat error body `{ errcode, errmsg }`; `detail` replaces the standard wording. */
+/**
+ * A WeChat error body `{ errcode, errmsg }`; `detail` replaces the standard wording.
+ *
+ * @example
+ * c.json(wechatError(40003)) // { errcode: 40003, errmsg: 'invalid openid rid: ...' }
+ */
 export function wechatError(errcode: number, detail?: string): { errcode: number; errmsg: string } {
   const rid = `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
   return { errcode, errmsg: `${detail ?? MESSAGES[errcode] ?? 'unknown error'} rid: ${rid}` };
 }
 
-/** 40164 in WeChat's wording, naming the caller's IP in both notations. */
+/**
+ * 40164 in WeChat's wording, naming the caller's IP in both notations.
+ *
+ * @example
+ * ipNotAllowed('1.2.3.4').errmsg // 'invalid ip 1.2.3.4 ipv6 ::ffff:1.2.3.4, not in whitelist rid: ...'
+ */
 export function ipNotAllowed(ip: string): { errcode: number; errmsg: string } {
   const v4 = ip.replace(/^::ffff:/, '');
   const v6 = /^\d+\.\d+\.\d+\.\d+$/.test(v4) ? `::ffff:${v4}` : ip;
   return wechatError(40164, `invalid ip ${v4} ipv6 ${v6}, not in whitelist`);
 }
 
-/** The success body WeChat sends when there is nothing else to say. */
+/**
+ * The success body WeChat sends when there is nothing else to say.
+ *
+ * @example
+ * return c.json(OK); // { errcode: 0, errmsg: 'ok' }
+ */
 export const OK = { errcode: 0, errmsg: 'ok' } as const;

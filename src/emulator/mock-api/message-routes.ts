@@ -36,7 +36,12 @@ function csError(body: Record<string, unknown>) {
   return null;
 }
 
-/** Adds the message routes to `app`. */
+/**
+ * Adds the message routes to `app`.
+ *
+ * @example
+ * messageRoutes(app, state, validOpenid, null); // inside createMockApi
+ */
 export function messageRoutes(app: Hono<MockEnv>, state: MockState, validOpenid: OpenidCheck, templates: Set<string> | null): void {
   app.post('/cgi-bin/message/custom/send', (c) => {
     if (c.get('json') === INVALID) return c.json(wechatError(47001));

@@ -5,7 +5,12 @@ import { wechatError } from './errors.js';
 import type { MockState } from './state.js';
 import type { AppCredentials } from './token-routes.js';
 
-/** Adds /sns/oauth2/access_token to `app`. Codes come from the mock's `issueOAuthCode()`. */
+/**
+ * Adds /sns/oauth2/access_token to `app`. Codes come from the mock's `issueOAuthCode()`.
+ *
+ * @example
+ * oauthRoutes(app, state, { appId, appSecret }); // inside createMockApi
+ */
 export function oauthRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCredentials): void {
   app.get('/sns/oauth2/access_token', (c) => {
     const q = c.req.query();

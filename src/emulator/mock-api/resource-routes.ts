@@ -52,7 +52,12 @@ function profile(state: MockState, openid: string, lang: string): Record<string,
   };
 }
 
-/** Adds the resource routes to `app`. */
+/**
+ * Adds the resource routes to `app`.
+ *
+ * @example
+ * resourceRoutes(app, state, validOpenid); // inside createMockApi
+ */
 export function resourceRoutes(app: Hono<MockEnv>, state: MockState, validOpenid: OpenidCheck): void {
   app.post('/cgi-bin/menu/create', (c) => {
     if (c.get('json') === INVALID) return c.json(wechatError(47001));

@@ -36,6 +36,13 @@ interface TokenRecord {
 /** Why a token is refused, if it is: 40001 unknown or replaced, 42001 expired. */
 export type TokenCheck = 0 | 40001 | 41001 | 42001;
 
+/**
+ * The mock's state; routes read and change it, `createMockApi` exposes controls over it.
+ *
+ * @example
+ * const state = new MockState({ tokenTtlSeconds: 7200, graceSeconds: 300, now: Date.now, newId: (p) => p + '1' }, null, {});
+ * state.issueToken(); // { token: 'ACCESS_TOKEN_1', expiresIn: 7200 }
+ */
 export class MockState {
   readonly requests: MockRequest[] = [];
   readonly events = new EventEmitter();

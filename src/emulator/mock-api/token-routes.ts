@@ -8,6 +8,7 @@ import { objectBody, type MockEnv, INVALID } from './http.js';
 import { wechatError } from './errors.js';
 import type { MockState } from './state.js';
 
+/** The one account the mock serves. */
 export interface AppCredentials {
   appId: string;
   appSecret: string;
@@ -19,7 +20,12 @@ function credentialsError(app: AppCredentials, appid: unknown, secret: unknown) 
   return null;
 }
 
-/** Adds the token routes to `app`. */
+/**
+ * Adds the token routes to `app`.
+ *
+ * @example
+ * tokenRoutes(app, state, { appId, appSecret }); // inside createMockApi
+ */
 export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCredentials): void {
   app.get('/cgi-bin/token', (c) => {
     const q = c.req.query();
