@@ -34,7 +34,8 @@ export interface CallSpec {
 export type WechatJson = Record<string, unknown>;
 
 function buildUrl(apiBase: string, spec: CallSpec): string {
-  const url = new URL(spec.path, `${apiBase}/`);
+  // Concatenate rather than resolve: an API base with a path (a mounted mock) must keep it.
+  const url = new URL(`${apiBase}${spec.path}`);
   for (const [k, v] of Object.entries(spec.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
   return url.toString();
 }

@@ -1,5 +1,6 @@
 /** `wxmp menu push <file>` and `wxmp menu show`: the custom menu from the command line. */
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadEnv, type Env } from '../config.js';
 import { validateMenu } from './menu-validate.js';
@@ -45,7 +46,7 @@ export async function menuCommand(options: MenuCommandOptions): Promise<number> 
   const menu = options.action === 'push' ? validateMenu(await readMenuFile(options.file)) : undefined;
   const cwd = options.cwd ?? process.cwd();
   const config = parseApiConfig(options.env ?? loadEnv(cwd));
-  const stores = createStores(config, { dir: `${cwd}/.wxmp` });
+  const stores = createStores(config, { dir: join(cwd, '.wxmp') });
   try {
     const client = clientFromConfig(config, { tokenStore: stores.tokenStore });
     if (menu) {

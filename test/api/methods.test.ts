@@ -150,24 +150,24 @@ describe('template, users, media, QR codes, JS-SDK, OAuth', () => {
 describe('mock API answers', () => {
   it('47001 for a body that is not JSON, 40013 for a wrong appid', async () => {
     const token = await client.accessToken();
-    const bad = await fetch(`${running.url}/cgi-bin/message/custom/send?access_token=${token}`, { method: 'POST', body: '{oops' });
+    const bad = await fetch(`${running.url}/cgi-bin/message/custom/send?access_token=${token}`, { method: 'POST', body: '{oops', signal: AbortSignal.timeout(5000) });
     expect(await bad.json()).toMatchObject({ errcode: 47001 });
-    const appid = await fetch(`${running.url}/cgi-bin/token?grant_type=client_credential&appid=wxnope&secret=x`);
+    const appid = await fetch(`${running.url}/cgi-bin/token?grant_type=client_credential&appid=wxnope&secret=x`, { signal: AbortSignal.timeout(5000) });
     expect(await appid.json()).toMatchObject({ errcode: 40013, errmsg: expect.stringMatching(/^invalid appid rid: /) });
   });
 
   it('stable_token returns the same token until forced, and a replaced token works for the grace period', async () => {
     const { mock, url } = running;
     const stable = (force: boolean) =>
-      fetch(`${url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: mock.appId, secret: mock.appSecret, force_refresh: force }) }).then((r) => r.json() as Promise<{ access_token: string; expires_in: number }>);
+      fetch(`${url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: mock.appId, secret: mock.appSecret, force_refresh: force }), signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ access_token: string; expires_in: number }>);
     const a = await stable(false);
     const b = await stable(false);
     expect(b.access_token).toBe(a.access_token);
     const c = await stable(true);
     expect(c.access_token).not.toBe(a.access_token);
-    const menuWith = (t: string) => fetch(`${url}/cgi-bin/menu/delete?access_token=${t}`).then((r) => r.json() as Promise<{ errcode: number }>);
+    const menuWith = (t: string) => fetch(`${url}/cgi-bin/menu/delete?access_token=${t}`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ errcode: number }>);
     expect((await menuWith(a.access_token)).errcode).toBe(0);
     expect((await menuWith('not-a-token')).errcode).toBe(40001);
-    expect((await fetch(`${url}/cgi-bin/menu/get`).then((r) => r.json()) as { errcode: number }).errcode).toBe(41001);
+    expect((await fetch(`${url}/cgi-bin/menu/get`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json()) as { errcode: number }).errcode).toBe(41001);
   });
 });

@@ -35,6 +35,8 @@ export interface MockApiOptions {
   users?: Record<string, Record<string, unknown>>;
   /** Template ids that exist. When given, others get 40037. */
   templates?: string[];
+  /** Requests kept in `requests` (oldest dropped first), so a long emulator session stays small. Default 5000. */
+  maxRecorded?: number;
   now?: () => number;
   random?: (size: number) => Buffer;
 }
@@ -79,12 +81,19 @@ const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
 /** Paths that need no access token. */
 const OPEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token', '/sns/oauth2/access_token']);
 
+/** The path as WeChat knows it, wherever the mock is mounted (`/wx/cgi-bin/x` → `/cgi-bin/x`). */
+function apiPath(path: string): string {
+  const at = path.search(/\/(cgi-bin|sns)\//);
+  return at > 0 ? path.slice(at) : path;
+}
+
 function checkOptions(o: MockApiOptions): void {
   const int = (name: string, v: unknown, min: number) => {
     if (v !== undefined && (!Number.isInteger(v) || (v as number) < min)) throw new ConfigError(`mock ${name}: expected an integer >= ${min}, got ${JSON.stringify(v)}`);
   };
   int('tokenTtlSeconds', o.tokenTtlSeconds, 1);
   int('graceSeconds', o.graceSeconds, 0);
+  int('maxRecorded', o.maxRecorded, 1);
   if (o.allowedIps != null && !Array.isArray(o.allowedIps)) throw new ConfigError(`mock allowedIps: expected an array of IPs or null, got ${typeof o.allowedIps}`);
 }
 
@@ -107,6 +116,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     },
     options.allowedIps ?? null,
     options.dailyQuota ?? {},
+    options.maxRecorded ?? 5000,
   );
   for (const [openid, p] of Object.entries(options.users ?? {})) state.users.set(openid, p);
   const strictUsers = options.users !== undefined;
@@ -114,12 +124,13 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
   const app = new Hono<MockEnv>();
 
   app.use('*', async (c, next) => {
+    const path = apiPath(c.req.path);
     const ip = callerIp(c);
     c.set('ip', ip);
     c.set('json', await readJson(c));
-    const delay = state.delays.get(c.req.path);
+    const delay = state.delays.get(path);
     if (delay) await new Promise((r) => setTimeout(r, delay));
-    const refusal = guard(c.req.path, ip, c.req.query('access_token'));
+    const refusal = guard(path, ip, c.req.query('access_token'));
     if (refusal) c.res = c.json(refusal);
     else await next();
     const answer = (await c.res.clone().json().catch(() => ({}))) as { errcode?: number };
@@ -128,7 +139,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       at: state.settings.now(),
       ip,
       method: c.req.method,
-      path: c.req.path,
+      path,
       query: maskQuery(c.req.query()),
       body: json === INVALID ? '(invalid JSON)' : maskBody(json ?? null),
       errcode: answer.errcode ?? 0,

@@ -62,6 +62,7 @@ export class MockState {
     readonly settings: { tokenTtlSeconds: number; graceSeconds: number; now: () => number; newId: (prefix: string) => string },
     allowedIps: string[] | null,
     quota: Record<string, number>,
+    private readonly maxRecorded: number,
   ) {
     this.allowedIps = allowedIps ? new Set(allowedIps) : null;
     this.quota = { ...quota };
@@ -76,6 +77,7 @@ export class MockState {
   record(entry: Omit<MockRequest, 'seq'>): MockRequest {
     const request = { seq: ++this.seq, ...entry };
     this.requests.push(request);
+    if (this.requests.length > this.maxRecorded) this.requests.splice(0, this.requests.length - this.maxRecorded);
     this.emit({ kind: 'request', request });
     return request;
   }

@@ -1,0 +1,37 @@
+import { serve, type ServerType } from '@hono/node-server';
+import { Hono } from 'hono';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createWechatClient } from '../../src/api/client.js';
+import { MemoryTokenStore } from '../../src/api/token-store.js';
+import { createMockApi } from '../../src/emulator/mock-api/index.js';
+
+/** The emulator mounts the mock inside its own app; the client reaches it through a base with a path. */
+const mock = createMockApi({ maxRecorded: 3 });
+let server: ServerType;
+let base: string;
+
+beforeAll(async () => {
+  const outer = new Hono();
+  outer.get('/', (c) => c.text('emulator'));
+  outer.route('/wx', mock.app);
+  server = await new Promise((resolve) => {
+    const s = serve({ fetch: outer.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  });
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/wx`;
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('mock API mounted under a prefix', () => {
+  it('serves the client at WECHAT_API_BASE with a path, and records paths as WeChat names them', async () => {
+    const client = createWechatClient({ appId: mock.appId, appSecret: mock.appSecret, apiBase: base, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
+    await client.menu.create({ button: [{ type: 'click', name: 'a', key: 'k' }] });
+    expect(mock.requests.map((r) => r.path)).toEqual(['/cgi-bin/stable_token', '/cgi-bin/menu/create']);
+    await client.menu.get();
+    await client.menu.get();
+    // maxRecorded keeps the newest three.
+    expect(mock.requests.map((r) => r.path)).toEqual(['/cgi-bin/menu/create', '/cgi-bin/menu/get', '/cgi-bin/menu/get']);
+  });
+});
