@@ -203,7 +203,7 @@ describe('retries are de-duplicated', () => {
   it('copies arriving during the first run join it; the handler runs once; all get the same reply', async () => {
     let runs = 0;
     const { app, exchanges } = makeApp(createRouter().on('text', async (m) => { runs++; await new Promise((r) => setTimeout(r, 100)); return `once ${m.content}`; }));
-    const sends = [0, 1, 2].map(() => post(app, bodies.text, 'plaintext').then((r) => r.text()));
+    const sends = [0, 1, 2].map(async () => (await post(app, bodies.text, 'plaintext')).text());
     const texts = await Promise.all(sends);
     expect(runs).toBe(1);
     expect(new Set(texts).size).toBe(1);

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { ConfigError, ProtocolError, isWxmpError } from '../errors.js';
 import { MessageCrypto } from '../wechat/crypto.js';
 import { MemoryDedupStore, dedupKey, type DedupStore } from '../wechat/dedup.js';
@@ -12,6 +11,7 @@ import { DedupRunner } from './dedup-runner.js';
 import type { Exchange, ExchangeListener } from './exchange.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { rawQuery } from './query.js';
+import { readBody } from './read-body.js';
 
 /** A reply that came after the deadline, when WeChat had already been answered `success`. */
 export interface LateReply {
@@ -74,10 +74,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const now = options.now ?? Date.now;
   const nonce = options.nonce ?? (() => randomBytes(8).toString('hex'));
   const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
-  const limit = bodyLimit({
-    maxSize: options.maxBodyBytes ?? 64 * 1024,
-    onError: (c) => c.text(`body too large: WeChat messages are a few KB, the limit is ${options.maxBodyBytes ?? 64 * 1024} bytes`, 413),
-  });
+  const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   let counter = 0;
 
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
@@ -121,7 +118,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   }
 
   async function handlePost(c: Context, ex: Exchange): Promise<Response> {
-    const body = await c.req.text();
+    const body = await readBody(c.req.raw, maxBodyBytes);
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
     Object.assign(ex, { mode: opened.mode, xml: opened.xml, message: opened.message });
@@ -148,9 +145,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       }
       if (c.req.method !== 'POST') return c.text('method not allowed: WeChat sends GET (verification) and POST (messages)', 405, { Allow: 'GET, POST' });
       ex.kind = 'message';
-      let response: Response | undefined;
-      const limited = await limit(c, async () => { response = await handlePost(c, ex); });
-      return response ?? (limited as Response);
+      return await handlePost(c, ex);
     } catch (error) {
       ex.error = errorInfo(error);
       if (error instanceof ProtocolError) return c.text(error.message, error.status);

@@ -1,4 +1,4 @@
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { XmlElement, XmlText, parseXml as parseDocument } from '@rgrove/parse-xml';
 import { ProtocolError } from '../errors.js';
 
 /** A parsed element: text, or child elements (repeated `item`s become an array). */
@@ -7,34 +7,23 @@ export interface XmlObject {
   [name: string]: XmlValue;
 }
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  // Keep every value a string: MsgId exceeds 2^53 and Content like "007" must stay as typed.
-  parseTagValue: false,
-  // User text keeps its spaces; whitespace between elements is dropped below.
-  trimValues: false,
-  // Only the five predefined entities and character references; DOCTYPEs are refused first.
-  processEntities: true,
-  htmlEntities: false,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  isArray: (name) => name === 'item',
-});
-
-function clean(value: unknown): XmlValue {
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value)) return value.map((v) => clean(v) as XmlObject);
+function toValue(element: XmlElement): XmlValue {
+  const children = element.children.filter((c): c is XmlElement => c instanceof XmlElement);
+  // Text and CDATA are concatenated as written: user text keeps its spaces and newlines.
+  if (children.length === 0) return element.children.map((c) => (c instanceof XmlText ? c.text : '')).join('');
   const out: XmlObject = {};
-  for (const [key, child] of Object.entries(value as Record<string, unknown>)) {
-    if (!key.startsWith('#')) out[key] = clean(child);
+  for (const child of children) {
+    if (child.name === 'item') ((out.item ??= []) as XmlObject[]).push(toValue(child) as XmlObject);
+    else out[child.name] = toValue(child);
   }
   return out;
 }
 
 /**
  * Parses a WeChat XML document and returns the children of its root element.
- * Throws a 400 {@link ProtocolError} for malformed XML, a missing root, or any
- * DOCTYPE: WeChat never sends one, and refusing it rules out XXE and entity bombs.
+ * Throws a 400 {@link ProtocolError} for malformed XML, or any DOCTYPE: WeChat
+ * never sends one, and refusing it rules out XXE and entity bombs. Values stay
+ * strings: MsgId exceeds 2^53 and Content like "007" must stay as typed.
  *
  * @example
  * parseXml('<xml><MsgType><![CDATA[text]]></MsgType></xml>') // { MsgType: 'text' }
@@ -43,18 +32,16 @@ export function parseXml(text: string): XmlObject {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new ProtocolError('XML_MALFORMED', 400, 'XML with a DOCTYPE or ENTITY declaration is refused; WeChat never sends one');
   }
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) {
-    throw new ProtocolError('XML_MALFORMED', 400, `malformed XML at line ${valid.err.line}, column ${valid.err.col}: ${valid.err.msg}`);
+  let root: XmlElement | null;
+  try {
+    root = parseDocument(text).root;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new ProtocolError('XML_MALFORMED', 400, `malformed XML: ${reason}`, { cause: error });
   }
-  const doc = parser.parse(text) as Record<string, unknown>;
-  const roots = Object.keys(doc).filter((k) => !k.startsWith('#') && !k.startsWith('?'));
-  const root = roots.length === 1 ? doc[roots[0]!] : undefined;
-  if (root === undefined || typeof root === 'string') {
-    if (root === '') return {};
-    throw new ProtocolError('XML_MALFORMED', 400, 'malformed XML: expected one root element with child elements, such as <xml>...</xml>');
-  }
-  return clean(root) as XmlObject;
+  if (!root) throw new ProtocolError('XML_MALFORMED', 400, 'malformed XML: expected a root element such as <xml>...</xml>');
+  const value = toValue(root);
+  return typeof value === 'string' ? {} : (value as XmlObject);
 }
 
 /** Wraps text in CDATA; a `]]>` inside is split so user text cannot end the section early. */

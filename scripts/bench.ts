@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: requests/s and p99 latency of the message server, each as a
+ * ratio to a bare Hono app answering a constant, measured in the same run on
+ * the same machine. The bare app reads the POST body, as any WeChat endpoint
+ * must, and answers a constant. Every POST carries a unique MsgId so de-dup never answers
+ * from its cache. Load comes from autocannon in this process; each server runs
+ * in a process of its own.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { MessageCrypto } from '../src/wechat/crypto.js';
+import { sign } from '../src/wechat/signature.js';
+
+const token = 'benchtoken';
+const appId = 'wxbench0000000000';
+const aesKey = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const duration = Number(process.env.BENCH_SECONDS ?? 8);
+const connections = 32;
+const crypto = new MessageCrypto({ encodingAESKey: aesKey, appId });
+
+async function startServer(kind: 'bare' | 'wxmp'): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'bench-server.ts'), kind], {
+    env: { ...process.env, BENCH_TOKEN: token, BENCH_AES_KEY: aesKey, BENCH_APP_ID: appId },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+  const port = Number(/READY (\d+)/.exec(String(line))?.[1]);
+  if (!port) throw new Error(`bench server did not start: ${String(line)}`);
+  return { port, child };
+}
+
+const query = (ts: string, nonce: string) => `signature=${sign(token, ts, nonce)}&timestamp=${ts}&nonce=${nonce}`;
+const textXml = (id: number) =>
+  `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oBenchUser]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello ${id}]]></Content><MsgId>${1e15 + id}</MsgId></xml>`;
+
+/** Pre-built requests, so the load generator spends no CPU on signing or encryption during the run. */
+function messages(mode: 'plaintext' | 'safe', count: number): Array<{ path: string; body: string }> {
+  return Array.from({ length: count }, (_, i) => {
+    const ts = String(1700000000 + i);
+    const nonce = String(100000 + i);
+    if (mode === 'plaintext') return { path: `/?${query(ts, nonce)}`, body: textXml(i) };
+    const encrypt = crypto.encrypt(textXml(i));
+    return { path: `/?${query(ts, nonce)}&encrypt_type=aes&msg_signature=${sign(token, ts, nonce, encrypt)}`, body: `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
+  });
+}
+
+interface Result { rps: number; p99: number; errors: number; non2xx: number }
+
+async function load(port: number, method: 'GET' | 'POST', pool: Array<{ path: string; body?: string }>): Promise<Result> {
+  let i = 0;
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration,
+    requests: [{ method, setupRequest: (req: autocannon.Request) => ({ ...req, ...pool[i++ % pool.length] }) }],
+  });
+  if (i > pool.length) console.warn(`  note: ${i} requests reused ${pool.length} pre-built bodies; later copies were de-dup replays`);
+  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx };
+}
+
+const bare = await startServer('bare');
+const wxmp = await startServer('wxmp');
+try {
+  const ts = '1700000000';
+  const verify = [{ path: `/?${query(ts, '42')}&echostr=bench` }];
+  // Enough unique messages for the run at well above the expected rate.
+  const count = duration * 12_000;
+  console.log(`building ${count} plaintext and ${count} safe-mode messages...`);
+  const plain = messages('plaintext', count);
+  const safe = messages('safe', count);
+
+  await load(bare.port, 'GET', [{ path: '/' }]); // warm-up of the load generator and the JIT
+  const rows: Array<[string, Result, Result, number]> = [];
+  for (const [name, method, pool, target] of [
+    ['GET verification', 'GET', verify, 0.8],
+    ['plaintext text message', 'POST', plain, 0.5],
+    ['safe-mode text message', 'POST', safe, 0.35],
+  ] as const) {
+    const base = await load(bare.port, method, method === 'GET' ? [{ path: '/' }] : plain.slice(0, 1000));
+    const ours = await load(wxmp.port, method, pool);
+    rows.push([name, base, ours, target]);
+  }
+  console.log(`\n${connections} connections, ${duration}s each, on ${(await import('node:os')).cpus().length} cores; baseline: bare Hono answering a constant\n`);
+  console.log('scenario                  bare req/s  wxmp req/s  ratio  target  p99 bare  p99 wxmp  errors');
+  for (const [name, base, ours, target] of rows) {
+    const ratio = ours.rps / base.rps;
+    console.log(`${name.padEnd(24)} ${base.rps.toFixed(0).padStart(11)} ${ours.rps.toFixed(0).padStart(11)} ${ratio.toFixed(2).padStart(6)} ${`≥${target}`.padStart(7)} ${`${base.p99}ms`.padStart(9)} ${`${ours.p99}ms`.padStart(9)} ${String(ours.errors + ours.non2xx).padStart(7)} ${ratio >= target ? 'ok' : 'BELOW TARGET'}`);
+  }
+} finally {
+  bare.child.kill('SIGTERM');
+  wxmp.child.kill('SIGTERM');
+}
