@@ -3,7 +3,7 @@
  * two instances behind a (pretend) load balancer, and a handler that misses
  * WeChat's 5-second window.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWechatClient, type WechatClient } from '../../src/api/client.js';
 import { createLateReplySender } from '../../src/api/late-reply.js';
 import { RedisDedupStore } from '../../src/api/redis.js';
@@ -15,26 +15,24 @@ import { createRouter } from '../../src/wechat/router.js';
 import { bodies } from '../fixtures/messages.js';
 import { TOKEN, wechatPost } from '../helpers/wechat-request.js';
 import { startMock, type RunningMock } from './support/mock-server.js';
-import { startRedis, type RunningRedis } from './support/redis-server.js';
+import { redisForFile } from './support/redis-server.js';
 
-let redis: RunningRedis;
+const redis = redisForFile({ beforeAll, beforeEach, afterAll });
 let running: RunningMock;
 let client: WechatClient;
 const cleanup: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
-  redis = await startRedis();
   running = await startMock();
   client = createWechatClient({ appId: running.mock.appId, appSecret: running.mock.appSecret, apiBase: running.url, tokenStore: new MemoryTokenStore() });
 });
 afterAll(async () => {
   for (const close of cleanup.reverse()) await close();
   await running?.close();
-  await redis?.stop();
 });
 
 async function instance(router: ReturnType<typeof createRouter>, extra: Partial<Parameters<typeof createApp>[0]> = {}): Promise<RunningServer> {
-  const dedupStore = new RedisDedupStore({ url: redis.url });
+  const dedupStore = new RedisDedupStore({ url: redis.url() });
   const app = createApp({ config: { token: TOKEN, path: '/', deadlineMs: 1000 }, router, dedupStore, logger: silentLogger, ...extra });
   const server = await listen(app.fetch, 0, '127.0.0.1');
   cleanup.push(() => server.close(), () => dedupStore.close());

@@ -4,24 +4,23 @@ import { createWechatClient } from '../../src/api/client.js';
 import { RedisDedupStore, RedisTokenStore } from '../../src/api/redis.js';
 import { createStores } from '../../src/api/stores.js';
 import { startMock, type RunningMock } from './support/mock-server.js';
-import { redisClient, startRedis, type RunningRedis } from './support/redis-server.js';
+import { redisClient, redisForFile } from './support/redis-server.js';
 import { runTokenChild } from './support/run-child.js';
 
-let redis: RunningRedis;
+const redis = redisForFile({ beforeAll, beforeEach, afterAll });
 let running: RunningMock;
-let admin: Redis;
+let admin: Redis | undefined;
 
 beforeAll(async () => {
-  redis = await startRedis();
   running = await startMock();
-  admin = redisClient(redis.url);
 });
 afterAll(async () => {
   await admin?.quit();
   await running?.close();
-  await redis?.stop();
 });
 beforeEach(async () => {
+  // Runs after redisForFile's check, so Redis is up here.
+  admin ??= redisClient(redis.url());
   await admin.flushall();
   running.mock.invalidateTokens();
   running.mock.clearRequests();
@@ -32,7 +31,7 @@ describe('RedisTokenStore', () => {
     const { mock, url } = running;
     // A slow token answer makes the two processes overlap, so one of them has to wait on the lock.
     mock.setDelay('/cgi-bin/stable_token', 300);
-    const env = { WECHAT_API_BASE: url, WECHAT_APP_ID: mock.appId, WECHAT_APP_SECRET: mock.appSecret, REDIS_URL: redis.url, CALLS: '20' };
+    const env = { WECHAT_API_BASE: url, WECHAT_APP_ID: mock.appId, WECHAT_APP_SECRET: mock.appSecret, REDIS_URL: redis.url(), CALLS: '20' };
     const [a, b] = await Promise.all([runTokenChild(env), runTokenChild(env)]).finally(() => mock.setDelay('/cgi-bin/stable_token', 0));
     expect(mock.tokenFetches()).toBe(1);
     expect(a.token).toBe(b.token);
@@ -41,7 +40,7 @@ describe('RedisTokenStore', () => {
 
   it('two instances in one process, each with its own connection, fetch once', async () => {
     const { mock, url } = running;
-    const stores = [new RedisTokenStore({ url: redis.url }), new RedisTokenStore({ url: redis.url })];
+    const stores = [new RedisTokenStore({ url: redis.url() }), new RedisTokenStore({ url: redis.url() })];
     const clients = stores.map((tokenStore) => createWechatClient({ appId: mock.appId, appSecret: mock.appSecret, apiBase: url, tokenStore }));
     try {
       const tokens = await Promise.all(clients.flatMap((c) => Array.from({ length: 10 }, () => c.accessToken())));
@@ -53,8 +52,8 @@ describe('RedisTokenStore', () => {
   });
 
   it('the lock admits one holder, and only the holder releases it', async () => {
-    const a = new RedisTokenStore({ url: redis.url });
-    const b = new RedisTokenStore({ url: redis.url });
+    const a = new RedisTokenStore({ url: redis.url() });
+    const b = new RedisTokenStore({ url: redis.url() });
     try {
       const release = await a.tryLock('k', 10_000);
       expect(release).not.toBeNull();
@@ -75,7 +74,7 @@ describe('RedisTokenStore', () => {
 
 describe('RedisDedupStore', () => {
   it('exactly one of many concurrent claims wins, across connections', async () => {
-    const stores = [new RedisDedupStore({ url: redis.url }), new RedisDedupStore({ url: redis.url })];
+    const stores = [new RedisDedupStore({ url: redis.url() }), new RedisDedupStore({ url: redis.url() })];
     try {
       const results = await Promise.all(Array.from({ length: 50 }, (_, i) => stores[i % 2]!.claim('msg:u:1', 30_000)));
       expect(results.filter((r) => r === null)).toHaveLength(1);
@@ -91,11 +90,11 @@ describe('RedisDedupStore', () => {
 
 describe('createStores', () => {
   it('picks Redis when REDIS_URL is set, and local stores otherwise', async () => {
-    const shared = createStores({ redisUrl: redis.url });
+    const shared = createStores({ redisUrl: redis.url() });
     try {
       expect(shared.kind).toBe('redis');
       expect(await shared.dedupStore.claim('evt:u:1', 1000)).toBeNull();
-      expect(await admin.exists('wxmp:dedup:evt:u:1')).toBe(1);
+      expect(await admin!.exists('wxmp:dedup:evt:u:1')).toBe(1);
     } finally {
       await shared.close();
     }

@@ -63,3 +63,32 @@ export async function startRedis(): Promise<RunningRedis> {
 export function redisClient(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: 1 });
 }
+
+/**
+ * Starts Redis for a test file without letting a missing server turn into
+ * skipped tests: vitest reports tests behind a failed beforeAll as skipped, so
+ * the error is kept and thrown from beforeEach, failing every test in the file.
+ */
+export function redisForFile(hooks: { beforeAll: (fn: () => Promise<void>) => void; beforeEach: (fn: () => void) => void; afterAll: (fn: () => Promise<void>) => void }): { url: () => string } {
+  let running: RunningRedis | undefined;
+  let failure: unknown;
+  hooks.beforeAll(async () => {
+    try {
+      running = await startRedis();
+    } catch (error) {
+      failure = error;
+    }
+  });
+  hooks.beforeEach(() => {
+    if (failure) throw failure;
+  });
+  hooks.afterAll(async () => {
+    await running?.stop();
+  });
+  return {
+    url: () => {
+      if (!running) throw failure ?? new Error('Redis is not started yet');
+      return running.url;
+    },
+  };
+}
