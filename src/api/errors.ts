@@ -132,10 +132,14 @@ export class ApiTimeoutError extends WxmpError {
  */
 export class ApiUnreachableError extends WxmpError {
   readonly path: string;
+  /** True when a send failed after the request may have reached WeChat (connection reset, bad answer). */
+  readonly maybeDelivered: boolean;
 
-  constructor(path: string, reason: string, options?: { cause?: unknown }) {
-    super('API_UNREACHABLE', `${path}: ${redact(reason)}`, options);
+  constructor(path: string, reason: string, options?: { cause?: unknown; maybeDelivered?: boolean }) {
+    const maybe = options?.maybeDelivered ?? false;
+    super('API_UNREACHABLE', `${path}: ${redact(reason)}${maybe ? '; the message may or may not have been delivered, so it was not retried' : ''}`, options);
     this.name = 'ApiUnreachableError';
     this.path = path;
+    this.maybeDelivered = maybe;
   }
 }

@@ -61,13 +61,16 @@ async function attempt(http: HttpSettings, spec: CallSpec): Promise<WechatJson> 
   } catch (error) {
     if (isTimeout(error)) throw new ApiTimeoutError(spec.path, http.timeoutMs, !spec.idempotent, { cause: error });
     const reason = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
-    throw new ApiUnreachableError(spec.path, `could not reach ${http.apiBase}: ${reason}`, { cause: error });
+    // A refused connection or an unknown host means nothing was sent; anything else may have been.
+    const code = (error as { cause?: { code?: string } })?.cause?.code;
+    const notSent = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+    throw new ApiUnreachableError(spec.path, `could not reach ${http.apiBase}: ${reason}`, { cause: error, maybeDelivered: !spec.idempotent && !notSent });
   }
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    throw new ApiUnreachableError(spec.path, `expected JSON from ${http.apiBase}, got HTTP ${status}: ${text.slice(0, 120)}`);
+    throw new ApiUnreachableError(spec.path, `expected JSON from ${http.apiBase}, got HTTP ${status}: ${text.slice(0, 120)}`, { maybeDelivered: !spec.idempotent });
   }
   if (typeof body !== 'object' || body === null) {
     throw new ApiUnreachableError(spec.path, `expected a JSON object, got ${redact(text.slice(0, 120))}`);

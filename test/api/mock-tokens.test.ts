@@ -34,6 +34,22 @@ describe('mock token lifetimes', () => {
     expect(await use(access_token)).toBe(42001);
   });
 
+  it('stable_token and classic tokens do not replace each other (WeChat keeps them apart)', async () => {
+    const { mock, classic, use, tick } = setup();
+    const stable = async (force: boolean) =>
+      ((await (await mock.app.request('/cgi-bin/stable_token', { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: mock.appId, secret: mock.appSecret, force_refresh: force }) })).json()) as { access_token: string });
+    const s1 = await stable(false);
+    await classic();
+    await classic();
+    tick(600_000);
+    expect(await use(s1.access_token)).toBe(0);
+    expect((await stable(false)).access_token).toBe(s1.access_token);
+    const s2 = await stable(true);
+    expect(s2.access_token).not.toBe(s1.access_token);
+    tick(300_000);
+    expect(await use(s1.access_token)).toBe(40001);
+  });
+
   it('announces requests to subscribers until they unsubscribe', async () => {
     const { mock, classic } = setup();
     const paths: string[] = [];

@@ -36,12 +36,15 @@ interface TokenRecord {
 /** Why a token is refused, if it is: 40001 unknown or replaced, 42001 expired. */
 export type TokenCheck = 0 | 40001 | 41001 | 42001;
 
+/** WeChat keeps stable_token and classic /cgi-bin/token apart: one never replaces the other's token. */
+export type TokenLineage = 'stable' | 'classic';
+
 /**
  * The mock's state; routes read and change it, `createMockApi` exposes controls over it.
  *
  * @example
  * const state = new MockState({ tokenTtlSeconds: 7200, graceSeconds: 300, now: Date.now, newId: (p) => p + '1' }, null, {});
- * state.issueToken(); // { token: 'ACCESS_TOKEN_1', expiresIn: 7200 }
+ * state.issueToken('stable'); // { token: 'ACCESS_TOKEN_1', expiresIn: 7200 }
  */
 export class MockState {
   readonly requests: MockRequest[] = [];
@@ -54,7 +57,7 @@ export class MockState {
   quota: Record<string, number>;
   delays = new Map<string, number>();
   private readonly tokens = new Map<string, TokenRecord>();
-  private current: string | null = null;
+  private readonly current = new Map<TokenLineage, string>();
   private seq = 0;
   private quotaDay = '';
 
@@ -82,25 +85,24 @@ export class MockState {
     return request;
   }
 
-  /** A new token; the previous one keeps working for the grace period, like WeChat. */
-  issueToken(): { token: string; expiresIn: number } {
+  /** A new token; the previous one of the same lineage keeps working for the grace period, like WeChat. */
+  issueToken(lineage: TokenLineage): { token: string; expiresIn: number } {
     const now = this.settings.now();
-    if (this.current) {
-      const prev = this.tokens.get(this.current);
-      if (prev && prev.replacedAt === undefined) prev.replacedAt = now;
-    }
+    const previous = this.current.get(lineage);
+    const prev = previous ? this.tokens.get(previous) : undefined;
+    if (prev && prev.replacedAt === undefined) prev.replacedAt = now;
     const token = this.settings.newId('ACCESS_TOKEN_');
     this.tokens.set(token, { expiresAt: now + this.settings.tokenTtlSeconds * 1000 });
-    this.current = token;
+    this.current.set(lineage, token);
     return { token, expiresIn: this.settings.tokenTtlSeconds };
   }
 
-  /** The token in force and its remaining seconds, or null when there is none or it expired. */
-  currentToken(): { token: string; expiresIn: number } | null {
-    if (!this.current) return null;
-    const record = this.tokens.get(this.current);
+  /** The lineage's token in force and its remaining seconds, or null when there is none or it expired. */
+  currentToken(lineage: TokenLineage): { token: string; expiresIn: number } | null {
+    const token = this.current.get(lineage);
+    const record = token ? this.tokens.get(token) : undefined;
     const left = record ? Math.floor((record.expiresAt - this.settings.now()) / 1000) : 0;
-    return left > 0 ? { token: this.current, expiresIn: left } : null;
+    return token && left > 0 ? { token, expiresIn: left } : null;
   }
 
   checkToken(token: string | undefined): TokenCheck {
@@ -122,7 +124,7 @@ export class MockState {
   /** Every token is forgotten (answers 40001), as after a secret reset. */
   invalidateTokens(): void {
     this.tokens.clear();
-    this.current = null;
+    this.current.clear();
   }
 
   /** Counts one call to `path`; false when its daily quota is used up. */

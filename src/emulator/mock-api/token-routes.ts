@@ -32,7 +32,7 @@ export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCred
     if (q.grant_type !== 'client_credential') return c.json(wechatError(40002));
     const bad = credentialsError(creds, q.appid, q.secret);
     if (bad) return c.json(bad);
-    const { token, expiresIn } = state.issueToken();
+    const { token, expiresIn } = state.issueToken('classic');
     state.emit({ kind: 'token', endpoint: 'token', force: true, issued: true });
     return c.json({ access_token: token, expires_in: expiresIn });
   });
@@ -45,8 +45,8 @@ export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCred
     const bad = credentialsError(creds, body.appid, body.secret);
     if (bad) return c.json(bad);
     const force = body.force_refresh === true;
-    const current = force ? null : state.currentToken();
-    const result = current ?? state.issueToken();
+    const current = force ? null : state.currentToken('stable');
+    const result = current ?? state.issueToken('stable');
     state.emit({ kind: 'token', endpoint: 'stable_token', force, issued: !current });
     return c.json({ access_token: result.token, expires_in: result.expiresIn });
   });
