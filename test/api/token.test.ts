@@ -70,6 +70,22 @@ describe('access token', () => {
     expect(running.mock.tokenFetches()).toBe(2);
   });
 
+  it('after the token expired at WeChat too, many callers get one new token and no errors', async () => {
+    let clock = 1_700_000_000_000;
+    const own = await startMock({ now: () => clock });
+    try {
+      const c = createWechatClient({ appId: own.mock.appId, appSecret: own.mock.appSecret, apiBase: own.url, tokenStore: new MemoryTokenStore(), now: () => clock });
+      const before = await c.accessToken();
+      clock += 7200_000;
+      await Promise.all(Array.from({ length: 20 }, (_, i) => c.user.info(`openid_${i}`)));
+      expect(own.mock.tokenFetches()).toBe(2);
+      expect(await c.accessToken()).not.toBe(before);
+      expect(own.mock.requestsTo('/cgi-bin/user/info').every((r) => r.errcode === 0)).toBe(true);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('on 40001 refreshes with force_refresh and retries the call once', async () => {
     const c = client();
     await c.user.info('openid_a');
