@@ -3,7 +3,7 @@
  * Every call carries the current token; when WeChat rejects the token (40001,
  * 40014, 42001) it is refreshed once and the call is made once more.
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { accessTokenFetcher, type TokenEndpoint } from './access-token.js';
 import type { ApiContext } from './context.js';
@@ -59,6 +59,8 @@ export interface WechatClient {
   close(): Promise<void>;
 }
 
+const DEFAULT_API_BASE = 'https://api.weixin.qq.com';
+
 /** Errcodes that mean "this token is no good": refresh once and retry once. */
 const TOKEN_REJECTED = new Set([40001, 40014, 42001]);
 
@@ -94,14 +96,16 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
   const appId = requireString('appId (WECHAT_APP_ID)', options.appId, 'your AppID (wx...)');
   const appSecret = requireString('appSecret (WECHAT_APP_SECRET)', options.appSecret, 'the AppSecret from 基本配置');
   const http: HttpSettings = {
-    apiBase: (options.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''),
+    apiBase: (options.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, ''),
     fetch: options.fetch ?? globalThis.fetch,
     timeoutMs: options.timeoutMs ?? 10_000,
   };
   const now = options.now ?? Date.now;
+  // A mock's tokens must never be sent to WeChat (or the reverse), even when they share `.wxmp/`.
+  const storeScope = http.apiBase === DEFAULT_API_BASE ? appId : `${appId}.${createHash('sha1').update(http.apiBase).digest('hex').slice(0, 8)}`;
   const tokenStore: TokenStore = options.tokenStore ?? new FileTokenStore();
   const tokens = new TokenCache({
-    key: `access_token.${appId}`,
+    key: `access_token.${storeScope}`,
     store: tokenStore,
     now,
     refreshEarlyMs: options.refreshEarlyMs,
@@ -120,7 +124,7 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     }
   }
 
-  const ctx: ApiContext = { appId, appSecret, http, request, tokenStore, now, random: options.random ?? randomBytes, refreshEarlyMs: options.refreshEarlyMs };
+  const ctx: ApiContext = { appId, appSecret, http, request, tokenStore, storeScope, now, random: options.random ?? randomBytes, refreshEarlyMs: options.refreshEarlyMs };
   return {
     appId,
     apiBase: http.apiBase,

@@ -15,6 +15,8 @@ export interface ApiContext {
   http: HttpSettings;
   request: AuthedRequest;
   tokenStore: TokenStore;
+  /** Prefix-free part of store keys: the AppID, plus a hash of the API base when it is not WeChat's. */
+  storeScope: string;
   now: () => number;
   random: (size: number) => Buffer;
   refreshEarlyMs?: number;

@@ -46,7 +46,7 @@ export interface JssdkApi {
  */
 export function jssdkApi(ctx: ApiContext): JssdkApi {
   const cache = new TokenCache({
-    key: `jsapi_ticket.${ctx.appId}`,
+    key: `jsapi_ticket.${ctx.storeScope}`,
     store: ctx.tokenStore,
     now: ctx.now,
     refreshEarlyMs: ctx.refreshEarlyMs,
