@@ -10,8 +10,9 @@ try {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }
-// A file that failed to load has no test results but still counts as a failure.
-const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && f.assertionResults.length === 0).length;
+// A file that failed to load, or whose beforeAll failed (its tests then show as skipped),
+// has no failed test of its own but still counts as a failure.
+const brokenFiles = report.testResults.filter((f) => f.status === 'failed' && !f.assertionResults.some((a) => a.status === 'failed')).length;
 const failed = report.numFailedTests + brokenFiles;
 const skipped = report.numPendingTests + report.numTodoTests;
 console.log(`${report.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
