@@ -3,7 +3,7 @@
  * reloadable worker, the tunnel, the request log and the dev pages, wired
  * together; and a clean stop on Ctrl-C.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
@@ -18,6 +18,7 @@ import { banner } from './banner.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { listenDev } from './listen.js';
+import { defaultSubdomain, TunnelKeeper, type TunnelOptions } from './tunnel.js';
 import { watchSources } from './watch.js';
 
 export interface DevOptions {
@@ -28,6 +29,8 @@ export interface DevOptions {
   panels?: DevPanel[];
   /** Header timeout of the main listener (ms); Node's default otherwise. */
   headersTimeoutMs?: number;
+  /** Tunnel timings (tests make them short). */
+  tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
   /** Called with every exchange, after the log. */
   onExchange?: (ex: Exchange) => void;
 }
@@ -38,7 +41,8 @@ export interface DevHandle {
   port: number;
   /** Port of the listener only the tunnel client connects to. */
   tunnelPort: number;
-  publicUrl?: string;
+  readonly publicUrl?: string;
+  tunnel?: TunnelKeeper;
   host: BotHost;
   apps: DevApps;
   mockApi?: MockApi;
@@ -101,23 +105,49 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
 
   const stateFile = join(cwd, '.wxmp', 'dev-state.json');
   const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
-  mkdirSync(join(cwd, '.wxmp'), { recursive: true });
-  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-  out.info(banner({ config, localUrl: main.url, tunnelNote: 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
+  const saveState = () => {
+    mkdirSync(join(cwd, '.wxmp'), { recursive: true });
+    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+  };
+  saveState();
+
+  const env = creds.env;
+  const tunnelOff = env.TUNNEL?.trim().toLowerCase() === 'none';
+  const tunnel = tunnelOff ? undefined : new TunnelKeeper({
+    ...options.tunnel,
+    localPort: tunnelListener.port,
+    host: env.TUNNEL_HOST?.trim() || undefined,
+    subdomain: env.TUNNEL_SUBDOMAIN?.trim() || defaultSubdomain(cwd, packageName(cwd)),
+    logger,
+    onUrl: (url) => { state.publicUrl = url; saveState(); },
+  });
+  await tunnel?.start();
+  out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
 
   return {
     localUrl: main.url,
     port: main.port,
     tunnelPort: tunnelListener.port,
+    get publicUrl() { return tunnel?.url; },
+    tunnel,
     host,
     apps,
     mockApi,
     async close() {
       rmSync(stateFile, { force: true });
+      tunnel?.close();
       await Promise.all([watcher.close(), main.close(), tunnelListener.close(), host.close()]);
       await Promise.all([log.close(), api.close()]);
     },
   };
+}
+
+function packageName(cwd: string): string | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name?: string }).name;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The CLI entry: runs until Ctrl-C or SIGTERM, then stops within a second. */
