@@ -11,6 +11,8 @@ import { createApp, type AppOptions } from '../server/app.js';
 import type { Exchange } from '../server/exchange.js';
 import { MemoryDedupStore } from '../wechat/dedup.js';
 import type { Router } from '../wechat/router.js';
+import { createInspectorApp } from './inspector/app.js';
+import type { ExchangeStore } from './inspector/store.js';
 import { loopbackOnly } from './loopback.js';
 
 /** A page or API mounted under `/__wxmp/<path>`, behind the loopback guard (e.g. the emulator's chat page). */
@@ -29,6 +31,8 @@ export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   panels?: DevPanel[];
   /** Mounted at `/__wxmp/mock-api` when given. */
   mockApi?: MockApi;
+  /** The exchanges the inspector at `/__wxmp` shows; no inspector without it. */
+  store?: ExchangeStore;
 }
 
 export interface DevApps {
@@ -55,9 +59,9 @@ function checkPanels(panels: DevPanel[]): void {
  * // main.fetch on the developer's port, tunnel.fetch on the listener the tunnel client connects to
  */
 export function createDevApps(options: DevAppsOptions): DevApps {
-  const { panels = [], mockApi, router, config, ...rest } = options;
+  const { panels = [], mockApi, store, router, config, ...rest } = options;
   checkPanels(panels);
-  const production = (dedupStore = rest.dedupStore) => {
+  const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
     const app = new Hono();
     app.use(config.path, async (c, next) => {
       if (router.ready === false && c.req.method === 'POST') {
@@ -66,7 +70,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
       }
       await next();
     });
-    app.route('/', createApp({ ...rest, dedupStore, config, router }));
+    app.route('/', createApp({ ...rest, dedupStore, onExchange, config, router }));
     return app;
   };
 
@@ -78,14 +82,16 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   for (const panel of panels) main.route(`/__wxmp/${panel.path}`, panel.app);
   main.route('/', tunnel);
 
-  return {
-    main,
-    tunnel,
-    async replay(ex) {
-      const query = new URLSearchParams(ex.query).toString();
-      const url = `http://localhost${ex.path}${query ? `?${query}` : ''}`;
-      // A fresh de-dup store: a replay is meant to run the (new) code, not fetch the stored answer.
-      return production(new MemoryDedupStore()).request(url, { method: ex.method, body: ex.method === 'POST' ? ex.rawBody ?? '' : undefined, headers: { 'content-type': 'text/xml' } });
-    },
-  };
+  async function replay(ex: Exchange): Promise<Response> {
+    const query = new URLSearchParams(ex.query).toString();
+    const url = `http://localhost${ex.path}${query ? `?${query}` : ''}`;
+    // A fresh de-dup store: a replay is meant to run the (new) code, not fetch the stored answer.
+    const tagged = (replayed: Exchange) => rest.onExchange?.(Object.assign(replayed, { replayOf: ex.id }));
+    return production(new MemoryDedupStore(), tagged).request(url, { method: ex.method, body: ex.method === 'POST' ? ex.rawBody ?? '' : undefined, headers: { 'content-type': 'text/xml' } });
+  }
+  if (store) {
+    const links = panels.map((p) => ({ path: p.path, title: p.title ?? p.path }));
+    main.route('/__wxmp', createInspectorApp({ store, replay, links }));
+  }
+  return { main, tunnel, replay };
 }

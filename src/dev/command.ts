@@ -15,6 +15,7 @@ import { createRedactor } from '../server/redact.js';
 import { formatExchange } from '../server/request-log.js';
 import { createDevApps, type DevApps, type DevPanel } from './apps.js';
 import { banner } from './banner.js';
+import { ExchangeStore } from './inspector/store.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { listenDev } from './listen.js';
@@ -93,13 +94,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     else logger.error(`wxmp dev: the new code failed; ${host.ready ? 'still serving the last good version' : 'fix it and save: WeChat gets 502 until then'}\n${result.error}`);
   };
   await reload();
+  const store = new ExchangeStore({ redact });
   const onExchange = (ex: Exchange) => {
+    store.add(ex);
     logger.info(formatExchange(ex));
     if (ex.error?.stack) logger.error(ex.error.stack);
     log.write(ex);
     options.onExchange?.(ex);
   };
-  apps = createDevApps({ config, router: host, panels: options.panels, mockApi, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
+  apps = createDevApps({ config, router: host, panels: options.panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
 
   const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
 
