@@ -16,6 +16,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'run the bot locally with a tunnel, hot reload, request log and inspector (npm run dev)',
     run: async () => (await import('./dev/command.js')).runDev(),
   },
+  verify: {
+    summary: 'check a callback URL the way WeChat does (GET handshake) and say why it would fail (verify [url])',
+    run: async (args) => (await import('./dev/verify.js')).verifyCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {
