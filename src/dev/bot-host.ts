@@ -23,6 +23,8 @@ export interface BotHostOptions {
   /** The bot's process.env. */
   env: Env;
   logger: Logger;
+  /** Applied to what the bot prints (console.log in src/app.ts), so secrets stay out of the terminal. */
+  redact?: (text: string) => string;
   /** Give up on a worker that has not loaded by then. Default 10 s. */
   loadTimeoutMs?: number;
 }
@@ -152,7 +154,10 @@ export class BotHost {
   }
 
   private boot(): BotWorker {
-    const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload }, stdout: false, stderr: false });
+    const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload }, stdout: true, stderr: true });
+    const redact = this.options.redact ?? ((text: string) => text);
+    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(redact(chunk.toString())));
+    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(redact(chunk.toString())));
     const bot = new BotWorker(worker);
     worker.on('error', (error) => this.crashed(bot, error));
     return bot;

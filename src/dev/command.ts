@@ -11,7 +11,7 @@ import { createMockApi, type MockApi } from '../emulator/mock-api/index.js';
 import type { Exchange } from '../server/exchange.js';
 import { openExchangeLog } from '../server/log-file.js';
 import { consoleLogger, type Logger } from '../server/logger.js';
-import { createRedactor } from '../server/redact.js';
+import { createRedactor, redactLogger } from '../server/redact.js';
 import { formatExchange } from '../server/request-log.js';
 import { createDevApps, type DevApps, type DevPanel } from './apps.js';
 import { banner } from './banner.js';
@@ -73,7 +73,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const config = parseServerConfig(creds.env, { port: 80 });
   const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
   const out = options.logger ?? consoleLogger;
-  const logger: Logger = { info: (m) => out.info(redact(m)), warn: (m) => out.warn(redact(m)), error: (m, e) => out.error(redact(m), e) };
+  const logger = redactLogger(out, redact);
   const log = openExchangeLog(join(cwd, '.wxmp', 'logs'), { redact });
 
   let apps: DevApps | undefined;
@@ -87,7 +87,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const botEnv: Env = mockApi ? { ...creds.env, WECHAT_APP_ID: mockApi.appId, WECHAT_APP_SECRET: mockApi.appSecret, WECHAT_API_BASE: apiConfig.apiBase } : creds.env;
   const api = apiServerOptions(apiConfig, { logger, dir: join(cwd, '.wxmp') });
 
-  const host = await BotHost.create({ cwd, env: botEnv, logger });
+  const host = await BotHost.create({ cwd, env: botEnv, logger, redact });
   const reload = async () => {
     const result = await host.reload();
     if (result.ok) logger.info(`wxmp dev: ${result.version === 1 ? 'loaded' : 'reloaded'} src/app.ts (v${result.version}, ${Math.round(result.ms)} ms)`);
@@ -98,7 +98,6 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const onExchange = (ex: Exchange) => {
     store.add(ex);
     logger.info(formatExchange(ex));
-    if (ex.error?.stack) logger.error(ex.error.stack);
     log.write(ex);
     options.onExchange?.(ex);
   };

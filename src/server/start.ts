@@ -9,7 +9,7 @@ import { createApp, type AppOptions } from './app.js';
 import { consoleLogger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
 import { formatExchange } from './request-log.js';
-import { createRedactor } from './redact.js';
+import { createRedactor, redactLogger } from './redact.js';
 
 export interface RunningServer {
   url: string;
@@ -57,6 +57,7 @@ export async function startServer(config: ServerConfig, options: Partial<AppOpti
   const app = createApp({
     config,
     ...options,
+    logger: redactLogger(options.logger ?? consoleLogger, redact),
     onExchange: (ex) => {
       consoleLogger.info(redact(formatExchange(ex)));
       log.write(ex);
