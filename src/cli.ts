@@ -12,6 +12,14 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'run the production server (PORT, default 8000)',
     run: async () => (await import('./server/start.js')).startFromEnv(),
   },
+  dev: {
+    summary: 'run the bot locally with a tunnel, hot reload, request log and inspector (npm run dev)',
+    run: async () => (await import('./dev/command.js')).runDev(),
+  },
+  verify: {
+    summary: 'check a callback URL the way WeChat does (GET handshake) and say why it would fail (verify [url])',
+    run: async (args) => (await import('./dev/verify.js')).verifyCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {

@@ -1,5 +1,6 @@
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { Exchange } from './exchange.js';
+import type { Redactor } from './redact.js';
 
 export interface ExchangeLogFile {
   write(exchange: Exchange): void;
@@ -14,7 +15,8 @@ export interface ExchangeLogFile {
  * const log = openExchangeLog('.wxmp/logs');
  * app = createApp({ ..., onExchange: (ex) => log.write(ex) });
  */
-export function openExchangeLog(dir: string, options: { size?: string; maxFiles?: number } = {}): ExchangeLogFile {
+export function openExchangeLog(dir: string, options: { size?: string; maxFiles?: number; redact?: Redactor } = {}): ExchangeLogFile {
+  const redact = options.redact ?? ((text: string) => text);
   const stream: RotatingFileStream = createStream('requests.jsonl', { path: dir, size: options.size ?? '10M', maxFiles: options.maxFiles ?? 5 });
   // A full disk must not take the server down with it.
   stream.on('error', () => {});
@@ -23,7 +25,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
       const { message, ...rest } = exchange;
       // `raw` repeats the XML already logged; leave it out.
       const slim = message ? { ...rest, message: { ...message, raw: undefined } } : rest;
-      stream.write(`${JSON.stringify(slim)}\n`);
+      stream.write(`${redact(JSON.stringify(slim))}\n`);
     },
     close: () => new Promise((resolve) => stream.end(resolve)),
   };

@@ -9,6 +9,7 @@ import { createApp, type AppOptions } from './app.js';
 import { consoleLogger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
 import { formatExchange } from './request-log.js';
+import { createRedactor, redactLogger } from './redact.js';
 
 export interface RunningServer {
   url: string;
@@ -51,12 +52,14 @@ export async function loadBot(): Promise<Router> {
 
 /** Starts the production server with a request log on stdout and in `logDir`. */
 export async function startServer(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string }): Promise<RunningServer> {
-  const log = openExchangeLog(options.logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs');
+  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+  const log = openExchangeLog(options.logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
   const app = createApp({
     config,
     ...options,
+    logger: redactLogger(options.logger ?? consoleLogger, redact),
     onExchange: (ex) => {
-      consoleLogger.info(formatExchange(ex));
+      consoleLogger.info(redact(formatExchange(ex)));
       log.write(ex);
       options.onExchange?.(ex);
     },

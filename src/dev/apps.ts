@@ -1,0 +1,97 @@
+/**
+ * The dev server's two Hono apps. The main one (the developer's browser, the
+ * emulator, `wxmp verify`) has the production routes plus the dev pages under
+ * /__wxmp, loopback only. The tunnel one has the production routes alone, so
+ * nothing that arrives through the tunnel can reach a dev page.
+ */
+import { Hono } from 'hono';
+import type { ServerConfig } from '../config.js';
+import type { MockApi } from '../emulator/mock-api/index.js';
+import { createApp, type AppOptions } from '../server/app.js';
+import type { Exchange } from '../server/exchange.js';
+import { MemoryDedupStore } from '../wechat/dedup.js';
+import type { Router } from '../wechat/router.js';
+import { createInspectorApp } from './inspector/app.js';
+import type { ExchangeStore } from './inspector/store.js';
+import { loopbackOnly } from './loopback.js';
+
+/** A page or API mounted under `/__wxmp/<path>`, behind the loopback guard (e.g. the emulator's chat page). */
+export interface DevPanel {
+  /** One path segment, e.g. `chat`. */
+  path: string;
+  app: Hono;
+  /** Shown on the inspector's page as a link. */
+  title?: string;
+}
+
+export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
+  config: ServerConfig;
+  /** The bot; `ready: false` (no good version loaded yet) makes the callback answer 502 at once. */
+  router: Pick<Router, 'dispatch'> & { readonly ready?: boolean };
+  panels?: DevPanel[];
+  /** Mounted at `/__wxmp/mock-api` when given. */
+  mockApi?: MockApi;
+  /** The exchanges the inspector at `/__wxmp` shows; no inspector without it. */
+  store?: ExchangeStore;
+}
+
+export interface DevApps {
+  main: Hono;
+  tunnel: Hono;
+  /** Sends a recorded request again to the current bot, past de-duplication; the new exchange is reported as usual. */
+  replay(exchange: Exchange): Promise<Response>;
+}
+
+const PANEL_PATH = /^[a-z0-9][a-z0-9-]*$/;
+
+function checkPanels(panels: DevPanel[]): void {
+  for (const p of panels) {
+    if (typeof p?.path !== 'string' || !PANEL_PATH.test(p.path) || p.path === 'mock-api' || p.path === 'api') {
+      throw new Error(`createDevApps: panels[].path: expected one lowercase path segment other than "api" and "mock-api" (e.g. "chat"), got ${JSON.stringify(p?.path)}`);
+    }
+    if (typeof p.app?.fetch !== 'function') throw new Error(`createDevApps: panels "${p.path}": expected a Hono app, got ${typeof p.app}`);
+  }
+}
+
+/**
+ * @example
+ * const { main, tunnel } = createDevApps({ config, router: host, panels: [{ path: 'chat', app: createChatApp(...) }] });
+ * // main.fetch on the developer's port, tunnel.fetch on the listener the tunnel client connects to
+ */
+export function createDevApps(options: DevAppsOptions): DevApps {
+  const { panels = [], mockApi, store, router, config, ...rest } = options;
+  checkPanels(panels);
+  const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
+    const app = new Hono();
+    app.use(config.path, async (c, next) => {
+      if (router.ready === false && c.req.method === 'POST') {
+        // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once.
+        return c.text('bot not loaded: fix the error in the dev terminal and save', 502);
+      }
+      await next();
+    });
+    app.route('/', createApp({ ...rest, dedupStore, onExchange, config, router }));
+    return app;
+  };
+
+  const tunnel = production();
+  const main = new Hono();
+  main.use('/__wxmp', loopbackOnly());
+  main.use('/__wxmp/*', loopbackOnly());
+  if (mockApi) main.route('/__wxmp/mock-api', mockApi.app);
+  for (const panel of panels) main.route(`/__wxmp/${panel.path}`, panel.app);
+  main.route('/', tunnel);
+
+  async function replay(ex: Exchange): Promise<Response> {
+    const query = new URLSearchParams(ex.query).toString();
+    const url = `http://localhost${ex.path}${query ? `?${query}` : ''}`;
+    // A fresh de-dup store: a replay is meant to run the (new) code, not fetch the stored answer.
+    const tagged = (replayed: Exchange) => rest.onExchange?.(Object.assign(replayed, { replayOf: ex.id }));
+    return production(new MemoryDedupStore(), tagged).request(url, { method: ex.method, body: ex.method === 'POST' ? ex.rawBody ?? '' : undefined, headers: { 'content-type': 'text/xml' } });
+  }
+  if (store) {
+    const links = panels.map((p) => ({ path: p.path, title: p.title ?? p.path }));
+    main.route('/__wxmp', createInspectorApp({ store, replay, links }));
+  }
+  return { main, tunnel, replay };
+}

@@ -1,0 +1,39 @@
+/** What `npm run dev` prints at start: where things are, and what to paste into WeChat. */
+import type { ServerConfig } from '../config.js';
+import type { CredentialSource } from './credentials.js';
+
+export interface BannerInfo {
+  config: Pick<ServerConfig, 'token' | 'encodingAESKey' | 'path'>;
+  localUrl: string;
+  /** The tunnel's public URL, or undefined with TUNNEL=none / before it connects. */
+  publicUrl?: string;
+  tunnelNote?: string;
+  source: CredentialSource;
+  credentialsFile: string;
+  mockApi: boolean;
+}
+
+/**
+ * @example
+ * console.log(banner({ config, localUrl: 'http://127.0.0.1:80', publicUrl: 'https://x.loca.lt', source: 'generated', credentialsFile: '.wxmp/dev.env', mockApi: true }));
+ */
+export function banner(info: BannerInfo): string {
+  const callback = (base: string) => `${base.replace(/\/+$/, '')}${info.config.path}`;
+  const lines = [
+    'wxmp dev: src/app.ts runs with hot reload; save a file and the next message gets the new code',
+    `  Local:      ${callback(info.localUrl)}`,
+    `  Inspector:  ${info.localUrl}/__wxmp   (this machine only)`,
+    `  Public:     ${info.publicUrl ? callback(info.publicUrl) : info.tunnelNote ?? 'no tunnel'}`,
+  ];
+  if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/mock-api (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);
+  lines.push('', 'Paste into 接口配置信息 (mp.weixin.qq.com test account page, or 基本配置 → 服务器配置):');
+  lines.push(`  URL:             ${info.publicUrl ? callback(info.publicUrl) : '(your public URL)'}`);
+  lines.push(`  Token:           ${info.config.token}`);
+  if (info.config.encodingAESKey) {
+    lines.push(`  EncodingAESKey:  ${info.config.encodingAESKey}`);
+    lines.push('  消息加解密方式:   安全模式 (safe) recommended; 明文 and 兼容 work too');
+  }
+  if (info.source === 'generated') lines.push(`  (new dev credentials, saved in ${info.credentialsFile} and reused next time)`);
+  if (info.source === 'reused') lines.push(`  (dev credentials from ${info.credentialsFile})`);
+  return lines.join('\n');
+}

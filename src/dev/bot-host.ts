@@ -1,0 +1,218 @@
+/**
+ * Hot reload without a restart: the bot runs in a worker thread while this
+ * thread keeps the port, the tunnel and the HTTP server. A save builds a new
+ * worker; only once it has loaded does it take over, and the old one is
+ * terminated when its last request is answered, which also disposes of its
+ * timers, intervals and connections.
+ */
+import { rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Env } from '../config.js';
+import { WxmpError } from '../errors.js';
+import type { Logger } from '../server/logger.js';
+import type { WechatMessage } from '../wechat/messages.js';
+import type { Reply } from '../wechat/replies.js';
+import { createBundler, type BotBundler } from './bundle.js';
+import { WORKER_SCRIPT, type FromWorker, type ToWorker } from './worker-script.js';
+
+export interface BotHostOptions {
+  cwd: string;
+  /** Default `src/app.ts`. */
+  entry?: string;
+  /** The bot's process.env. */
+  env: Env;
+  logger: Logger;
+  /** Applied to what the bot prints (console.log in src/app.ts), so secrets stay out of the terminal. */
+  redact?: (text: string) => string;
+  /** Give up on a worker that has not loaded by then. Default 10 s. */
+  loadTimeoutMs?: number;
+}
+
+export type ReloadResult = { ok: true; ms: number; version: number } | { ok: false; error: string };
+
+type Pending = { resolve: (reply: Reply | null) => void; reject: (error: Error) => void };
+
+/** One worker thread and the requests it is answering. */
+class BotWorker {
+  readonly pending = new Map<number, Pending>();
+  file = '';
+  retired = false;
+  private readonly warm: Promise<void>;
+
+  constructor(readonly worker: Worker) {
+    this.warm = new Promise((resolve) => {
+      const onWarm = (msg: FromWorker) => { if (msg.type === 'warm') { worker.off('message', onWarm); resolve(); } };
+      worker.on('message', onWarm);
+    });
+    worker.on('message', (msg: FromWorker) => {
+      if (msg.type !== 'result') return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { stack: msg.error.stack, code: msg.error.code }));
+      else p.resolve((msg.reply as Reply | null) ?? null);
+      if (this.retired && this.pending.size === 0) void this.worker.terminate();
+    });
+  }
+
+  /** Loads the bundle; resolves to an error text or undefined when ready. */
+  async load(file: string, timeoutMs: number): Promise<string | undefined> {
+    await this.warm;
+    this.file = file;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => done(`the bot did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`), timeoutMs);
+      const onMessage = (msg: FromWorker) => {
+        if (msg.type === 'ready') done(undefined);
+        else if (msg.type === 'load-error') done(msg.stack ?? msg.message);
+      };
+      const onExit = () => done('the bot worker exited while loading');
+      const done = (error: string | undefined) => {
+        clearTimeout(timer);
+        this.worker.off('message', onMessage);
+        this.worker.off('exit', onExit);
+        resolve(error);
+      };
+      this.worker.on('message', onMessage);
+      this.worker.on('exit', onExit);
+      this.worker.postMessage({ type: 'load', file } satisfies ToWorker);
+    });
+  }
+
+  /** Stops taking requests; ends the thread once the ones in flight are answered (or after `graceMs`). */
+  retire(graceMs: number): void {
+    this.retired = true;
+    if (this.pending.size === 0) void this.worker.terminate();
+    else setTimeout(() => void this.worker.terminate(), graceMs).unref();
+  }
+}
+
+/**
+ * @example
+ * const host = await BotHost.create({ cwd: process.cwd(), env, logger: consoleLogger });
+ * await host.reload();                               // the first version
+ * const app = createApp({ config, router: host });  // host.dispatch forwards to the current worker
+ * await host.reload();                               // after a save
+ */
+export class BotHost {
+  private current: BotWorker | undefined;
+  private spare: BotWorker | undefined;
+  private nextId = 0;
+  private preload: string[] = [];
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private inputs: string[] = [];
+  private buildStartedAt = 0;
+  /** Number of good versions loaded so far. */
+  version = 0;
+
+  private constructor(private readonly options: BotHostOptions, private readonly bundler: BotBundler, private readonly script: string) {}
+
+  /** Prepares the build; call {@link reload} to load the first version. */
+  static async create(options: BotHostOptions): Promise<BotHost> {
+    const outDir = join('.wxmp', 'build');
+    const bundler = await createBundler({ cwd: options.cwd, entry: options.entry ?? 'src/app.ts', outDir });
+    const script = join(options.cwd, outDir, 'worker.mjs');
+    writeFileSync(script, WORKER_SCRIPT);
+    return new BotHost(options, bundler, script);
+  }
+
+  /** True once a good version serves. */
+  get ready(): boolean {
+    return this.current !== undefined;
+  }
+
+  /** Runs the message through the current version of the bot. */
+  dispatch(message: WechatMessage): Promise<Reply | null> {
+    const target = this.current;
+    if (!target) {
+      return Promise.reject(new WxmpError('DEV_BOT_NOT_LOADED', 'the bot is not loaded: fix the error printed above and save src/app.ts'));
+    }
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      target.pending.set(id, { resolve, reject });
+      target.worker.postMessage({ type: 'dispatch', id, message } satisfies ToWorker);
+    });
+  }
+
+  /** Builds and swaps in the current source; calls made during a reload run one after another. */
+  reload(): Promise<ReloadResult> {
+    const run = this.queue.then(() => this.swap());
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * True when a file of the last build changed after that build began. The
+   * file watcher drops a second change within 50 ms of the first (a formatter
+   * saving again), so this check catches the save it missed.
+   */
+  changedSinceBuild(): boolean {
+    return this.inputs.some((file) => {
+      try { return statSync(file).mtimeMs > this.buildStartedAt; } catch { return true; }
+    });
+  }
+
+  private boot(): BotWorker {
+    const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload }, stdout: true, stderr: true });
+    const redact = this.options.redact ?? ((text: string) => text);
+    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(redact(chunk.toString())));
+    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(redact(chunk.toString())));
+    const bot = new BotWorker(worker);
+    worker.on('error', (error) => this.crashed(bot, error));
+    return bot;
+  }
+
+  private crashed(bot: BotWorker, error: Error): void {
+    for (const p of bot.pending.values()) p.reject(error);
+    bot.pending.clear();
+    if (bot !== this.current || this.closed) return;
+    this.options.logger.error('wxmp dev: the bot crashed (an uncaught error in a timer or callback); restarting the same version', error);
+    this.current = undefined;
+    const again = this.boot();
+    void again.load(bot.file, this.options.loadTimeoutMs ?? 10_000).then((failure) => {
+      if (!failure && !this.closed && !this.current) this.current = again;
+      else void again.worker.terminate();
+    });
+  }
+
+  private async swap(): Promise<ReloadResult> {
+    const started = performance.now();
+    this.buildStartedAt = Date.now();
+    const built = await this.bundler.build();
+    if (!built.ok) return { ok: false, error: built.error };
+    this.inputs = built.inputs;
+    if (this.closed) return { ok: false, error: 'closed' };
+    this.preload = built.externals;
+    const next = this.spare ?? this.boot();
+    this.spare = undefined;
+    const failure = await next.load(built.file, this.options.loadTimeoutMs ?? 10_000);
+    if (failure) {
+      void next.worker.terminate();
+      rmSync(built.file, { force: true });
+      this.spare = this.boot();
+      return { ok: false, error: this.relativeStack(failure) };
+    }
+    const old = this.current;
+    this.current = next;
+    this.version++;
+    if (old) {
+      old.retire(10_000);
+      rmSync(old.file, { force: true });
+    }
+    this.spare = this.boot();
+    return { ok: true, ms: performance.now() - started, version: this.version };
+  }
+
+  /** Stack frames as `src/app.ts:12:5` rather than absolute file URLs. */
+  private relativeStack(stack: string): string {
+    return stack.replace(/(?:file:\/\/)?(\/[^\s):]+)/g, (whole, path: string) => (path.startsWith(this.options.cwd) ? relative(this.options.cwd, path) : whole));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([this.current?.worker.terminate(), this.spare?.worker.terminate()]);
+    this.current = this.spare = undefined;
+    await this.bundler.dispose();
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The dev server's listeners: port 80 by default with a one-line explanation
+ * and a fallback when it cannot be bound, and a tunnel-only listener without
+ * the timeouts that make Node answer idle tunnel sockets with 408.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
+
+type Fetch = (req: Request, env: unknown) => Response | Promise<Response>;
+
+export interface DevListener {
+  server: Server;
+  port: number;
+  host: string;
+  /** `http://host:port`, with IPv6 hosts in brackets. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Node's header timeout; 0 turns it off (the tunnel listener). Default Node's 60 s. */
+  headersTimeoutMs?: number;
+  /** When the port cannot be bound, say why and take a free one. Default true. */
+  fallback?: boolean;
+  /** Receives the one-line explanation of a fallback. */
+  onFallback?: (line: string) => void;
+}
+
+/** Why `port` could not be bound and how to fix it, in one line. */
+export function bindFailure(port: number, code: string | undefined, fallbackPort: number): string {
+  const then = `using port ${fallbackPort} instead (the tunnel URL does not depend on it)`;
+  if (code === 'EACCES') {
+    return `wxmp dev: port ${port} needs privileges (ports below 1024 are reserved for root on Linux); fix: sudo setcap cap_net_bind_service=+ep $(which node), or PORT=8080 npm run dev; ${then}`;
+  }
+  if (code === 'EADDRINUSE') {
+    return `wxmp dev: port ${port} is taken by another program (find it: sudo lsof -i :${port}); fix: stop it, or PORT=8080 npm run dev; ${then}`;
+  }
+  return `wxmp dev: cannot listen on port ${port} (${code ?? 'unknown error'}); ${then}`;
+}
+
+function bind(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => { server.off('listening', onListening); reject(error); };
+    const onListening = () => { server.off('error', onError); resolve(); };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/**
+ * Serves `fetch` (a Hono app's) on `port`, falling back to a free port when
+ * it cannot be bound.
+ *
+ * @example
+ * const main = await listenDev(app.fetch, { port: 80, host: '127.0.0.1', onFallback: console.warn });
+ * const tunnel = await listenDev(tunnelApp.fetch, { port: 0, host: '127.0.0.1', headersTimeoutMs: 0 });
+ */
+export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<DevListener> {
+  const server = createServer(getRequestListener(fetch));
+  if (options.headersTimeoutMs !== undefined) {
+    server.headersTimeout = options.headersTimeoutMs;
+    // requestTimeout must not be below headersTimeout, and 0 means off for both.
+    server.requestTimeout = options.headersTimeoutMs === 0 ? 0 : Math.max(options.headersTimeoutMs, 1000);
+    if (options.headersTimeoutMs === 0) server.keepAliveTimeout = 0;
+  }
+  try {
+    await bind(server, options.port, options.host);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (options.fallback === false || options.port === 0) throw error;
+    await bind(server, 0, options.host);
+    options.onFallback?.(bindFailure(options.port, code, (server.address() as AddressInfo).port));
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  return {
+    server,
+    port,
+    host: options.host,
+    url: `http://${host}:${port}`,
+    close: () => new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    }),
+  };
+}

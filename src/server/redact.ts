@@ -1,0 +1,46 @@
+/**
+ * Keeps secrets out of logs: the Token, EncodingAESKey and AppSecret by value,
+ * and any access_token in a URL by pattern, since API error messages quote URLs.
+ */
+import type { Logger } from './logger.js';
+
+/** Turns a log line into one without secrets. */
+export type Redactor = (text: string) => string;
+
+// Stops at a backslash too, so a token inside a JSON string keeps the string's escapes intact.
+const ACCESS_TOKEN = /(access_token=)[^&\s"'<>\\]+/g;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * @example
+ * const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+ * redact('GET /cgi-bin/menu/get?access_token=abc') // 'GET /cgi-bin/menu/get?access_token=[redacted]'
+ */
+export function createRedactor(secrets: Array<string | undefined>): Redactor {
+  // Very short values would blank out ordinary words; WeChat's Token has at least 3 characters.
+  const values = [...new Set(secrets.filter((s): s is string => typeof s === 'string' && s.length >= 3))].sort((a, b) => b.length - a.length);
+  const byValue = values.length ? new RegExp(values.map(escapeRegExp).join('|'), 'g') : undefined;
+  return (text) => {
+    const out = text.replace(ACCESS_TOKEN, '$1[redacted]');
+    return byValue ? out.replace(byValue, '[redacted]') : out;
+  };
+}
+
+/**
+ * Wraps a logger so that its lines, and the stacks of the errors it is
+ * handed, pass through `redact`.
+ *
+ * @example
+ * const logger = redactLogger(consoleLogger, createRedactor([config.token]));
+ */
+export function redactLogger(logger: Logger, redact: Redactor): Logger {
+  const text = (error: unknown) => (error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : String(error));
+  return {
+    info: (message) => logger.info(redact(message)),
+    warn: (message) => logger.warn(redact(message)),
+    error: (message, error) => logger.error(redact(error === undefined ? message : `${message}\n${text(error)}`)),
+  };
+}

@@ -1,0 +1,86 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseServerConfig } from '../../src/config.js';
+import { startDev } from '../../src/dev/command.js';
+import { createRedactor } from '../../src/server/redact.js';
+import { startServer } from '../../src/server/start.js';
+import { createRouter } from '../../src/wechat/router.js';
+import { APP_ID, AES_KEY, TOKEN, wechatPost } from '../helpers/wechat-request.js';
+import { http, makeProject, memoryLogger, repoRoot } from './support/project.js';
+
+const SECRET = 'appsecret0123456789abcdef';
+const ACCESS = 'ACCESS_TOKEN_VALUE_123';
+const text = `<xml><ToUserName><![CDATA[gh_a]]></ToUserName><FromUserName><![CDATA[oSecret]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[leak]]></Content><MsgId>42</MsgId></xml>`;
+// A handler error quoting every secret, as a careless error message or a failed API URL would.
+const leakyError = `new Error('failed: token=${TOKEN} key=${AES_KEY} secret=${SECRET} url=https://api.weixin.qq.com/cgi-bin/menu/get?access_token=${ACCESS}&x=1')`;
+const secrets = [TOKEN, AES_KEY, SECRET, ACCESS];
+
+function logFiles(dir: string): string {
+  return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
+}
+
+const project = makeProject(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};\nexport default createRouter().on('text', () => { console.log('bot prints ' + process.env.WECHAT_TOKEN); throw ${leakyError}; });\n`);
+const prodLogs = mkdtempSync(join(tmpdir(), 'wxmp-secrets-'));
+afterAll(() => {
+  project.remove();
+  rmSync(prodLogs, { recursive: true, force: true });
+});
+
+describe('secrets never reach a log', () => {
+  it('redactor: values and access_token in URLs, JSON left valid', () => {
+    const redact = createRedactor([TOKEN, AES_KEY, undefined, 'ab']);
+    const json = JSON.stringify({ m: `GET /x?access_token=${ACCESS}&a=1 ${TOKEN}`, k: AES_KEY, short: 'ab' });
+    const out = redact(json);
+    expect(out).not.toContain(ACCESS);
+    expect(out).not.toContain(TOKEN);
+    expect(out).not.toContain(AES_KEY);
+    expect(JSON.parse(out)).toEqual({ m: 'GET /x?access_token=[redacted]&a=1 [redacted]', k: '[redacted]', short: 'ab' });
+  });
+
+  it('dev server: the terminal lines and the JSON-lines file carry the error but no secret', async () => {
+    const logger = memoryLogger();
+    const printed: string[] = [];
+    const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { printed.push(String(chunk)); return true; });
+    const dev = await startDev({
+      cwd: project.dir,
+      env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, WECHAT_APP_SECRET: SECRET, WECHAT_API_BASE: 'http://127.0.0.1:9', PORT: '0', TUNNEL: 'none' },
+      logger,
+    });
+    try {
+      const { url, body } = wechatPost(text, 'safe');
+      expect((await http(`${dev.localUrl}${url}`, { method: 'POST', body })).body).toBe('success');
+      await vi.waitFor(() => expect(printed.join('')).toContain('bot prints'), { timeout: 5000 });
+    } finally {
+      await dev.close();
+      write.mockRestore();
+    }
+    expect(printed.join('')).toContain('bot prints [redacted]');
+    const terminal = [...logger.lines.filter((l) => !l.startsWith('wxmp dev: src/app.ts runs')), ...printed].join('\n');
+    const file = logFiles(join(project.dir, '.wxmp', 'logs'));
+    expect(terminal).toContain('access_token=[redacted]');
+    expect(file).toContain('access_token=[redacted]');
+    for (const secret of secrets) {
+      expect(terminal).not.toContain(secret);
+      expect(file).not.toContain(secret);
+    }
+    for (const line of file.trim().split('\n')) JSON.parse(line);
+  });
+
+  it('production startServer: same for its JSON-lines file', async () => {
+    const config = parseServerConfig({ WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, WECHAT_APP_SECRET: SECRET, PORT: '0' });
+    // eslint-disable-next-line no-new-func
+    const router = createRouter().on('text', () => { throw new Function(`return ${leakyError}`)() as Error; });
+    const running = await startServer(config, { router, logDir: prodLogs, logger: { info() {}, warn() {}, error() {} } });
+    try {
+      const { url, body } = wechatPost(text, 'safe');
+      expect((await http(`${running.url}${url}`, { method: 'POST', body })).body).toBe('success');
+    } finally {
+      await running.close();
+    }
+    const file = logFiles(prodLogs);
+    expect(file).toContain('access_token=[redacted]');
+    for (const secret of secrets) expect(file).not.toContain(secret);
+  });
+});

@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDev, type DevHandle } from '../../src/dev/command.js';
+import { TunnelKeeper, defaultSubdomain } from '../../src/dev/tunnel.js';
+import { parseXml } from '../../src/wechat/xml.js';
+import { APP_ID, AES_KEY, TOKEN, crypto, wechatPost } from '../helpers/wechat-request.js';
+import { echoBot, makeProject, memoryLogger } from './support/project.js';
+import { freePort, startLtServer, viaTunnel, type LtServer } from './support/lt-server.js';
+
+const project = makeProject(echoBot('tunnel:'));
+const logger = memoryLogger();
+const sub = `wxmptest-${randomBytes(4).toString('hex')}`;
+let lt: LtServer;
+let dev: DevHandle;
+
+const text = (content: string) => `<xml><ToUserName><![CDATA[gh_a]]></ToUserName><FromUserName><![CDATA[oUser9]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${Math.floor(Math.random() * 1e15)}</MsgId></xml>`;
+
+async function until<T>(check: () => Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check().catch(() => undefined);
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms; log:\n${logger.lines.slice(-8).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  lt = await startLtServer();
+  dev = await startDev({
+    cwd: project.dir,
+    env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: sub },
+    logger,
+    headersTimeoutMs: 1000,
+    tunnel: { openTimeoutMs: 2000, probeIntervalMs: 300, probeTimeoutMs: 1000, maxBackoffMs: 1000 },
+  });
+});
+afterAll(async () => {
+  await dev?.close();
+  await lt?.stop();
+  project.remove();
+});
+
+describe('tunnel (real localtunnel server)', () => {
+  it('carries a signed safe-mode message to the bot and the encrypted reply back', async () => {
+    expect(dev.publicUrl).toBe(`http://${sub}.localhost`);
+    const { url, body } = wechatPost(text('through'), 'safe');
+    const res = await viaTunnel(lt, sub, url, { method: 'POST', body });
+    expect(res.status).toBe(200);
+    const encrypt = parseXml(res.body).Encrypt as string;
+    expect(crypto.decrypt(encrypt)).toContain('<![CDATA[tunnel:through]]>');
+  });
+
+  it('answers after the sockets sat idle past the local header timeout (no 408)', async () => {
+    await new Promise((r) => setTimeout(r, 2500));
+    for (let i = 0; i < 5; i++) {
+      const res = await viaTunnel(lt, sub, '/healthz');
+      expect(res.status).toBe(200);
+    }
+  }, 15_000);
+
+  it('never exposes the inspector or the mock API through the tunnel', async () => {
+    for (const path of ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/stable_token']) {
+      const res = await viaTunnel(lt, sub, path);
+      expect(res.status).toBe(404);
+    }
+  });
+
+  it('heals after the tunnel server is killed and restarted: the same URL answers again within seconds', async () => {
+    await lt.stop();
+    lt = await startLtServer(lt.port);
+    const started = Date.now();
+    await until(async () => (await viaTunnel(lt, sub, '/healthz', { timeoutMs: 1000 })).status === 200, 10_000, 'the same URL answering again');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(dev.publicUrl).toBe(`http://${sub}.localhost`);
+    expect(logger.lines.some((l) => l.includes('tunnel lost'))).toBe(true);
+    expect(logger.lines.some((l) => l.includes(`tunnel back: http://${sub}.localhost`))).toBe(true);
+  }, 30_000);
+});
+
+describe('tunnel keeper', () => {
+  it('gives up a start-up attempt on a server that never answers within the timeout, and keeps retrying', async () => {
+    const silent: Server = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as { port: number }).port;
+    const log = memoryLogger();
+    const keeper = new TunnelKeeper({ localPort: 1, host: `http://127.0.0.1:${port}`, subdomain: 'wxmp-silent', logger: log, openTimeoutMs: 300, maxBackoffMs: 300 });
+    try {
+      const t = Date.now();
+      await keeper.start();
+      expect(Date.now() - t).toBeLessThan(2000);
+      expect(keeper.state).toBe('connecting');
+      expect(log.lines[0]).toMatch(/not connected: cannot reach http:\/\/127\.0\.0\.1:\d+: .*; retrying in 0\.\d s/);
+    } finally {
+      keeper.close();
+      silent.close();
+    }
+  });
+
+  it('connects once an unreachable server comes up', async () => {
+    const port = await freePort();
+    const log = memoryLogger();
+    const keeper = new TunnelKeeper({ localPort: dev.tunnelPort, host: `http://127.0.0.1:${port}`, subdomain: 'wxmp-late', logger: log, openTimeoutMs: 1000, maxBackoffMs: 300 });
+    let late: LtServer | undefined;
+    try {
+      await keeper.start();
+      expect(keeper.state).toBe('connecting');
+      late = await startLtServer(port);
+      await until(async () => keeper.state === 'connected', 10_000, 'connected');
+      expect((await viaTunnel(late, 'wxmp-late', '/healthz')).status).toBe(200);
+    } finally {
+      keeper.close();
+      await late?.stop();
+    }
+  }, 30_000);
+
+  it('says loudly, with the new URL, when its name is taken and the server hands out another', async () => {
+    const holder = new TunnelKeeper({ localPort: dev.tunnelPort, host: lt.host, subdomain: 'wxmp-taken', logger: memoryLogger(), openTimeoutMs: 2000 });
+    await holder.start();
+    const log = memoryLogger();
+    const urls: string[] = [];
+    const keeper = new TunnelKeeper({ localPort: dev.tunnelPort, host: lt.host, subdomain: 'wxmp-taken', logger: log, openTimeoutMs: 2000, maxBackoffMs: 200, onUrl: (u) => urls.push(u) });
+    try {
+      await keeper.start();
+      await until(async () => keeper.state === 'connected', 5000, 'connected under another name');
+      expect(keeper.url).not.toBe(`http://wxmp-taken.localhost`);
+      const warning = log.lines.find((l) => l.includes('the tunnel URL CHANGED'));
+      expect(warning).toContain(`New URL: ${keeper.url}`);
+      expect(urls).toEqual([keeper.url]);
+    } finally {
+      keeper.close();
+      holder.close();
+    }
+  }, 15_000);
+
+  it('checks names up front and derives a stable default from the project', () => {
+    expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'No_Good', logger: memoryLogger() })).toThrow(/TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters.*got "No_Good"/);
+    expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'wxmp-ok', host: 'ftp://x', logger: memoryLogger() })).toThrow(/TUNNEL_HOST: expected an http\(s\) origin/);
+    const a = defaultSubdomain('/home/me/bot', '@me/My Bot');
+    expect(a).toMatch(/^my-bot-[0-9a-f]{8}$/);
+    expect(defaultSubdomain('/home/me/bot', '@me/My Bot')).toBe(a);
+    expect(defaultSubdomain('/home/me/other', '@me/My Bot')).not.toBe(a);
+  });
+});
