@@ -221,6 +221,19 @@ describe('retries are de-duplicated', () => {
     expect(exchanges[1]!.dedup).toBe('replayed');
   });
 
+  it('tells how each copy was handled in X-Wxmp-Dedup (for the emulator), and only on messages', async () => {
+    const { app } = makeApp(createRouter().on('text', async () => { await new Promise((r) => setTimeout(r, 100)); return 'ok'; }));
+    const { url, body } = wechatPost(bodies.text, 'safe');
+    const send = () => app.request(url, { method: 'POST', body });
+    const [a, b] = await Promise.all([send(), send()]);
+    const c = await send();
+    expect([a, b, c].map((r) => r.headers.get('x-wxmp-dedup'))).toEqual(['first', 'joined', 'replayed']);
+    expect(await c.text()).toBe(await a.text());
+    const refused = await app.request('/?signature=0&timestamp=1&nonce=2', { method: 'POST', body: bodies.text });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-wxmp-dedup')).toBeNull();
+  });
+
   it('events without MsgId are keyed by user, time and event', async () => {
     let runs = 0;
     const { app } = makeApp(createRouter().event('subscribe', () => `hi ${++runs}`));

@@ -134,7 +134,10 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       logger.error('wxmp: de-dup store failed; handling the message without de-duplication', error);
       text = await answer(opened, ex);
     }
-    return c.body(text, 200, { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' });
+    const headers: Record<string, string> = { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' };
+    // Lets the emulator's --retry show how copies were handled; WeChat ignores response headers.
+    if (ex.dedup) headers['X-Wxmp-Dedup'] = ex.dedup;
+    return c.body(text, 200, headers);
   }
 
   async function handle(c: Context, ex: Exchange): Promise<Response> {
