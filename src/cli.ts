@@ -12,6 +12,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'run the production server (PORT, default 8000)',
     run: async () => (await import('./server/start.js')).startFromEnv(),
   },
+  send: {
+    summary: 'send a message or event to your bot as WeChat would, and judge the reply (send --help)',
+    run: async (args) => (await import('./emulator/send-command.js')).sendCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {

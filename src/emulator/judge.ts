@@ -19,7 +19,7 @@ export const WECHAT_TIMEOUT_MS = 5000;
 export type Verdict =
   | { ok: true; kind: 'reply'; msgType: string; fields: XmlObject; xml: string; encrypted: boolean }
   | { ok: true; kind: 'no-reply' }
-  | { ok: false; kind: 'invalid' | 'timeout' | 'http-error'; reason: string; phone: string };
+  | { ok: false; kind: 'invalid' | 'timeout' | 'http-error' | 'unreachable'; reason: string; phone: string };
 
 export interface Answer {
   status: number;
