@@ -57,9 +57,10 @@ export function resolveUrl(options: { url?: string; cwd: string; env: Env }): { 
   }
   const state = readDevState(options.cwd);
   if (state) return { url: joinPath(state.localUrl, state.path), source: 'dev-state' };
-  const port = options.env.PORT?.trim() || '8000';
+  // `npm run dev` listens on PORT, port 80 by default.
+  const port = options.env.PORT?.trim() || '80';
   const path = options.env.WECHAT_PATH?.trim() || '/';
-  return { url: `http://127.0.0.1:${port}${path}`, source: 'env' };
+  return { url: `http://127.0.0.1${port === '80' ? '' : `:${port}`}${path}`, source: 'env' };
 }
 
 /**
