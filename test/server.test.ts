@@ -234,6 +234,16 @@ describe('retries are de-duplicated', () => {
     expect(refused.headers.get('x-wxmp-dedup')).toBeNull();
   });
 
+  it('marks a "success" sent for a failed or late handler in X-Wxmp-Handler, with no details', async () => {
+    const { app } = makeApp(createRouter().text('boom', () => { throw new Error('secret detail'); }).text('slow', async () => { await new Promise((r) => setTimeout(r, 400)); return 'late'; }).on('text', () => 'fine'));
+    const send = async (content: string) => post(app, bodies.text.replace('this is a test', content).replace('1234567890123456', String(Math.random()).slice(2, 12)), 'plaintext');
+    const boom = await send('boom');
+    expect([await boom.text(), boom.headers.get('x-wxmp-handler')]).toEqual(['success', 'error']);
+    const slow = await send('slow');
+    expect([await slow.text(), slow.headers.get('x-wxmp-handler')]).toEqual(['success', 'late']);
+    expect((await send('hello')).headers.get('x-wxmp-handler')).toBeNull();
+  });
+
   it('events without MsgId are keyed by user, time and event', async () => {
     let runs = 0;
     const { app } = makeApp(createRouter().event('subscribe', () => `hi ${++runs}`));

@@ -36,7 +36,8 @@ function describeTry(t: Try, timeoutMs: number): string {
   if (t.outcome === 'timeout') return `no answer in ${timeoutMs} ms; the connection is dropped`;
   if (t.outcome === 'unreachable') return `cannot connect (${t.error})`;
   const server = t.dedup ? `; the server ${DEDUP[t.dedup]}` : '';
-  return `HTTP ${t.status} in ${t.elapsedMs} ms${server}`;
+  const handler = t.handler === 'error' ? '; your handler threw (see the server log)' : t.handler === 'late' ? '; your handler missed the deadline, its reply comes later as a customer-service message' : '';
+  return `HTTP ${t.status} in ${t.elapsedMs} ms${server}${handler}`;
 }
 
 /** The reply's content, as lines, the way the chat would show it. */

@@ -1,6 +1,7 @@
 /**
  * `wxmp send`: parses the arguments into a user action, sends it like WeChat
- * and prints the verdict. Exit code 0 for a reply WeChat accepts, 1 otherwise.
+ * and prints the verdict. Exit code 0 for a reply WeChat accepts, 1 for one it
+ * rejects or when the server says the handler threw.
  */
 import { parseArgs } from 'node:util';
 import { loadEnv } from '../config.js';
@@ -122,5 +123,7 @@ export async function sendCommand(args: string[], io: SendCommandIo = {}): Promi
   const request = buildRequest(action, { ...credentials, mode, user: values.user });
   const result = await sendRequest({ url, action, request, credentials, retry: values.retry, timeoutMs });
   out(values.json ? `${JSON.stringify({ action, ...result }, null, 2)}\n` : formatResult(action, result, timeoutMs));
-  return result.verdict.ok ? 0 : 1;
+  // A handler that threw still gives WeChat a valid "success"; a script checking the bot wants to know.
+  const threw = result.tries.some((t) => t.handler === 'error');
+  return result.verdict.ok && !threw ? 0 : 1;
 }

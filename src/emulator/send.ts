@@ -21,6 +21,8 @@ export interface Try {
   status?: number;
   body?: string;
   dedup?: DedupStatus;
+  /** A wxmp server's note on a "success": the handler threw, or missed the deadline (the reply comes later). */
+  handler?: 'error' | 'late';
   error?: string;
 }
 
@@ -59,7 +61,16 @@ async function post(url: string, body: string, attempt: number, timeoutMs: numbe
     const res = await fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'text/xml' }, signal: AbortSignal.timeout(timeoutMs) });
     const text = await res.text();
     const dedup = res.headers.get('x-wxmp-dedup');
-    return { attempt, outcome: 'answered', elapsedMs: elapsed(), status: res.status, body: text, dedup: dedup === 'first' || dedup === 'joined' || dedup === 'replayed' ? dedup : undefined };
+    const handler = res.headers.get('x-wxmp-handler');
+    return {
+      attempt,
+      outcome: 'answered',
+      elapsedMs: elapsed(),
+      status: res.status,
+      body: text,
+      dedup: dedup === 'first' || dedup === 'joined' || dedup === 'replayed' ? dedup : undefined,
+      handler: handler === 'error' || handler === 'late' ? handler : undefined,
+    };
   } catch (error) {
     const name = (error as Error)?.name;
     if (name === 'TimeoutError' || name === 'AbortError') return { attempt, outcome: 'timeout', elapsedMs: elapsed() };

@@ -137,6 +137,8 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     const headers: Record<string, string> = { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' };
     // Lets the emulator's --retry show how copies were handled; WeChat ignores response headers.
     if (ex.dedup) headers['X-Wxmp-Dedup'] = ex.dedup;
+    // Why a "success" was sent, without details: the emulator tells "no reply" from "your handler failed".
+    if (ex.error || ex.late) headers['X-Wxmp-Handler'] = ex.error ? 'error' : 'late';
     return c.body(text, 200, headers);
   }
 

@@ -12,6 +12,7 @@ import { createChatApp } from '../../src/emulator/chat/index.js';
 import { PHONE_ERROR } from '../../src/emulator/judge.js';
 import { EMULATOR_USER } from '../../src/emulator/request.js';
 import { createApp } from '../../src/server/app.js';
+import { createRouter } from '../../src/wechat/router.js';
 import { listen, type RunningServer } from '../../src/server/start.js';
 import { startMock, type RunningMock } from '../api/support/mock-server.js';
 import { credentials, startBot, type Bot } from './support.js';
@@ -20,6 +21,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 let bot: Bot;
+let slowBot: Bot;
 let broken: RunningServer;
 let mock: RunningMock;
 let chat: RunningServer;
@@ -30,6 +32,7 @@ const profile = mkdtempSync(join(tmpdir(), 'wxmp-chromium-'));
 beforeAll(async () => {
   mock = await startMock();
   bot = await startBot(exampleBot);
+  slowBot = await startBot(createRouter().text('boom', () => { throw new Error('bug'); }).on('text', async () => { await new Promise((r) => setTimeout(r, 1500)); return 'too late'; }), { deadlineMs: 10_000 });
   // A callback that answers with XML WeChat cannot read, as a broken handler would.
   broken = await listen((req) => new Response(req.method === 'POST' ? '<xml><Content>oops</xml>' : 'ok', { headers: { 'Content-Type': 'application/xml' } }), 0, '127.0.0.1');
   const outer = new Hono();
@@ -41,6 +44,8 @@ beforeAll(async () => {
   });
   outer.route('/__wxmp/chat', createChatApp({ target: { ...credentials, url: bot.callback }, mock: mock.mock, keepAliveSeconds: 1 }));
   outer.route('/broken/chat', createChatApp({ target: { ...credentials, url: broken.url + '/', mode: 'plaintext', timeoutMs: 2000 } }));
+  // WeChat's 5 s shortened to 200 ms, so three unanswered tries take under a second.
+  outer.route('/slow/chat', createChatApp({ target: { ...credentials, url: slowBot.callback, timeoutMs: 200 } }));
   chat = await listen(outer.fetch, 0, '127.0.0.1');
   client = createWechatClient({ appId: mock.mock.appId, appSecret: mock.mock.appSecret, apiBase: mock.url, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 360, height: 640 } });
@@ -52,6 +57,7 @@ afterAll(async () => {
   await chat?.close();
   await broken?.close();
   await bot?.close();
+  await slowBot?.close();
   await mock?.close();
   rmSync(profile, { recursive: true, force: true });
 });
@@ -147,6 +153,22 @@ describe('chat page in Chromium', () => {
     await expect.poll(() => page.locator('.error .phone-text').last().textContent()).toBe(PHONE_ERROR);
     expect(await page.locator('.error .why').last().textContent()).toMatch(/neither "success" nor well-formed XML/);
     expect(await page.locator('.row.bot').count()).toBe(0);
+    await page.close();
+  });
+
+  it('a bot too slow for WeChat: three tries, then the error text', async () => {
+    const page = await open('/slow/chat/');
+    await type(page, 'hello');
+    await expect.poll(() => page.locator('.error .phone-text').last().textContent()).toBe(PHONE_ERROR);
+    expect(await page.locator('.error .why').last().textContent()).toMatch(/no answer to any of 3 tries within 0.2 s/);
+    expect(await page.locator('.tries').last().textContent()).toBe('try 1: timeout · try 2: timeout · try 3: timeout');
+    await page.close();
+  });
+
+  it('a handler that threw: no reply, as in WeChat, and a hint for the developer', async () => {
+    const page = await open('/slow/chat/');
+    await type(page, 'boom');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('(no reply: your handler threw, see the server log; WeChat shows nothing)');
     await page.close();
   });
 

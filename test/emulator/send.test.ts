@@ -20,7 +20,7 @@ let slowRuns = 0;
 beforeAll(async () => {
   bot = await startBot(exampleBot);
   // Deadline past the emulator's wait, so the emulator gives up first, as WeChat would after 5 s.
-  slow = await startBot(createRouter().on('text', async (m) => {
+  slow = await startBot(createRouter().text('boom', () => { throw new Error('bug'); }).on('text', async (m) => {
     slowRuns++;
     await new Promise((r) => setTimeout(r, m.content === 'very slow' ? 2500 : 700));
     return `slow ${m.content}`;
@@ -95,6 +95,12 @@ describe('wxmp send against the example app', () => {
       verdict: { ok: true, kind: 'reply', msgType: 'text', encrypted: true, fields: { Content: '你说：你好' } },
     });
     expect(result.request.msgId).toMatch(/^\d{16,20}$/);
+  });
+
+  it('a handler that threw: WeChat gets "success", the command says so and exits 1', async () => {
+    const { code, out } = await send(['text', 'boom', '--url', slow.callback]);
+    expect(out).toMatch(/← HTTP 200 in \d+ ms; the server handled it \(first copy\); your handler threw \(see the server log\)\n✓ no reply/);
+    expect(code).toBe(1);
   });
 
   it('a wrong Token is refused by the server: exit 1 with the reason and what the phone shows', async () => {

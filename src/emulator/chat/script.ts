@@ -122,7 +122,12 @@ async function send(action, mine) {
   if (data.error) return note(data.error, 'note error-note');
   const v = data.verdict;
   if (v.ok && v.kind === 'reply') renderReply(v.msgType, v.fields);
-  else if (v.ok) note('(no reply)');
+  else if (v.ok) {
+    const handler = (data.tries || []).map((t) => t.handler).find(Boolean);
+    note(handler === 'error' ? '(no reply: your handler threw, see the server log; WeChat shows nothing)'
+      : handler === 'late' ? '(no reply yet: your handler missed the deadline; its reply comes as a customer-service message)'
+      : '(no reply)');
+  }
   else {
     const box = el('div', 'error');
     box.append(el('span', 'phone-text', v.phone), el('span', 'why', v.reason));
