@@ -99,6 +99,9 @@ export function judgeReply(answer: Answer, ctx: JudgeContext): Verdict {
   }
   // WeChat compares the raw body: only an empty body or exactly "success" means "no reply".
   if (answer.body === '' || answer.body === 'success') return { ok: true, kind: 'no-reply' };
+  if (answer.body.trim() === 'success' || answer.body.trim() === '') {
+    return invalid(`the body is ${JSON.stringify(answer.body)}: answer exactly "success" or an empty body, without whitespace or newlines`);
+  }
 
   let outer: XmlObject;
   try {

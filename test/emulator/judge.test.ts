@@ -67,6 +67,7 @@ describe('judgeReply: bad replies say why and what the phone shows', () => {
   it('CreateTime far from now', () => bad(xml({ CreateTime: 1000 }), 'plaintext', /more than a day away/));
   it('CreateTime not a number', () => bad(xml({ CreateTime: 'soon' }), 'plaintext', /CreateTime must be seconds/));
   it('malformed XML', () => bad('<xml><Content>hi</xml>', 'plaintext', /neither "success" nor well-formed XML/));
+  it.each(['success\n', ' success', '\n'])('%j is not exactly "success" or empty', (body) => bad(body, 'plaintext', /answer exactly "success" or an empty body, without whitespace/));
   it('a word other than success', () => bad('ok', 'plaintext', /neither "success" nor well-formed XML/));
   it('empty Content', () => bad(xml({ Content: '' }), 'plaintext', /non-empty Content.*"success"/));
   it('image without MediaId', () => bad(xml({ MsgType: 'image' }), 'plaintext', /image reply needs <Image><MediaId>/));
