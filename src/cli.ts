@@ -20,6 +20,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'check a callback URL the way WeChat does (GET handshake) and say why it would fail (verify [url])',
     run: async (args) => (await import('./dev/verify.js')).verifyCommand(args),
   },
+  send: {
+    summary: 'send a message or event to your bot as WeChat would, and judge the reply (send --help)',
+    run: async (args) => (await import('./emulator/send-command.js')).sendCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {

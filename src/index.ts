@@ -44,6 +44,16 @@ export type { Exchange } from './server/exchange.js';
 export { formatExchange } from './server/request-log.js';
 export type { Logger } from './server/logger.js';
 
+// The emulator: send messages as WeChat does and judge the replies as WeChat does.
+export { buildRequest, requestUrl, EMULATOR_USER, EMULATOR_ACCOUNT } from './emulator/request.js';
+export type { UserAction, WechatRequest, RequestOptions, Credentials } from './emulator/request.js';
+export { judgeReply, PHONE_ERROR, WECHAT_TIMEOUT_MS } from './emulator/judge.js';
+export type { Verdict, Answer, JudgeContext } from './emulator/judge.js';
+export { sendRequest, WECHAT_TRIES } from './emulator/send.js';
+export type { SendOptions, SendResult, Try, DedupStatus } from './emulator/send.js';
+export { createChatApp } from './emulator/chat/index.js';
+export type { ChatOptions, ChatTarget } from './emulator/chat/index.js';
+
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
 export type { ServerConfig, Env } from './config.js';

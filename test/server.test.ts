@@ -221,6 +221,29 @@ describe('retries are de-duplicated', () => {
     expect(exchanges[1]!.dedup).toBe('replayed');
   });
 
+  it('tells how each copy was handled in X-Wxmp-Dedup (for the emulator), and only on messages', async () => {
+    const { app } = makeApp(createRouter().on('text', async () => { await new Promise((r) => setTimeout(r, 100)); return 'ok'; }));
+    const { url, body } = wechatPost(bodies.text, 'safe');
+    const send = () => app.request(url, { method: 'POST', body });
+    const [a, b] = await Promise.all([send(), send()]);
+    const c = await send();
+    expect([a, b, c].map((r) => r.headers.get('x-wxmp-dedup'))).toEqual(['first', 'joined', 'replayed']);
+    expect(await c.text()).toBe(await a.text());
+    const refused = await app.request('/?signature=0&timestamp=1&nonce=2', { method: 'POST', body: bodies.text });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('x-wxmp-dedup')).toBeNull();
+  });
+
+  it('marks a "success" sent for a failed or late handler in X-Wxmp-Handler, with no details', async () => {
+    const { app } = makeApp(createRouter().text('boom', () => { throw new Error('secret detail'); }).text('slow', async () => { await new Promise((r) => setTimeout(r, 400)); return 'late'; }).on('text', () => 'fine'));
+    const send = async (content: string) => post(app, bodies.text.replace('this is a test', content).replace('1234567890123456', String(Math.random()).slice(2, 12)), 'plaintext');
+    const boom = await send('boom');
+    expect([await boom.text(), boom.headers.get('x-wxmp-handler')]).toEqual(['success', 'error']);
+    const slow = await send('slow');
+    expect([await slow.text(), slow.headers.get('x-wxmp-handler')]).toEqual(['success', 'late']);
+    expect((await send('hello')).headers.get('x-wxmp-handler')).toBeNull();
+  });
+
   it('events without MsgId are keyed by user, time and event', async () => {
     let runs = 0;
     const { app } = makeApp(createRouter().event('subscribe', () => `hi ${++runs}`));

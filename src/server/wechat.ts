@@ -136,7 +136,12 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       logger.error('wxmp: de-dup store failed; handling the message without de-duplication', error);
       text = await answer(opened, ex);
     }
-    return c.body(text, 200, { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' });
+    const headers: Record<string, string> = { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' };
+    // Lets the emulator's --retry show how copies were handled; WeChat ignores response headers.
+    if (ex.dedup) headers['X-Wxmp-Dedup'] = ex.dedup;
+    // Why a "success" was sent, without details: the emulator tells "no reply" from "your handler failed".
+    if (ex.error || ex.late) headers['X-Wxmp-Handler'] = ex.error ? 'error' : 'late';
+    return c.body(text, 200, headers);
   }
 
   async function handle(c: Context, ex: Exchange): Promise<Response> {

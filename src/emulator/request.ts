@@ -1,0 +1,160 @@
+/**
+ * Builds the request WeChat sends to a callback URL for each kind of message:
+ * the signed query and the XML body in plaintext, compatible or safe mode.
+ * Pure: time and randomness are injected, so tests reproduce every byte.
+ */
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '../errors.js';
+import { MessageCrypto } from '../wechat/crypto.js';
+import type { Mode } from '../wechat/protocol.js';
+import { sign } from '../wechat/signature.js';
+import { cdata } from '../wechat/xml.js';
+
+/** What the emulated user does; one kind per `wxmp send` sub-command. */
+export type UserAction =
+  | { kind: 'text'; content: string }
+  | { kind: 'image'; picUrl?: string }
+  | { kind: 'voice'; recognition?: string }
+  | { kind: 'location'; latitude: number; longitude: number; label?: string }
+  | { kind: 'link'; url: string; title?: string; description?: string }
+  | { kind: 'subscribe'; scene?: string }
+  | { kind: 'unsubscribe' }
+  | { kind: 'scan'; scene: string }
+  | { kind: 'click'; key: string }
+  | { kind: 'view'; url: string };
+
+export interface Credentials {
+  token: string;
+  appId?: string;
+  encodingAESKey?: string;
+}
+
+export interface RequestOptions extends Credentials {
+  mode: Mode;
+  /** The emulated user's OpenID. Default {@link EMULATOR_USER}. */
+  user?: string;
+  /** The account's original ID (gh_...). Default {@link EMULATOR_ACCOUNT}. */
+  account?: string;
+  /** Clock in ms. */
+  now?: () => number;
+  random?: (size: number) => Buffer;
+}
+
+/** A stable fake follower, shaped like a real OpenID (28 characters). */
+export const EMULATOR_USER = 'oWxmpEmulatorUser00000000001';
+/** A fake original ID for the account. */
+export const EMULATOR_ACCOUNT = 'gh_e0e0e0e0e0e0';
+
+/** One request as WeChat would send it; `send` posts `query` and `body` to the callback URL. */
+export interface WechatRequest {
+  mode: Mode;
+  /** Query parameters in WeChat's order (signature, timestamp, nonce, openid, then encrypt_type, msg_signature). */
+  query: Record<string, string>;
+  /** The POST body: plaintext XML, or with `<Encrypt>`. */
+  body: string;
+  /** The message XML before encryption. */
+  xml: string;
+  /** The user and account, to check the reply's To/From swap. */
+  user: string;
+  account: string;
+  /** Present on messages; events have none. */
+  msgId?: string;
+  createTime: number;
+}
+
+type Field = [name: string, value: string | number | bigint | undefined];
+
+/** WeChat's layout: one element per line, text in CDATA, numbers bare. */
+function messageXml(fields: Field[]): string {
+  const lines = fields.filter(([, v]) => v !== undefined).map(([n, v]) => `<${n}>${typeof v === 'string' ? cdata(v) : String(v)}</${n}>`);
+  return `<xml>${lines.join('\n')}\n</xml>`;
+}
+
+function random32(random: (n: number) => Buffer): bigint {
+  return BigInt(random(4).readUInt32BE(0));
+}
+
+/** Fields after the envelope, per action. `msgId` is set for messages (not events). */
+function actionFields(action: UserAction, msgId: bigint | undefined, random: (n: number) => Buffer): Field[] {
+  const media = () => `emu_${random(12).toString('hex')}`;
+  switch (action.kind) {
+    case 'text':
+      return [['MsgType', 'text'], ['Content', action.content], ['MsgId', msgId]];
+    case 'image':
+      return [['MsgType', 'image'], ['PicUrl', action.picUrl ?? 'https://mmbiz.qpic.cn/emulator/sample.jpg'], ['MediaId', media()], ['MsgId', msgId]];
+    case 'voice':
+      return [['MsgType', 'voice'], ['MediaId', media()], ['Format', 'amr'], ['Recognition', action.recognition], ['MsgId', msgId]];
+    case 'location':
+      return [['MsgType', 'location'], ['Location_X', action.latitude], ['Location_Y', action.longitude], ['Scale', 15], ['Label', action.label ?? ''], ['MsgId', msgId]];
+    case 'link':
+      return [['MsgType', 'link'], ['Title', action.title ?? action.url], ['Description', action.description ?? ''], ['Url', action.url], ['MsgId', msgId]];
+    case 'subscribe':
+      // A follow through a QR code carries the scene with a qrscene_ prefix and the ticket.
+      return action.scene === undefined
+        ? [['MsgType', 'event'], ['Event', 'subscribe'], ['EventKey', '']]
+        : [['MsgType', 'event'], ['Event', 'subscribe'], ['EventKey', `qrscene_${action.scene}`], ['Ticket', `emu_ticket_${action.scene}`]];
+    case 'unsubscribe':
+      return [['MsgType', 'event'], ['Event', 'unsubscribe'], ['EventKey', '']];
+    case 'scan':
+      return [['MsgType', 'event'], ['Event', 'SCAN'], ['EventKey', action.scene], ['Ticket', `emu_ticket_${action.scene}`]];
+    case 'click':
+      return [['MsgType', 'event'], ['Event', 'CLICK'], ['EventKey', action.key]];
+    case 'view':
+      return [['MsgType', 'event'], ['Event', 'VIEW'], ['EventKey', action.url]];
+  }
+}
+
+/** True for actions WeChat gives a MsgId (messages); events have none. */
+export function isMessage(action: UserAction): boolean {
+  return ['text', 'image', 'voice', 'location', 'link'].includes(action.kind);
+}
+
+function checkRequestOptions(o: RequestOptions): void {
+  if (typeof o?.token !== 'string' || o.token === '') throw new ConfigError(`token: expected the Token (WECHAT_TOKEN), got ${JSON.stringify(o?.token)}`);
+  if (!['plaintext', 'compatible', 'safe'].includes(o.mode)) throw new ConfigError(`mode: expected plaintext, compatible or safe, got ${JSON.stringify(o.mode)}`);
+  if (o.mode !== 'plaintext' && (!o.encodingAESKey || !o.appId)) {
+    throw new ConfigError(`mode ${o.mode}: expected WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID to encrypt with, got ${o.encodingAESKey ? 'no AppID' : 'no EncodingAESKey'}; set them, or use --mode plaintext`);
+  }
+}
+
+/**
+ * Builds the request WeChat would send for `action`: a fresh MsgId for
+ * messages, CreateTime and timestamp in seconds, a numeric nonce, and in
+ * compatible/safe mode the `Encrypt` payload signed by `msg_signature`.
+ *
+ * @example
+ * const req = buildRequest({ kind: 'text', content: '你好' }, { token: 'mytoken', mode: 'plaintext' });
+ * await fetch(`${url}?${new URLSearchParams(req.query)}`, { method: 'POST', body: req.body });
+ */
+export function buildRequest(action: UserAction, options: RequestOptions): WechatRequest {
+  checkRequestOptions(options);
+  const random = options.random ?? randomBytes;
+  const now = options.now ?? Date.now;
+  const user = options.user ?? EMULATOR_USER;
+  const account = options.account ?? EMULATOR_ACCOUNT;
+  const createTime = Math.floor(now() / 1000);
+  // Real MsgIds are 64-bit and grow with time; seconds in the high half keeps them unique per run.
+  const id = isMessage(action) ? (BigInt(createTime) << 32n) | random32(random) : undefined;
+  const msgId = id === undefined ? undefined : String(id);
+  const xml = messageXml([['ToUserName', account], ['FromUserName', user], ['CreateTime', createTime], ...actionFields(action, id, random)]);
+  const timestamp = String(createTime);
+  const nonce = String(random32(random) % 9_000_000_000n + 1_000_000_000n);
+  const query: Record<string, string> = { signature: sign(options.token, timestamp, nonce), timestamp, nonce, openid: user };
+  if (options.mode === 'plaintext') return { mode: 'plaintext', query, body: xml, xml, user, account, msgId, createTime };
+
+  const crypto = new MessageCrypto({ encodingAESKey: options.encodingAESKey!, appId: options.appId!, random });
+  const encrypt = crypto.encrypt(xml);
+  query.encrypt_type = 'aes';
+  query.msg_signature = sign(options.token, timestamp, nonce, encrypt);
+  // Compatible mode sends the plaintext fields and the ciphertext side by side; safe mode only the ciphertext.
+  const body = options.mode === 'compatible'
+    ? xml.replace(/\n<\/xml>$/, `\n<Encrypt>${cdata(encrypt)}</Encrypt>\n</xml>`)
+    : messageXml([['ToUserName', account], ['Encrypt', encrypt]]);
+  return { mode: options.mode, query, body, xml, user, account, msgId, createTime };
+}
+
+/** The full URL for `request` at `callbackUrl`, values percent-encoded (base64 keeps its `+`). */
+export function requestUrl(callbackUrl: string, request: WechatRequest): string {
+  const query = Object.entries(request.query).map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
+  return `${callbackUrl}${callbackUrl.includes('?') ? '&' : '?'}${query}`;
+}

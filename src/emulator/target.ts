@@ -1,0 +1,94 @@
+/**
+ * Where `wxmp send` sends, and with which credentials: the flags, else the
+ * running dev server (`.wxmp/dev-state.json`), else the environment; the
+ * credentials from the environment and .env, else the dev loop's `.wxmp/dev.env`.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'dotenv';
+import { loadEnv, type Env } from '../config.js';
+import { ConfigError } from '../errors.js';
+import type { Mode } from '../wechat/protocol.js';
+import type { Credentials } from './request.js';
+
+/** What the dev loop records about the running dev server. */
+export interface DevState {
+  port: number;
+  localUrl: string;
+  publicUrl?: string;
+  path?: string;
+}
+
+export const DEV_STATE_FILE = '.wxmp/dev-state.json';
+export const DEV_ENV_FILE = '.wxmp/dev.env';
+
+function readDevState(cwd: string): DevState | undefined {
+  const file = join(cwd, DEV_STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  let state: Partial<DevState>;
+  try {
+    state = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevState>;
+  } catch (error) {
+    throw new ConfigError(`${DEV_STATE_FILE}: expected JSON written by \`npm run dev\`, got unreadable content; delete it or pass --url`, { cause: error });
+  }
+  if (typeof state.localUrl !== 'string' || !/^https?:\/\//.test(state.localUrl)) {
+    throw new ConfigError(`${DEV_STATE_FILE}: expected a localUrl such as http://127.0.0.1:3000, got ${JSON.stringify(state.localUrl ?? null)}; restart \`npm run dev\` or pass --url`);
+  }
+  return state as DevState;
+}
+
+/** `localUrl` + `path`, unless localUrl already carries a path. */
+function joinPath(base: string, path = '/'): string {
+  const url = new URL(base);
+  if (url.pathname !== '/' || path === '/') return base;
+  return `${url.origin}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/**
+ * The callback URL to send to.
+ *
+ * @example
+ * resolveUrl({ cwd: process.cwd(), env: loadEnv() }) // 'http://127.0.0.1:3000/wechat' while `npm run dev` runs
+ */
+export function resolveUrl(options: { url?: string; cwd: string; env: Env }): { url: string; source: 'flag' | 'dev-state' | 'env' } {
+  if (options.url !== undefined) {
+    if (!/^https?:\/\/[^/]+/.test(options.url)) throw new ConfigError(`--url: expected an http(s) URL such as https://example.com/wechat, got ${JSON.stringify(options.url)}`);
+    return { url: options.url, source: 'flag' };
+  }
+  const state = readDevState(options.cwd);
+  if (state) return { url: joinPath(state.localUrl, state.path), source: 'dev-state' };
+  // `npm run dev` listens on PORT, port 80 by default.
+  const port = options.env.PORT?.trim() || '80';
+  const path = options.env.WECHAT_PATH?.trim() || '/';
+  return { url: `http://127.0.0.1${port === '80' ? '' : `:${port}`}${path}`, source: 'env' };
+}
+
+/**
+ * The Token, AppID and EncodingAESKey to sign and encrypt with.
+ *
+ * @example
+ * const creds = resolveCredentials({ cwd: process.cwd(), env: process.env });
+ */
+export function resolveCredentials(options: { cwd: string; env: Env }): Credentials & { source: 'env' | 'dev.env' } {
+  const env = loadEnv(options.cwd, options.env);
+  let source: 'env' | 'dev.env' = 'env';
+  let chosen: Env = env;
+  if (!env.WECHAT_TOKEN?.trim()) {
+    const file = join(options.cwd, DEV_ENV_FILE);
+    if (!existsSync(file)) {
+      throw new ConfigError(`WECHAT_TOKEN: expected the Token to sign with, got nothing; set it in .env (or the environment), or run \`npm run dev\`, which writes ${DEV_ENV_FILE}`);
+    }
+    chosen = parse(readFileSync(file));
+    source = 'dev.env';
+    if (!chosen.WECHAT_TOKEN?.trim()) throw new ConfigError(`${DEV_ENV_FILE}: expected a WECHAT_TOKEN line, got none; restart \`npm run dev\` or set WECHAT_TOKEN`);
+  }
+  const get = (name: string) => chosen[name]?.trim() || undefined;
+  return { token: get('WECHAT_TOKEN')!, appId: get('WECHAT_APP_ID'), encodingAESKey: get('WECHAT_ENCODING_AES_KEY'), source };
+}
+
+/** The mode to send in: the flag, else safe when a key is set (WeChat's recommended mode), else plaintext. */
+export function resolveMode(flag: string | undefined, credentials: Credentials): Mode {
+  if (flag === undefined) return credentials.encodingAESKey ? 'safe' : 'plaintext';
+  if (flag !== 'plaintext' && flag !== 'compatible' && flag !== 'safe') throw new ConfigError(`--mode: expected plaintext, compatible or safe, got ${JSON.stringify(flag)}`);
+  return flag;
+}
