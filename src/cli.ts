@@ -12,6 +12,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'run the production server (PORT, default 8000)',
     run: async () => (await import('./server/start.js')).startFromEnv(),
   },
+  deploy: {
+    summary: 'deploy to your server: setup, (default) deploy, rollback, status, logs; --help for details',
+    run: async (args) => (await import('./deploy/command.js')).deployCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {
