@@ -98,9 +98,10 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
 
   const host = required('DEPLOY_HOST', "the server's host name or IP address", HOST);
   const user = required('DEPLOY_USER', 'the ssh user on the server (not root is best)', USER);
-  const path = remotePath('DEPLOY_PATH') ?? '';
-  if (!get('DEPLOY_PATH')) problems.push('DEPLOY_PATH: expected the base folder on the server, e.g. /srv/wxmp, got nothing. Set it in .env.');
+  const path = get('DEPLOY_PATH') ?? '';
+  if (!path) problems.push('DEPLOY_PATH: expected the base folder on the server, e.g. /srv/wxmp, got nothing. Set it in .env.');
   else if (!isAbsolute(path) || path === '/') problems.push(`DEPLOY_PATH: expected an absolute folder other than "/", got ${shown(path)}`);
+  else remotePath('DEPLOY_PATH');
   const domain = required('DEPLOY_DOMAIN', 'the domain WeChat calls, e.g. wx.example.com', DOMAIN);
   const sslCert = remotePath('DEPLOY_SSL_CERT');
   const sslKey = remotePath('DEPLOY_SSL_KEY');
