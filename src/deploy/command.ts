@@ -9,6 +9,7 @@ const USAGE = `Usage: wxmp deploy [--dry-run]        bundle, upload, health-chec
        wxmp deploy rollback             put the previous release back in service
        wxmp deploy status               current release, commit, uptime, health
        wxmp deploy logs [-f] [-n N]     the production request log, readable lines
+       wxmp deploy build [--out DIR]    only build the bundle (used by the Dockerfile)
 Settings come from .env: DEPLOY_HOST, DEPLOY_USER, DEPLOY_PATH, DEPLOY_DOMAIN (see docs/deploy.md).
 `;
 
@@ -26,6 +27,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
     options: {
       'dry-run': { type: 'boolean' },
       env: { type: 'string' },
+      out: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       follow: { type: 'boolean', short: 'f' },
       lines: { type: 'string', short: 'n' },
@@ -38,12 +40,19 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
     return 0;
   }
   const action = positionals[0] ?? 'deploy';
-  if (!['deploy', 'setup', 'rollback', 'status', 'logs'].includes(action) || positionals.length > 1) {
-    throw new ConfigError(`deploy: expected one of setup, rollback, status, logs (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
+  if (!['deploy', 'setup', 'rollback', 'status', 'logs', 'build'].includes(action) || positionals.length > 1) {
+    throw new ConfigError(`deploy: expected one of setup, rollback, status, logs, build (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
+  }
+  const cwd = io.cwd ?? process.cwd();
+  if (action === 'build') {
+    // The bundle alone, for the Dockerfile: no server, no DEPLOY_* settings needed.
+    const { buildRelease } = await import('./deploy.js');
+    const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build' });
+    out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB)\n`);
+    return 0;
   }
   const lines = values.lines === undefined ? 50 : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 1) throw new ConfigError(`--lines: expected a positive integer, got ${JSON.stringify(values.lines)}`);
-  const cwd = io.cwd ?? process.cwd();
   const config = parseDeployConfig(io.env ?? loadEnv(cwd));
   switch (action) {
     case 'setup':

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DeployError } from '../errors.js';
 import { bundle } from './bundle.js';
 import type { DeployConfig } from './config.js';
@@ -39,6 +39,21 @@ export function gitState(cwd: string): { commit: string; dirty: boolean } | unde
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Builds a release bundle into `outDir` with its id, version and commit.
+ *
+ * @example
+ * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
+ */
+export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
+  const release = options.release ?? releaseId();
+  const git = gitState(options.cwd);
+  const pkg = join(options.cwd, 'package.json');
+  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
+  return { release, bytes: built.bytes, git };
 }
 
 /** Runs a script that may exit with a known failure code and throws that step's DeployError. */
@@ -95,9 +110,8 @@ export async function deploy(options: DeployOptions): Promise<string> {
     return release;
   }
 
-  const version = (JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { version?: string }).version;
   const buildDir = join(cwd, '.wxmp', 'deploy', 'build');
-  await p.step('bundle', () => bundle({ outDir: buildDir, release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version }), (r) => `${Math.round(r.bytes / 1024)} KB`);
+  await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
   const remote = new Remote(config);
   let locked = false;
   let uploaded = false;
