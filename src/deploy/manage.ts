@@ -103,12 +103,13 @@ export function formatLogLine(line: string): string {
 
 /**
  * `wxmp deploy logs [-f]`: the production request log, one readable line per
- * request, the same lines `npm run dev` prints.
+ * request, the same lines `npm run dev` prints. With `follow` it runs until
+ * `signal` aborts (or Ctrl-C).
  *
  * @example
  * await logs({ config, lines: 50, follow: true });
  */
-export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; out?: Output }): Promise<void> {
+export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; out?: Output; signal?: AbortSignal }): Promise<void> {
   const out = options.out ?? process.stdout;
   const remote = new Remote(options.config);
   let rest = '';
@@ -117,7 +118,7 @@ export async function logs(options: { config: DeployConfig; lines?: number; foll
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       for (const line of parts) if (line.trim()) out.write(`${formatLogLine(line)}\n`);
-    });
+    }, options.signal);
     if (rest.trim()) out.write(`${formatLogLine(rest)}\n`);
   } finally {
     await remote.close();

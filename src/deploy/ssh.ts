@@ -12,9 +12,10 @@ export interface RunResult {
 }
 
 /** Runs a program, collecting its output; `input` goes to its stdin. */
-export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void): Promise<RunResult> {
+export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d; onOutput?.(String(d)); });
@@ -86,9 +87,9 @@ export class Remote {
    * Runs a bash script on the server (sent on stdin, so nothing needs quoting
    * twice). Resolves even when the script fails; rejects only when ssh itself does.
    */
-  async exec(script: string, onOutput?: (chunk: string) => void): Promise<RunResult> {
-    const result = await run('ssh', [...this.sshArgs(), this.target, 'bash -s'], `set -u\n${script}\n`, onOutput);
-    if (result.code === 255) throw sshFailure(this.config, result.stderr);
+  async exec(script: string, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<RunResult> {
+    const result = await run('ssh', [...this.sshArgs(), this.target, 'bash -s'], `set -u\n${script}\n`, onOutput, signal);
+    if (result.code === 255 && !signal?.aborted) throw sshFailure(this.config, result.stderr);
     return result;
   }
 

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWxmpError } from '../../src/errors.js';
 import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
 import { deploy } from '../../src/deploy/deploy.js';
+import { deployCommand } from '../../src/deploy/command.js';
 import { logs, readStatus, rollback } from '../../src/deploy/manage.js';
 import { setup } from '../../src/deploy/setup.js';
 import { Remote } from '../../src/deploy/ssh.js';
@@ -172,6 +173,32 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     const lines = out.text().trim().split('\n');
     expect(lines).toHaveLength(5);
     expect(lines.at(-1)).toMatch(/^\d\d:\d\d:\d\d POST \/ 200 \d+ms \[plaintext\] oLoad\d+: text "back" → text "你说：back"$/);
+  });
+
+  it('logs -f follows new requests as they arrive, until stopped', async () => {
+    const out = buffer();
+    const stop = new AbortController();
+    const following = logs({ config, lines: 1, follow: true, out, signal: stop.signal });
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      return check();
+    };
+    expect(await until(() => out.text().includes('"back"'))).toBe(true);
+    await sendText(httpPort, 'followed');
+    expect(await until(() => out.text().includes('text "followed" → text "你说：followed"'))).toBe(true);
+    stop.abort();
+    await following;
+  });
+
+  it('wxmp deploy status shows the current release, its commit, the supervisor and health', async () => {
+    const out = buffer();
+    const env = {
+      DEPLOY_HOST: '127.0.0.1', DEPLOY_USER: config.user, DEPLOY_SSH_PORT: String(config.sshPort), DEPLOY_SSH_KEY: config.sshKey!,
+      DEPLOY_SSH_KNOWN_HOSTS: config.knownHosts!, DEPLOY_PATH: base, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_APP_PORT: String(config.appPort),
+    };
+    expect(await deployCommand(['status'], { env, cwd: project, out })).toBe(0);
+    const current = readlinkSync(join(base, 'current')).split('/')[1]!;
+    expect(out.text()).toMatch(new RegExp(`^current   ${current} \\(commit [0-9a-f]{7,}\\)\nprocess   supervisor pid \\d+, up \\d+ s\nhealth    200 \\{"status":"ok","version":"${current}"`));
   });
 
   it('a second deploy while one is running is refused by the lock; only one goes live', async () => {
