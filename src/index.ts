@@ -44,6 +44,12 @@ export type { Exchange } from './server/exchange.js';
 export { formatExchange } from './server/request-log.js';
 export type { Logger } from './server/logger.js';
 
+// Deploy settings and the server files `wxmp deploy setup` writes (pure; the
+// deploy itself runs from the CLI, so the bot's bundle never carries esbuild).
+export { parseDeployConfig } from './deploy/config.js';
+export type { DeployConfig } from './deploy/config.js';
+export { systemdUnit, nginxServerBlock } from './deploy/templates.js';
+
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
 export type { ServerConfig, Env } from './config.js';

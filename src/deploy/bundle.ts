@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { DeployError } from '../errors.js';
 
 export interface BundleOptions {
@@ -56,6 +56,8 @@ export async function bundle(options: BundleOptions): Promise<{ files: string[];
     legalComments: 'none',
   } as const;
   try {
+    // Loaded here, not at the top, so nothing that merely imports wxmp pays for esbuild.
+    const { build } = await import('esbuild');
     const server = await build({ ...common, entryPoints: [join(here, 'worker.ts')], outfile: join(options.outDir, 'server.mjs'), plugins: [botPlugin(bot)] });
     const supervisor = await build({ ...common, entryPoints: [join(here, 'supervisor.ts')], outfile: join(options.outDir, 'supervisor.mjs') });
     const pkg = {

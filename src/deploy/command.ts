@@ -53,7 +53,8 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   }
   const lines = values.lines === undefined ? 50 : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 1) throw new ConfigError(`--lines: expected a positive integer, got ${JSON.stringify(values.lines)}`);
-  const config = parseDeployConfig(io.env ?? loadEnv(cwd));
+  const env = io.env ?? loadEnv(cwd);
+  const config = parseDeployConfig(env);
   switch (action) {
     case 'setup':
       await (await import('./setup.js')).setup({ config, envFile: values.env, yes: values.yes, out });
@@ -69,7 +70,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
       await (await import('./manage.js')).logs({ config, lines, follow: values.follow, out });
       return 0;
     default:
-      await (await import('./deploy.js')).deploy({ config, cwd, dryRun: values['dry-run'], out, bot: process.env.WXMP_BOT });
+      await (await import('./deploy.js')).deploy({ config, cwd, dryRun: values['dry-run'], out, bot: env.WXMP_BOT });
       return 0;
   }
 }
