@@ -21,7 +21,7 @@ echo "node=$v"`;
 /** Creates the folder layout (idempotent) and checks Node. */
 export function layoutScript(c: DeployConfig): string {
   return `B=${sh(c.path)}
-mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/run" "$B/bin" || exit 10
+mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10
 touch "$B/shared/.env" && chmod 600 "$B/shared/.env"
 ${nodeCheck}
 echo "user=$(id -un) uid=$(id -u)"`;

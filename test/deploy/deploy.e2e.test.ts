@@ -93,7 +93,7 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     await setup({ config, envFile: join(project, '.env.production'), out });
     expect(out.text()).toMatch(/✓ layout/);
     expect(out.text()).toMatch(/✓ nginx .*nginx -t ok, reloaded/);
-    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) expect(existsSync(join(base, dir))).toBe(true);
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'shared/acme', 'run', 'bin']) expect(existsSync(join(base, dir))).toBe(true);
     expect(statSync(join(base, 'shared', '.env')).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(base, 'shared', '.env'), 'utf8')).toContain(TOKEN);
     expect(out.text()).not.toContain(TOKEN);
