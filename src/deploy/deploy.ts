@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DeployError } from '../errors.js';
+import { DeployError, isWxmpError } from '../errors.js';
 import { bundle } from './bundle.js';
 import type { DeployConfig } from './config.js';
 import { Progress, type Output } from './progress.js';
@@ -114,7 +114,10 @@ export async function deploy(options: DeployOptions): Promise<string> {
   await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
   const remote = new Remote(config);
   let locked = false;
-  let uploaded = false;
+  let discard = false;
+  // Ctrl-C kills the running ssh/rsync (same process group); the cleanup below still runs.
+  const interrupted = () => p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
+  process.once('SIGINT', interrupted);
   try {
     const facts = await p.step('connect', async () => {
       const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
@@ -123,16 +126,24 @@ export async function deploy(options: DeployOptions): Promise<string> {
       return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     }, (f) => `node ${f.node}, ${Math.round(Number(f.free_kb) / 1024)} MB free`);
     const current = facts.current || undefined;
-    uploaded = true;
+    discard = true;
     await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);
-    await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
-    uploaded = false;
+    try {
+      await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
+    } catch (error) {
+      // Only a release the supervisor rejected is surely out of service; after any
+      // other failure here it may be serving, so its folder must stay.
+      discard = isWxmpError(error) && error.code === 'DEPLOY_HEALTH';
+      throw error;
+    }
+    discard = false;
     await p.step('prune', () => checked(remote, 'prune', pruneScript(config)), (kept) => `kept ${kept.trim().split(' ').length}`);
     p.line(`deployed ${release} in ${p.total()}`);
     return release;
   } finally {
+    process.removeListener('SIGINT', interrupted);
     // A release that never went into service is removed: nothing half-done stays behind.
-    if (uploaded) await remote.exec(discardScript(config, release)).catch(() => undefined);
+    if (discard) await remote.exec(discardScript(config, release)).catch(() => undefined);
     if (locked) await remote.exec(unlockScript(config)).catch(() => undefined);
     await remote.close();
   }

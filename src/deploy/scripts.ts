@@ -68,7 +68,7 @@ cd "$B" || exit 10
 [ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }
 ln -sfn ../../shared/.env "releases/$R/.env"
 ln -sfn ../../shared/data "releases/$R/data"
-printf '%s\\n' "$R" > run/next.tmp && mv run/next.tmp run/next
+printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next
 rm -f run/reload.json
 pid=$(cat run/supervisor.pid 2>/dev/null || true)
 if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then

@@ -13,7 +13,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 const base = process.env.WXMP_BASE ?? resolve(dirname(process.argv[1]!), '..');
 const run = join(base, 'run');
-const healthTimeoutMs = Number(process.env.WXMP_HEALTH_TIMEOUT_MS) || 15_000;
+const defaultTimeoutMs = Number(process.env.WXMP_HEALTH_TIMEOUT_MS) || 15_000;
 const TAIL = 30;
 
 interface Outcome { release: string; ok: boolean; message: string; log: string[]; at: string }
@@ -32,16 +32,18 @@ function writeAtomic(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
-function nextRelease(): string {
+/** run/next: the release to start and, on a second line, its health timeout (set per deploy). */
+function nextRelease(): { release: string; timeoutMs: number } {
   try {
-    return readFileSync(join(run, 'next'), 'utf8').trim();
+    const [release = '', timeout] = readFileSync(join(run, 'next'), 'utf8').trim().split('\n');
+    return { release: release.trim(), timeoutMs: Number(timeout) || defaultTimeoutMs };
   } catch {
-    return basename(realpathSync(join(base, 'current')));
+    return { release: basename(realpathSync(join(base, 'current'))), timeoutMs: defaultTimeoutMs };
   }
 }
 
 /** Forks `release`, resolves once it passed /healthz and serves the public port. */
-function startRelease(release: string): Promise<Worker> {
+function startRelease(release: string, healthTimeoutMs: number): Promise<Worker> {
   const dir = join(base, 'releases', release);
   const lines: string[] = [];
   const keep = (chunk: Buffer, to: NodeJS.WriteStream) => {
@@ -115,10 +117,11 @@ let queue: Promise<void> = Promise.resolve();
 /** Starts `release` (or the one in run/next) and records the outcome; serialized. */
 function reload(release?: string): Promise<void> {
   queue = queue.then(async () => {
-    const target = release ?? nextRelease();
+    const next = release ? { release, timeoutMs: defaultTimeoutMs } : nextRelease();
+    const target = next.release;
     let outcome: Outcome;
     try {
-      const worker = await startRelease(target);
+      const worker = await startRelease(target, next.timeoutMs);
       const old = active;
       active = worker;
       activeRelease = target;
