@@ -84,7 +84,14 @@ export async function setup(options: SetupOptions): Promise<void> {
       await p.step('systemd', async () => {
         const node = (await remote.exec('command -v node')).stdout.trim() || undefined;
         const state = await install(remote, unitPath, systemdUnit(config, { nodePath: node }), options, out);
-        await checked(remote, 'setup', `${sudo}; $SUDO systemctl daemon-reload && $SUDO systemctl enable ${sh(config.serviceName)}`);
+        const enable = await remote.exec(`${sudo}; $SUDO systemctl daemon-reload && $SUDO systemctl enable ${sh(config.serviceName)} 2>&1`);
+        if (enable.code !== 0) {
+          const said = `${enable.stdout}${enable.stderr}`.trim();
+          const hint = /not been booted with systemd|Failed to connect to bus|command not found/.test(said)
+            ? 'systemd is not running on the server (a container?): set DEPLOY_SERVICE=none and the deploy keeps the supervisor running itself'
+            : 'check that DEPLOY_USER may run `sudo -n systemctl`';
+          throw new DeployError('systemd', `${unitPath} is written, but systemctl failed (${said.split('\n').join(' ')}). ${hint}.`);
+        }
         return `${unitPath} ${state}, enabled`;
       });
     } else {

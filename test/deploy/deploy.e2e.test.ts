@@ -57,7 +57,8 @@ beforeAll(async () => {
   writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.2.3"}\n');
   writeFileSync(join(project, '.env.production'), `WECHAT_TOKEN=${TOKEN}\n`);
   execFileSync('git', ['init', '-q'], { cwd: project });
-  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: project });
+  execFileSync('git', ['add', 'package.json'], { cwd: project });
+  execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init'], { cwd: project });
   config = parseDeployConfig({
     DEPLOY_HOST: '127.0.0.1',
     DEPLOY_USER: userInfo().username,
@@ -225,8 +226,10 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     const before = readdirSync(join(base, 'releases')).sort();
     const current = readlinkSync(join(base, 'current'));
     const out = buffer();
+    writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.2.4"}\n');
     await deploy({ config, cwd: project, dryRun: true, out });
     expect(out.text()).toMatch(/plan \(dry run, nothing is changed\)/);
+    expect(out.text()).toMatch(/warning: uncommitted changes are deployed too; release \S+ records commit [0-9a-f]{7,} plus local edits/);
     expect(readdirSync(join(base, 'releases')).sort()).toEqual(before);
     expect(readlinkSync(join(base, 'current'))).toBe(current);
   });

@@ -3,8 +3,8 @@
  * with the step's code, and nothing half-done on the server (no release folder
  * left, no lock held, `current` untouched).
  */
-import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +141,16 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.code).toBe('DEPLOY_BUNDLE');
     expect(f.message).toMatch(/the production bundle failed to build: .*bad-bot\.ts:1/);
     expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+  });
+
+  it('setup with DEPLOY_SERVICE=systemd on a server without systemd: the unit is written and lints clean, the error says what to do', async () => {
+    const unitDir = join(tmp, 'systemd');
+    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: quiet }));
+    expect(f.code).toBe('DEPLOY_SYSTEMD');
+    expect(f.message).toMatch(/wxmp\.service is written, but systemctl failed \(.*\)\. systemd is not running on the server \(a container\?\): set DEPLOY_SERVICE=none/);
+    const lint = spawnSync('systemd-analyze', ['verify', join(unitDir, 'wxmp.service')], { encoding: 'utf8', timeout: 20_000 });
+    expect(`${lint.stdout}${lint.stderr}`).toBe('');
+    expect(readFileSync(join(unitDir, 'wxmp.service'), 'utf8')).toMatch(new RegExp(`ExecStart=${process.execPath.replace(/[.]/g, '\\.')} .*/bin/supervisor\\.mjs`));
   });
 
   it('setup: a server block that nginx -t rejects is removed again and nginx is not reloaded', async () => {
