@@ -24,6 +24,10 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'send a message or event to your bot as WeChat would, and judge the reply (send --help)',
     run: async (args) => (await import('./emulator/send-command.js')).sendCommand(args),
   },
+  deploy: {
+    summary: 'deploy to your server: setup, (default) deploy, rollback, status, logs; --help for details',
+    run: async (args) => (await import('./deploy/command.js')).deployCommand(args),
+  },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
     run: async (args) => {

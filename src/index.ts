@@ -54,6 +54,12 @@ export type { SendOptions, SendResult, Try, DedupStatus } from './emulator/send.
 export { createChatApp } from './emulator/chat/index.js';
 export type { ChatOptions, ChatTarget } from './emulator/chat/index.js';
 
+// Deploy settings and the server files `wxmp deploy setup` writes (pure; the
+// deploy itself runs from the CLI, so the bot's bundle never carries esbuild).
+export { parseDeployConfig } from './deploy/config.js';
+export type { DeployConfig } from './deploy/config.js';
+export { systemdUnit, nginxServerBlock } from './deploy/templates.js';
+
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
 export type { ServerConfig, Env } from './config.js';

@@ -1,0 +1,76 @@
+import { parseArgs } from 'node:util';
+import { loadEnv, type Env } from '../config.js';
+import { ConfigError } from '../errors.js';
+import { parseDeployConfig } from './config.js';
+import type { Output } from './progress.js';
+
+const USAGE = `Usage: wxmp deploy [--dry-run]        bundle, upload, health-check and switch (npm run deploy)
+       wxmp deploy setup [--env FILE] [--yes]   first time: folders, .env (0600), systemd unit, nginx block
+       wxmp deploy rollback             put the previous release back in service
+       wxmp deploy status               current release, commit, uptime, health
+       wxmp deploy logs [-f] [-n N]     the production request log, readable lines
+       wxmp deploy build [--out DIR]    only build the bundle (used by the Dockerfile)
+Settings come from .env: DEPLOY_HOST, DEPLOY_USER, DEPLOY_PATH, DEPLOY_DOMAIN (see docs/deploy.md).
+`;
+
+/**
+ * `wxmp deploy ...`: parses the arguments, validates DEPLOY_* before anything
+ * is touched and runs one action. Resolves to the exit code.
+ *
+ * @example
+ * process.exitCode = await deployCommand(['--dry-run']);
+ */
+export async function deployCommand(args: string[], io: { env?: Env; cwd?: string; out?: Output } = {}): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      'dry-run': { type: 'boolean' },
+      env: { type: 'string' },
+      out: { type: 'string' },
+      yes: { type: 'boolean', short: 'y' },
+      follow: { type: 'boolean', short: 'f' },
+      lines: { type: 'string', short: 'n' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const out = io.out ?? process.stdout;
+  if (values.help) {
+    out.write(USAGE);
+    return 0;
+  }
+  const action = positionals[0] ?? 'deploy';
+  if (!['deploy', 'setup', 'rollback', 'status', 'logs', 'build'].includes(action) || positionals.length > 1) {
+    throw new ConfigError(`deploy: expected one of setup, rollback, status, logs, build (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
+  }
+  const cwd = io.cwd ?? process.cwd();
+  if (action === 'build') {
+    // The bundle alone, for the Dockerfile: no server, no DEPLOY_* settings needed.
+    const { buildRelease } = await import('./deploy.js');
+    const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build' });
+    out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB)\n`);
+    return 0;
+  }
+  const lines = values.lines === undefined ? 50 : Number(values.lines);
+  if (!Number.isInteger(lines) || lines < 1) throw new ConfigError(`--lines: expected a positive integer, got ${JSON.stringify(values.lines)}`);
+  const env = io.env ?? loadEnv(cwd);
+  const config = parseDeployConfig(env);
+  switch (action) {
+    case 'setup':
+      await (await import('./setup.js')).setup({ config, envFile: values.env, yes: values.yes, out });
+      return 0;
+    case 'rollback':
+      await (await import('./manage.js')).rollback({ config, out });
+      return 0;
+    case 'status': {
+      const s = await (await import('./manage.js')).status({ config, out });
+      return s.health.status === 200 ? 0 : 1;
+    }
+    case 'logs':
+      await (await import('./manage.js')).logs({ config, lines, follow: values.follow, out });
+      return 0;
+    default:
+      await (await import('./deploy.js')).deploy({ config, cwd, dryRun: values['dry-run'], out, bot: env.WXMP_BOT });
+      return 0;
+  }
+}

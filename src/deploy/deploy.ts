@@ -1,0 +1,150 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { hostname, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DeployError, isWxmpError } from '../errors.js';
+import { bundle } from './bundle.js';
+import type { DeployConfig } from './config.js';
+import { Progress, type Output } from './progress.js';
+import { activateScript, discardScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
+import { Remote } from './ssh.js';
+import { upload } from './upload.js';
+
+export interface DeployOptions {
+  config: DeployConfig;
+  /** The project folder (git repository, package.json); process.cwd() by default. */
+  cwd?: string;
+  /** The bot module to bundle; src/app.ts of wxmp by default. */
+  bot?: string;
+  /** Print the plan and change nothing. */
+  dryRun?: boolean;
+  out?: Output;
+}
+
+/** What the supervisor said about a release (run/reload.json). */
+export interface Verdict { release: string; ok: boolean; message: string; log: string[] }
+
+/** A sortable, unique-enough id: UTC time to the millisecond. */
+export function releaseId(now = new Date()): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}`;
+}
+
+/** The commit and whether the working tree has uncommitted changes; undefined outside git. */
+export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds a release bundle into `outDir` with its id, version and commit.
+ *
+ * @example
+ * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
+ */
+export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
+  const release = options.release ?? releaseId();
+  const git = gitState(options.cwd);
+  const pkg = join(options.cwd, 'package.json');
+  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
+  return { release, bytes: built.bytes, git };
+}
+
+/** Runs a script that may exit with a known failure code and throws that step's DeployError. */
+export async function checked(remote: Remote, step: string, script: string): Promise<string> {
+  const result = await remote.exec(script);
+  if (result.code === 0) return result.stdout;
+  const said = result.stderr.trim() || `exit code ${result.code}`;
+  throw new DeployError(FAILURES[result.code] ?? step, said);
+}
+
+/**
+ * Asks the supervisor to put `release` in service and switches `current` when
+ * it is healthy. A failing release throws with its last log lines; the running
+ * release is untouched.
+ */
+export async function activate(remote: Remote, release: string): Promise<Verdict> {
+  const out = await checked(remote, 'activate', activateScript(remote.config, release));
+  const line = out.split('\n').find((l) => l.startsWith('reload='));
+  const verdict = JSON.parse(line?.slice('reload='.length) ?? '{}') as Verdict;
+  if (!verdict.ok) {
+    const log = verdict.log?.length ? `\nlast lines of release ${release}:\n  ${verdict.log.join('\n  ')}` : '';
+    throw new DeployError('health', `${verdict.message ?? 'the supervisor gave no verdict'}${log}`);
+  }
+  return verdict;
+}
+
+/**
+ * `npm run deploy`: bundle, upload into releases/<id>, start it behind the
+ * supervisor, switch `current` once /healthz passes, keep the newest releases.
+ *
+ * @example
+ * const code = await deploy({ config: parseDeployConfig(loadEnv()) });
+ */
+export async function deploy(options: DeployOptions): Promise<string> {
+  const { config } = options;
+  const cwd = options.cwd ?? process.cwd();
+  const out = options.out ?? process.stdout;
+  const p = new Progress(out);
+  const release = releaseId();
+  const git = gitState(cwd);
+  const base = config.path;
+  p.line(`deploy ${release}${git ? ` (commit ${git.commit})` : ''} → ${config.user}@${config.host}:${base}`);
+  if (!git) p.line('warning: not a git repository; the release records no commit');
+  else if (git.dirty) p.line(`warning: uncommitted changes are deployed too; release ${release} records commit ${git.commit} plus local edits`);
+
+  if (options.dryRun) {
+    p.line(`plan (dry run, nothing is changed):
+  1. bundle src/server + the bot with esbuild into .wxmp/deploy/build (server.mjs, supervisor.mjs, package.json)
+  2. ssh ${config.user}@${config.host} -p ${config.sshPort}: check rsync and Node >= 20, take the lock ${base}/run/deploy.lock
+  3. rsync -az --delete --link-dest=<current release> into ${base}/releases/${release} (never .env, node_modules, .git, logs)
+  4. link ${base}/shared/.env and shared/data into the release
+  5. start it beside the running release, check /healthz, then switch ${base}/current and retire the old worker (port ${config.appPort})
+  6. keep the newest ${config.keep} releases; release the lock`);
+    return release;
+  }
+
+  const buildDir = join(cwd, '.wxmp', 'deploy', 'build');
+  await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
+  const remote = new Remote(config);
+  let locked = false;
+  let discard = false;
+  // Ctrl-C kills the running ssh/rsync (same process group); the cleanup below still runs.
+  const interrupted = () => p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
+  process.once('SIGINT', interrupted);
+  try {
+    const facts = await p.step('connect', async () => {
+      const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
+      const text = await checked(remote, 'preflight', preflightScript(config, owner));
+      locked = true;
+      return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    }, (f) => `node ${f.node}, ${Math.round(Number(f.free_kb) / 1024)} MB free`);
+    const current = facts.current || undefined;
+    discard = true;
+    await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);
+    try {
+      await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
+    } catch (error) {
+      // Only a release the supervisor rejected is surely out of service; after any
+      // other failure here it may be serving, so its folder must stay.
+      discard = isWxmpError(error) && error.code === 'DEPLOY_HEALTH';
+      throw error;
+    }
+    discard = false;
+    await p.step('prune', () => checked(remote, 'prune', pruneScript(config)), (kept) => `kept ${kept.trim().split(' ').length}`);
+    p.line(`deployed ${release} in ${p.total()}`);
+    return release;
+  } finally {
+    process.removeListener('SIGINT', interrupted);
+    // A release that never went into service is removed: nothing half-done stays behind.
+    if (discard) await remote.exec(discardScript(config, release)).catch(() => undefined);
+    if (locked) await remote.exec(unlockScript(config)).catch(() => undefined);
+    await remote.close();
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The bash run on the server, one function per step. Each script is sent over
+ * the shared ssh connection on stdin; values are quoted with `sh`. Exit codes
+ * above 9 name a known failure (see FAILURES) and stderr says what to do.
+ */
+import type { DeployConfig } from './config.js';
+import { sh } from './ssh.js';
+
+/** Exit codes of the scripts below, mapped to the step reported. */
+export const FAILURES: Record<number, string> = { 10: 'setup', 11: 'rsync', 12: 'node', 13: 'node', 14: 'lock', 15: 'disk' };
+
+/** Oldest Node major the bundle runs on. */
+export const NODE_MAJOR = 20;
+
+const nodeCheck = `
+command -v node >/dev/null 2>&1 || { echo "Node.js is missing on the server: install Node ${NODE_MAJOR} or newer (e.g. NodeSource's apt repository: https://github.com/nodesource/distributions, or your distribution's nodejs package if it is ${NODE_MAJOR}+)" >&2; exit 12; }
+v=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
+[ "\${v%%.*}" -ge ${NODE_MAJOR} ] 2>/dev/null || { echo "Node.js $v on the server is too old: install Node ${NODE_MAJOR} or newer (NodeSource: https://github.com/nodesource/distributions)" >&2; exit 13; }
+echo "node=$v"`;
+
+/** Creates the folder layout (idempotent) and checks Node. */
+export function layoutScript(c: DeployConfig): string {
+  return `B=${sh(c.path)}
+mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10
+touch "$B/shared/.env" && chmod 600 "$B/shared/.env"
+${nodeCheck}
+echo "user=$(id -un) uid=$(id -u)"`;
+}
+
+/** Checks the server and takes the deploy lock; prints key=value lines. */
+export function preflightScript(c: DeployConfig, owner: string): string {
+  return `B=${sh(c.path)}
+[ -d "$B/releases" ] && [ -d "$B/shared" ] || { echo "$B is not set up on the server: run \\\`npx wxmp deploy setup\\\` first" >&2; exit 10; }
+command -v rsync >/dev/null 2>&1 || { echo "rsync is missing on the server: install it there (Debian/Ubuntu: sudo apt-get install rsync; RHEL: sudo dnf install rsync)" >&2; exit 11; }
+${nodeCheck}
+if ! mkdir "$B/run/deploy.lock" 2>/dev/null; then
+  echo "another deploy is running on the server ($(cat "$B/run/deploy.lock/owner" 2>/dev/null || echo 'owner unknown')). Wait for it; if it died, remove the lock: ssh ${c.user}@${c.host} rm -r $B/run/deploy.lock" >&2
+  exit 14
+fi
+printf '%s\\n' ${sh(owner)} > "$B/run/deploy.lock/owner"
+cur=$(readlink "$B/current" 2>/dev/null || true)
+echo "current=\${cur##*/}"
+echo "free_kb=$(df -Pk "$B" | awk 'NR==2{print $4}')"`;
+}
+
+/** Releases the lock taken by preflightScript. */
+export function unlockScript(c: DeployConfig): string {
+  return `rm -rf ${sh(`${c.path}/run/deploy.lock`)}`;
+}
+
+/** Removes a release that never went into service. */
+export function discardScript(c: DeployConfig, release: string): string {
+  return `rm -rf ${sh(`${c.path}/releases/${release}`)}`;
+}
+
+/**
+ * Links shared files into the release, asks the supervisor to start it (or
+ * starts the supervisor), waits for its verdict and, only when healthy,
+ * switches `current` atomically. Prints the verdict as `reload={json}`.
+ */
+export function activateScript(c: DeployConfig, release: string): string {
+  const waitTenths = Math.ceil(c.healthTimeoutMs / 100) + 50;
+  const start = c.service === 'systemd'
+    ? `if [ "$(id -u)" = 0 ]; then systemctl restart ${sh(c.serviceName)}; else sudo -n systemctl restart ${sh(c.serviceName)}; fi`
+    : `PORT=${c.appPort} HOST=127.0.0.1 WXMP_BASE="$B" WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs} setsid node "$B/bin/supervisor.mjs" >> "$B/shared/logs/supervisor.log" 2>&1 < /dev/null &`;
+  return `B=${sh(c.path)}; R=${sh(release)}
+cd "$B" || exit 10
+[ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }
+ln -sfn ../../shared/.env "releases/$R/.env"
+ln -sfn ../../shared/data "releases/$R/data"
+printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next
+rm -f run/reload.json
+pid=$(cat run/supervisor.pid 2>/dev/null || true)
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  kill -HUP "$pid"
+else
+  cp "releases/$R/supervisor.mjs" bin/supervisor.mjs.tmp && mv bin/supervisor.mjs.tmp bin/supervisor.mjs
+  ${start}
+fi
+i=0
+while [ ! -f run/reload.json ] && [ $i -lt ${waitTenths} ]; do sleep 0.1; i=$((i+1)); done
+[ -f run/reload.json ] || { echo "the supervisor gave no answer in $((i/10)) s; see $B/shared/logs/supervisor.log" >&2; exit 1; }
+echo "reload=$(cat run/reload.json)"
+if grep -q '"ok":true' run/reload.json; then
+  ln -sfn "releases/$R" current.tmp && mv -T current.tmp current
+fi`;
+}
+
+/** Deletes all but the newest `keep` releases, never the current one. */
+export function pruneScript(c: DeployConfig): string {
+  return `B=${sh(c.path)}
+cd "$B/releases" || exit 0
+cur=$(readlink "$B/current" 2>/dev/null || true); cur=\${cur##*/}
+ls -1 | sort | head -n -${c.keep} | while read -r r; do [ "$r" = "$cur" ] || rm -rf -- "$r"; done
+ls -1 | sort | tr '\\n' ' '`;
+}
+
+/** Lists releases (oldest first) with their package.json, and the current one. */
+export function listScript(c: DeployConfig): string {
+  return `B=${sh(c.path)}
+cur=$(readlink "$B/current" 2>/dev/null || true)
+echo "current=\${cur##*/}"
+for d in "$B"/releases/*/; do [ -f "$d/package.json" ] && echo "release=$(basename "$d") $(tr -d '\\n' < "$d/package.json")"; done
+pid=$(cat "$B/run/supervisor.pid" 2>/dev/null || true)
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d ' ')"; else echo "supervisor=none"; fi
+node -e 'fetch("http://127.0.0.1:${c.appPort}/healthz",{signal:AbortSignal.timeout(3000)}).then(async r=>console.log("health="+r.status+" "+await r.text()),e=>console.log("health=down "+e.message))'`;
+}
+
+/** Prints the last `lines` request-log lines, then follows the file when `follow`. */
+export function logsScript(c: DeployConfig, lines: number, follow: boolean): string {
+  const file = sh(`${c.path}/shared/logs/requests.jsonl`);
+  return follow ? `touch ${file}; exec tail -n ${lines} -F ${file} 2>/dev/null` : `[ -f ${file} ] && tail -n ${lines} ${file}; true`;
+}

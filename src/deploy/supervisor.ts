@@ -1,0 +1,165 @@
+/**
+ * The process that owns the app's port on the server (bundled as
+ * supervisor.mjs; node:* imports only). A one-worker node:cluster primary: the
+ * listening socket lives here, so swapping the worker never refuses a
+ * connection. On SIGHUP it starts the release named in run/next, checks its
+ * /healthz on a private port, lets it serve, then retires the old worker. A
+ * release that fails is killed and the old one keeps serving. Each outcome is
+ * written to run/reload.json for the deploy command to read.
+ */
+import cluster, { type Worker } from 'node:cluster';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+const base = process.env.WXMP_BASE ?? resolve(dirname(process.argv[1]!), '..');
+const run = join(base, 'run');
+const defaultTimeoutMs = Number(process.env.WXMP_HEALTH_TIMEOUT_MS) || 15_000;
+const TAIL = 30;
+
+interface Outcome { release: string; ok: boolean; message: string; log: string[]; at: string }
+
+let active: Worker | undefined;
+let activeRelease = '';
+let stopping = false;
+const retiring = new Set<Worker>();
+
+function say(line: string): void {
+  process.stdout.write(`supervisor: ${line}\n`);
+}
+
+function writeAtomic(file: string, text: string): void {
+  writeFileSync(`${file}.tmp`, text);
+  renameSync(`${file}.tmp`, file);
+}
+
+/** run/next: the release to start and, on a second line, its health timeout (set per deploy). */
+function nextRelease(): { release: string; timeoutMs: number } {
+  try {
+    const [release = '', timeout] = readFileSync(join(run, 'next'), 'utf8').trim().split('\n');
+    return { release: release.trim(), timeoutMs: Number(timeout) || defaultTimeoutMs };
+  } catch {
+    return { release: basename(realpathSync(join(base, 'current'))), timeoutMs: defaultTimeoutMs };
+  }
+}
+
+/** Forks `release`, resolves once it passed /healthz and serves the public port. */
+function startRelease(release: string, healthTimeoutMs: number): Promise<Worker> {
+  const dir = join(base, 'releases', release);
+  const lines: string[] = [];
+  const keep = (chunk: Buffer, to: NodeJS.WriteStream) => {
+    to.write(chunk);
+    lines.push(...String(chunk).split('\n').filter(Boolean));
+    lines.splice(0, Math.max(0, lines.length - TAIL));
+  };
+  cluster.setupPrimary({ exec: join(dir, 'server.mjs'), cwd: dir, silent: true });
+  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_LOG_DIR: join(base, 'shared', 'logs') });
+  worker.process.stdout?.on('data', (d: Buffer) => keep(d, process.stdout));
+  worker.process.stderr?.on('data', (d: Buffer) => keep(d, process.stderr));
+  return new Promise((resolvePromise, reject) => {
+    let done = false;
+    const fail = (why: string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      if (!worker.isDead()) worker.process.kill('SIGKILL');
+      // Give the pipes a moment to deliver the worker's last words.
+      setTimeout(() => reject(Object.assign(new Error(why), { log: [...lines] })), 100);
+    };
+    const timer = setTimeout(() => fail(`no healthy answer within ${healthTimeoutMs} ms`), healthTimeoutMs);
+    const onExit = (code: number, signal: string) => fail(`the release exited during start-up (${signal ?? `code ${code}`})`);
+    worker.once('exit', onExit);
+    worker.on('message', async (message: { type?: string; port?: number }) => {
+      if (message.type === 'health') {
+        const problem = await checkHealth(message.port!, release);
+        if (problem) return fail(problem);
+        worker.send({ type: 'serve' });
+      } else if (message.type === 'serving' && !done) {
+        done = true;
+        clearTimeout(timer);
+        worker.removeListener('exit', onExit);
+        resolvePromise(worker);
+      }
+    });
+  });
+}
+
+async function checkHealth(port: number, release: string): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(3000) });
+    const body = (await res.json().catch(() => ({}))) as { status?: string; version?: string };
+    if (res.status !== 200 || body.status !== 'ok') return `/healthz answered ${res.status} ${JSON.stringify(body)}`;
+    if (body.version !== release) return `/healthz reports release ${body.version}, expected ${release}`;
+    return undefined;
+  } catch (error) {
+    return `/healthz failed: ${(error as Error).message}`;
+  }
+}
+
+function retire(worker: Worker): void {
+  retiring.add(worker);
+  worker.disconnect();
+  // A worker stuck on a request must not live forever.
+  setTimeout(() => { if (!worker.isDead()) worker.process.kill('SIGKILL'); }, 10_000).unref();
+  worker.once('exit', () => retiring.delete(worker));
+}
+
+function watch(worker: Worker, release: string): void {
+  worker.on('exit', (code, signal) => {
+    if (stopping || worker !== active) return;
+    say(`release ${release} exited (${signal ?? `code ${code}`}); restarting it in 1 s`);
+    active = undefined;
+    setTimeout(() => { void reload(release); }, 1000);
+  });
+}
+
+let queue: Promise<void> = Promise.resolve();
+
+/** Starts `release` (or the one in run/next) and records the outcome; serialized. */
+function reload(release?: string): Promise<void> {
+  queue = queue.then(async () => {
+    const next = release ? { release, timeoutMs: defaultTimeoutMs } : nextRelease();
+    const target = next.release;
+    let outcome: Outcome;
+    try {
+      const worker = await startRelease(target, next.timeoutMs);
+      const old = active;
+      active = worker;
+      activeRelease = target;
+      watch(worker, target);
+      if (old) retire(old);
+      outcome = { release: target, ok: true, message: `release ${target} is serving`, log: [], at: new Date().toISOString() };
+    } catch (error) {
+      const log = (error as { log?: string[] }).log ?? [];
+      const keeps = active ? `release ${activeRelease} keeps serving` : 'nothing is serving';
+      outcome = { release: target, ok: false, message: `release ${target} failed its health check: ${(error as Error).message}; ${keeps}`, log, at: new Date().toISOString() };
+    }
+    say(outcome.message);
+    writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
+    if (!outcome.ok && !active) {
+      shutdown(1);
+    }
+  });
+  return queue;
+}
+
+function shutdown(code = 0): void {
+  if (stopping) return;
+  stopping = true;
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.disconnect();
+  const check = setInterval(() => {
+    if (Object.keys(cluster.workers ?? {}).length === 0) {
+      rmSync(join(run, 'supervisor.pid'), { force: true });
+      process.exit(code);
+    }
+  }, 50);
+  setTimeout(() => { clearInterval(check); process.exit(code); }, 12_000).unref();
+}
+
+mkdirSync(run, { recursive: true });
+writeAtomic(join(run, 'supervisor.pid'), `${process.pid}\n`);
+process.on('SIGHUP', () => { void reload(); });
+process.on('SIGUSR2', () => { void reload(); });
+process.on('SIGTERM', () => shutdown(0));
+process.on('SIGINT', () => shutdown(0));
+say(`pid ${process.pid}, base ${base}, port ${process.env.PORT ?? '8000'}`);
+void reload();

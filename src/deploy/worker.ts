@@ -1,0 +1,79 @@
+/**
+ * Entry of a release's bundle (server.mjs), run as a cluster worker by the
+ * supervisor. It first listens on a private loopback port so the supervisor can
+ * check /healthz before any real traffic reaches it; only when told "serve" does
+ * it take its share of the public port. Run alone (no supervisor) it behaves
+ * like `wxmp start`.
+ */
+import cluster from 'node:cluster';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createAdaptorServer } from '@hono/node-server';
+import { loadEnv, parseServerConfig } from '../config.js';
+import { apiServerOptions } from '../api/server-options.js';
+import { createApp } from '../server/app.js';
+import { openExchangeLog } from '../server/log-file.js';
+import { consoleLogger } from '../server/logger.js';
+import { formatExchange } from '../server/request-log.js';
+import { listen, loadBot, startFromEnv, type RunningServer } from '../server/start.js';
+
+/** Messages between the supervisor and a worker over the cluster IPC channel. */
+export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'; port: number };
+
+async function runWorker(): Promise<void> {
+  const config = parseServerConfig(loadEnv());
+  const router = await loadBot();
+  const api = apiServerOptions(config, { logger: consoleLogger });
+  const log = openExchangeLog(process.env.WXMP_LOG_DIR ?? '.wxmp/logs');
+  const app = createApp({
+    config,
+    router,
+    version: process.env.WXMP_RELEASE,
+    dedupStore: api.dedupStore,
+    onLateReply: api.onLateReply,
+    onExchange: (ex) => {
+      consoleLogger.info(formatExchange(ex));
+      log.write(ex);
+    },
+  });
+  // `exclusive` keeps this port out of the cluster's shared handles: it is ours alone.
+  const health = await listenExclusive(app.fetch);
+  let pub: RunningServer | undefined;
+  process.send!({ type: 'health', port: health.port } satisfies WorkerMessage);
+  process.on('message', async (message: { type?: string }) => {
+    if (message?.type !== 'serve' || pub) return;
+    pub = await listen(app.fetch, config.port, config.host);
+    await health.close();
+    consoleLogger.info(`wxmp: release ${process.env.WXMP_RELEASE ?? '?'} serving on ${pub.url}${config.path}; ${api.summary}`);
+    process.send!({ type: 'serving', port: pub.port } satisfies WorkerMessage);
+  });
+  // The supervisor retires a worker with disconnect(): finish in-flight requests, then leave.
+  process.on('disconnect', async () => {
+    await Promise.allSettled([pub?.close(), health.close()]);
+    await log.close();
+    await api.close();
+    process.exit(0);
+  });
+}
+
+function listenExclusive(fetch: (req: Request) => Response | Promise<Response>): Promise<RunningServer> {
+  return new Promise((resolve, reject) => {
+    const server = createAdaptorServer({ fetch }) as Server;
+    server.once('error', reject);
+    server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => {
+      const { port } = server.address() as AddressInfo;
+      const close = () => new Promise<void>((done) => {
+        if (!server.listening) return done();
+        server.close(() => done());
+        server.closeIdleConnections();
+      });
+      resolve({ url: `http://127.0.0.1:${port}`, port, server, close });
+    });
+  });
+}
+
+if (cluster.isWorker) {
+  await runWorker();
+} else {
+  process.exitCode = await startFromEnv();
+}

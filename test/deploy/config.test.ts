@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeployConfig } from '../../src/deploy/config.js';
+import { deployCommand } from '../../src/deploy/command.js';
+import { releaseId } from '../../src/deploy/deploy.js';
+import { rsyncFailure } from '../../src/deploy/upload.js';
+
+const good = { DEPLOY_HOST: 'wx.example.com', DEPLOY_USER: 'deploy', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'wx.example.com' };
+
+function problems(env: Record<string, string>): string[] {
+  try {
+    parseDeployConfig(env, { checkFiles: true });
+  } catch (error) {
+    return (error as Error).message.split('\n').slice(1).map((l) => l.trim());
+  }
+  return [];
+}
+
+describe('deploy settings', () => {
+  it('defaults: ssh port 22, app port 8000, nginx on 80, systemd, keep 5', () => {
+    expect(parseDeployConfig(good)).toMatchObject({ sshPort: 22, appPort: 8000, httpListen: '80', service: 'systemd', serviceName: 'wxmp', keep: 5, path: '/srv/wxmp' });
+  });
+
+  it('reports every missing value at once, one line each, saying what is expected', () => {
+    expect(problems({})).toEqual([
+      "DEPLOY_HOST: expected the server's host name or IP address, got nothing. Set it in .env.",
+      'DEPLOY_USER: expected the ssh user on the server (not root is best), got nothing. Set it in .env.',
+      'DEPLOY_PATH: expected the base folder on the server, e.g. /srv/wxmp, got nothing. Set it in .env.',
+      'DEPLOY_DOMAIN: expected the domain WeChat calls, e.g. wx.example.com, got nothing. Set it in .env.',
+    ]);
+  });
+
+  it('rejects malformed values with "expected X, got Y"', () => {
+    const lines = problems({
+      ...good,
+      DEPLOY_HOST: 'bad host',
+      DEPLOY_SSH_PORT: '70000',
+      DEPLOY_PATH: 'srv/wxmp',
+      DEPLOY_DOMAIN: 'https://wx.example.com/',
+      DEPLOY_APP_PORT: 'eight',
+      DEPLOY_SSH_KEY: '/nonexistent/id_ed25519',
+      DEPLOY_SSL_CERT: '/etc/ssl/a.pem',
+      DEPLOY_SERVICE: 'pm2',
+      DEPLOY_HTTP_LISTEN: 'eighty',
+    });
+    expect(lines).toEqual([
+      'DEPLOY_HOST: expected the server\'s host name or IP address, got "bad host"',
+      'DEPLOY_PATH: expected an absolute folder other than "/", got "srv/wxmp"',
+      'DEPLOY_DOMAIN: expected the domain WeChat calls, e.g. wx.example.com, got "https://wx.example.com/"',
+      'DEPLOY_SSL_CERT and DEPLOY_SSL_KEY: expected both (HTTPS on 443) or neither (HTTP only), got only one',
+      'DEPLOY_SERVICE: expected "systemd" or "none", got "pm2"',
+      'DEPLOY_SSH_PORT: expected an integer from 1 to 65535, got "70000"',
+      'DEPLOY_SSH_KEY: expected a readable file on this machine, got "/nonexistent/id_ed25519" (not found)',
+      'DEPLOY_APP_PORT: expected an integer from 1 to 65535, got "eight"',
+      'DEPLOY_HTTP_LISTEN: expected a port such as 80, or ip:port such as 127.0.0.1:8080, got "eighty"',
+    ]);
+  });
+
+  it('keeps shell metacharacters out of paths that reach remote commands', () => {
+    expect(problems({ ...good, DEPLOY_PATH: '/srv/$(reboot)' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
+    expect(problems({ ...good, DEPLOY_PATH: '/srv/../etc' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
+  });
+});
+
+describe('wxmp deploy (command)', () => {
+  it('checks the settings before touching anything', async () => {
+    await expect(deployCommand([], { env: {}, out: { write() {} } })).rejects.toThrow(/deploy settings \(\.env\):\n {2}DEPLOY_HOST: expected/);
+  });
+
+  it('rejects an unknown action with the usage', async () => {
+    await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs .*got "publish"\nUsage: wxmp deploy/);
+  });
+
+  it('--dry-run prints the plan without connecting (the host does not even resolve)', async () => {
+    let text = '';
+    const code = await deployCommand(['--dry-run'], { env: { ...good, DEPLOY_HOST: 'host.invalid' }, out: { write: (t) => { text += t; } } });
+    expect(code).toBe(0);
+    expect(text).toMatch(/plan \(dry run, nothing is changed\):\n {2}1\. bundle/);
+    expect(text).toContain('rsync -az --delete --link-dest=<current release> into /srv/wxmp/releases/');
+  });
+});
+
+describe('helpers', () => {
+  it('release ids sort by time', () => {
+    expect(releaseId(new Date('2026-01-02T03:04:05.006Z'))).toBe('20260102-030405-006');
+    expect(releaseId(new Date('2026-01-02T03:04:05.006Z')) < releaseId(new Date('2026-01-02T03:04:05.010Z'))).toBe(true);
+  });
+
+  it('maps rsync failures to a step and an action', () => {
+    expect(rsyncFailure(11, 'rsync: [receiver] write failed on "/srv/x": No space left on device (28)\nrsync error: error in file IO (code 11)', '/srv/x').code).toBe('DEPLOY_DISK');
+    expect(rsyncFailure(127, 'bash: line 1: rsync: command not found', '/srv/x').message).toMatch(/rsync is missing on the server/);
+    expect(rsyncFailure(23, 'some files vanished', '/srv/x').code).toBe('DEPLOY_UPLOAD');
+  });
+});

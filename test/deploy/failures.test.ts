@@ -1,0 +1,163 @@
+/**
+ * Each failure the issue names, against real sshd/rsync/nginx: a clear message
+ * with the step's code, and nothing half-done on the server (no release folder
+ * left, no lock held, `current` untouched).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isWxmpError } from '../../src/errors.js';
+import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
+import { deploy } from '../../src/deploy/deploy.js';
+import { setup } from '../../src/deploy/setup.js';
+import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wxmp-deploy-fail-'));
+const project = join(tmp, 'project');
+const full = join(tmp, 'full');
+let sshd: Sshd;
+let nginx: Nginx;
+let mounted = false;
+
+const quiet = { write() {} };
+
+function configFor(key: string, overrides: Record<string, string> = {}): DeployConfig {
+  return parseDeployConfig({
+    DEPLOY_HOST: '127.0.0.1',
+    DEPLOY_USER: userInfo().username,
+    DEPLOY_SSH_PORT: String(sshd.port),
+    DEPLOY_SSH_KEY: sshd.keys[key],
+    DEPLOY_SSH_KNOWN_HOSTS: sshd.knownHosts,
+    DEPLOY_PATH: join(tmp, 'server'),
+    DEPLOY_DOMAIN: 'wx.test.local',
+    DEPLOY_SERVICE: 'none',
+    DEPLOY_NGINX: nginx.command,
+    DEPLOY_NGINX_CONF_DIR: nginx.confDir,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<{ code: string; message: string }> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isWxmpError(error)) throw new Error(`expected a WxmpError, got ${String(error)}`);
+  return { code: error.code, message: error.message };
+}
+
+beforeAll(async () => {
+  const fakeNode = join(tmp, 'old-node');
+  mkdirSync(fakeNode, { recursive: true });
+  writeFileSync(join(fakeNode, 'node'), '#!/bin/sh\necho 16.20.0\n');
+  chmodSync(join(fakeNode, 'node'), 0o755);
+  sshd = await startSshd(join(tmp, 'ssh'), {
+    good: '',
+    norsync: pathWithout(tmp, ['rsync']),
+    nonode: pathWithout(tmp, ['node', 'nodejs']),
+    oldnode: `${fakeNode}:/usr/local/bin:/usr/bin:/bin`,
+  });
+  nginx = await startNginx(join(tmp, 'nginx'));
+  mkdirSync(project, { recursive: true });
+  writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.0.0"}\n');
+  for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(tmp, 'server', dir), { recursive: true });
+  // A real full disk: a 512 KB tmpfs is smaller than the bundle.
+  mkdirSync(full, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
+  mounted = true;
+  for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
+});
+
+afterAll(() => {
+  if (mounted) execFileSync('umount', [full]);
+  nginx?.stop();
+  sshd?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('deploy failures: one clear message each, nothing half-done', { timeout: 30_000 }, () => {
+  it('host unreachable', async () => {
+    const closed = await freePort();
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_SSH_PORT: String(closed) }), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_SSH');
+    expect(f.message).toMatch(new RegExp(`cannot reach .*@127\\.0\\.0\\.1:${closed} \\(.*Connection refused.*\\)\\. Check DEPLOY_HOST and DEPLOY_SSH_PORT`));
+  });
+
+  it('ssh auth refused', async () => {
+    const f = await failure(deploy({ config: configFor('refused'), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_SSH');
+    expect(f.message).toMatch(/ssh to .* was refused \(.*Permission denied.*\)\. Check DEPLOY_USER and DEPLOY_SSH_KEY/);
+  });
+
+  it('rsync missing on the server', async () => {
+    const f = await failure(deploy({ config: configFor('norsync'), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_RSYNC');
+    expect(f.message).toMatch(/rsync is missing on the server: install it there \(Debian\/Ubuntu: sudo apt-get install rsync/);
+  });
+
+  it('Node missing, or too old, on the server: says what to install', async () => {
+    const missing = await failure(deploy({ config: configFor('nonode'), cwd: project, out: quiet }));
+    expect(missing.code).toBe('DEPLOY_NODE');
+    expect(missing.message).toMatch(/Node\.js is missing on the server: install Node 20 or newer/);
+    const old = await failure(deploy({ config: configFor('oldnode'), cwd: project, out: quiet }));
+    expect(old.code).toBe('DEPLOY_NODE');
+    expect(old.message).toMatch(/Node\.js 16\.20\.0 on the server is too old: install Node 20 or newer/);
+    const viaSetup = await failure(setup({ config: configFor('nonode'), out: quiet }));
+    expect(viaSetup.message).toMatch(/Node\.js is missing/);
+  });
+
+  it('disk full (a real 512 KB tmpfs): no partial release, no lock left', async () => {
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_DISK');
+    expect(f.message).toMatch(/the server's disk is full \(rsync: .*No space left on device.*\)\. Free space under .*nothing was switched/);
+    expect(readdirSync(join(full, 'releases'))).toEqual([]);
+    expect(existsSync(join(full, 'run', 'deploy.lock'))).toBe(false);
+    expect(existsSync(join(full, 'current'))).toBe(false);
+  });
+
+  it('a server that was never set up', async () => {
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: join(tmp, 'nowhere') }), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_SETUP');
+    expect(f.message).toMatch(/is not set up on the server: run `npx wxmp deploy setup` first/);
+  });
+
+  it('a held lock names its owner and how to clear it', async () => {
+    const lock = join(tmp, 'server', 'run', 'deploy.lock');
+    mkdirSync(lock);
+    writeFileSync(join(lock, 'owner'), 'alice@laptop pid 42 release X since 2026-01-01T00:00:00Z\n');
+    try {
+      const f = await failure(deploy({ config: configFor('good'), cwd: project, out: quiet }));
+      expect(f.code).toBe('DEPLOY_LOCK');
+      expect(f.message).toMatch(/another deploy is running on the server \(alice@laptop pid 42 .*\)\. Wait for it; if it died, remove the lock: ssh .* rm -r .*deploy\.lock/);
+      expect(existsSync(lock)).toBe(true);
+    } finally {
+      rmSync(lock, { recursive: true });
+    }
+  });
+
+  it('a bot that does not compile stops the deploy before anything is uploaded', async () => {
+    const bot = join(project, 'bad-bot.ts');
+    writeFileSync(bot, 'export default createRouter(;\n');
+    const f = await failure(deploy({ config: configFor('good'), cwd: project, bot, out: quiet }));
+    expect(f.code).toBe('DEPLOY_BUNDLE');
+    expect(f.message).toMatch(/the production bundle failed to build: .*bad-bot\.ts:1/);
+    expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+  });
+
+  it('setup with DEPLOY_SERVICE=systemd on a server without systemd: the unit is written and lints clean, the error says what to do', async () => {
+    const unitDir = join(tmp, 'systemd');
+    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: quiet }));
+    expect(f.code).toBe('DEPLOY_SYSTEMD');
+    expect(f.message).toMatch(/wxmp\.service is written, but systemctl failed \(.*\)\. systemd is not running on the server \(a container\?\): set DEPLOY_SERVICE=none/);
+    const lint = spawnSync('systemd-analyze', ['verify', join(unitDir, 'wxmp.service')], { encoding: 'utf8', timeout: 20_000 });
+    expect(`${lint.stdout}${lint.stderr}`).toBe('');
+    expect(readFileSync(join(unitDir, 'wxmp.service'), 'utf8')).toMatch(new RegExp(`ExecStart=${process.execPath.replace(/[.]/g, '\\.')} .*/bin/supervisor\\.mjs`));
+  });
+
+  it('setup: a server block that nginx -t rejects is removed again and nginx is not reloaded', async () => {
+    const config = configFor('good', { DEPLOY_SSL_CERT: join(tmp, 'missing.crt'), DEPLOY_SSL_KEY: join(tmp, 'missing.key'), DEPLOY_HTTP_LISTEN: `127.0.0.1:${await freePort()}` });
+    const f = await failure(setup({ config, out: quiet }));
+    expect(f.code).toBe('DEPLOY_NGINX');
+    expect(f.message).toMatch(/nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n.*missing\.crt/);
+    expect(existsSync(join(nginx.confDir, 'wxmp.conf'))).toBe(false);
+  });
+});

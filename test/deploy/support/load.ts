@@ -1,0 +1,72 @@
+/**
+ * Continuous signed WeChat traffic through nginx, counting every request that
+ * did not get a 200 with a reply. Used by the zero-downtime tests and the bench.
+ */
+import { Agent, request } from 'node:http';
+import { wechatPost } from '../../helpers/wechat-request.js';
+import { envelope } from '../../fixtures/messages.js';
+
+export interface LoadResult {
+  sent: number;
+  failed: number;
+  /** Distinct reply texts seen, in order of first appearance. */
+  replies: string[];
+  failures: string[];
+}
+
+let msgId = 5_000_000_000_000_000;
+
+/** One signed plaintext text message; resolves to status and body. */
+export function sendText(port: number, content: string, agent?: Agent): Promise<{ status: number; body: string }> {
+  const xml = envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId++}</MsgId>`, `oLoad${msgId % 1000}`);
+  const { url, body } = wechatPost(xml, 'plaintext');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: url, method: 'POST', agent, timeout: 5000, headers: { 'content-type': 'text/xml', host: 'wx.test.local' } }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout after 5 s')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** The text of a plaintext text reply. */
+export function replyText(body: string): string {
+  return /<Content><!\[CDATA\[([\s\S]*?)\]\]><\/Content>/.exec(body)?.[1] ?? '';
+}
+
+/** Starts `concurrency` loops of requests (one every `gapMs`); stop() resolves to the tally. */
+export function startLoad(port: number, options: { concurrency?: number; gapMs?: number } = {}): { stop(): Promise<LoadResult> } {
+  const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 4 });
+  const result: LoadResult = { sent: 0, failed: 0, replies: [], failures: [] };
+  let running = true;
+  const loop = async () => {
+    while (running) {
+      result.sent++;
+      try {
+        const res = await sendText(port, 'load', agent);
+        const text = replyText(res.body);
+        if (res.status !== 200 || !text) {
+          result.failed++;
+          result.failures.push(`${res.status} ${res.body.slice(0, 80)}`);
+        } else if (!result.replies.includes(text)) result.replies.push(text);
+      } catch (error) {
+        result.failed++;
+        result.failures.push((error as Error).message);
+      }
+      await new Promise((r) => setTimeout(r, options.gapMs ?? 5));
+    }
+  };
+  const loops = Array.from({ length: options.concurrency ?? 4 }, loop);
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      agent.destroy();
+      return result;
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * Real servers for the deploy tests, each on 127.0.0.1 and a free port picked
+ * at run time: sshd with throwaway keys, and nginx with its own prefix. Under
+ * CI=true a missing binary fails the test (the helpers throw); nothing skips.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+/** A port that was free a moment ago. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function need(binary: string, pkg: string): void {
+  if (!existsSync(binary)) throw new Error(`${binary} is missing: install the Debian package ${pkg} (.ci/run does)`);
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+export interface Sshd {
+  port: number;
+  /** Private key files by name; see startSshd's `keys`. */
+  keys: Record<string, string>;
+  knownHosts: string;
+  stop(): void;
+}
+
+/**
+ * Starts sshd (StrictModes off for keys in a temp folder, own host key, no PAM).
+ * `keys` maps a key name to the PATH its sessions get ('' = the default), which
+ * is how a test takes rsync or node away "on the server". The key `refused` is
+ * generated but never authorized.
+ */
+export async function startSshd(dir: string, keys: Record<string, string>): Promise<Sshd> {
+  need('/usr/sbin/sshd', 'openssh-server');
+  mkdirSync('/run/sshd', { recursive: true });
+  mkdirSync(dir, { recursive: true });
+  const keygen = (file: string) => execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', file]);
+  keygen(join(dir, 'host_key'));
+  const files: Record<string, string> = {};
+  const authorized: string[] = [];
+  for (const [name, path] of Object.entries({ ...keys, refused: '' })) {
+    files[name] = join(dir, `key_${name}`);
+    keygen(files[name]!);
+    if (name === 'refused') continue;
+    const pub = execFileSync('cat', [`${files[name]}.pub`]).toString().trim();
+    authorized.push(path ? `environment="PATH=${path}" ${pub}` : pub);
+  }
+  writeFileSync(join(dir, 'authorized_keys'), `${authorized.join('\n')}\n`);
+  const port = await freePort();
+  writeFileSync(join(dir, 'sshd_config'), [
+    `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
+    `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
+    'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'PermitUserEnvironment PATH', 'MaxSessions 50', 'MaxStartups 50',
+    'LogLevel ERROR', '',
+  ].join('\n'));
+  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  await waitFor(() => child.exitCode === null ? portOpen(port) : Promise.reject(new Error(`sshd exited: ${err}`)), 'sshd');
+  const knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, `[127.0.0.1]:${port} ${execFileSync('cat', [join(dir, 'host_key.pub')]).toString()}`);
+  return { port, keys: files, knownHosts, stop: () => stopChild(child) };
+}
+
+/** A PATH of everything in /usr/bin and /bin except `without`. */
+export function pathWithout(dir: string, without: string[]): string {
+  const bin = join(dir, `bin-without-${without.join('-')}`);
+  mkdirSync(bin, { recursive: true });
+  for (const from of ['/usr/local/bin', '/usr/bin', '/bin']) {
+    if (!existsSync(from)) continue;
+    for (const name of readdirSync(from)) {
+      if (without.includes(name) || existsSync(join(bin, name))) continue;
+      symlinkSync(join(from, name), join(bin, name));
+    }
+  }
+  return bin;
+}
+
+export interface Nginx {
+  /** The argument list for DEPLOY_NGINX (nginx with this prefix and config). */
+  command: string;
+  confDir: string;
+  stop(): void;
+}
+
+/** nginx with its own prefix, pid and temp paths, including confDir/*.conf. */
+export async function startNginx(dir: string): Promise<Nginx> {
+  need('/usr/sbin/nginx', 'nginx');
+  const confDir = join(dir, 'conf.d');
+  mkdirSync(confDir, { recursive: true });
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  const conf = join(dir, 'nginx.conf');
+  writeFileSync(conf, `worker_processes 1;
+pid ${join(dir, 'nginx.pid')};
+error_log ${join(dir, 'logs', 'error.log')} warn;
+events { worker_connections 512; }
+http {
+    access_log off;
+    client_body_temp_path ${join(dir, 'client_body')};
+    proxy_temp_path ${join(dir, 'proxy')};
+    fastcgi_temp_path ${join(dir, 'fastcgi')};
+    uwsgi_temp_path ${join(dir, 'uwsgi')};
+    scgi_temp_path ${join(dir, 'scgi')};
+    include ${confDir}/*.conf;
+}
+`);
+  const command = `/usr/sbin/nginx -p ${dir} -c ${conf} -e ${join(dir, 'logs', 'error.log')}`;
+  const child = spawn('/usr/sbin/nginx', ['-p', dir, '-c', conf, '-e', join(dir, 'logs', 'error.log'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr!.on('data', (d) => { err += d; });
+  await waitFor(() => (child.exitCode === null ? existsSync(join(dir, 'nginx.pid')) : Promise.reject(new Error(`nginx exited: ${err}`))), 'nginx');
+  return { command, confDir, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+}

@@ -1,0 +1,78 @@
+/**
+ * The generated server files, checked by the tools that read them:
+ * `systemd-analyze verify` for the unit (it exits 0 even on unknown keys, so
+ * any output fails) and `nginx -t` for both server blocks (HTTP, and HTTPS with
+ * a throwaway self-signed certificate).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseDeployConfig } from '../../src/deploy/config.js';
+import { nginxServerBlock, systemdUnit } from '../../src/deploy/templates.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'wxmp-templates-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const env = { DEPLOY_HOST: 'wx.example.com', DEPLOY_USER: 'www-data', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'wx.example.com' };
+
+function nginxTest(block: string, name: string): { status: number | null; output: string } {
+  const dir = join(tmp, name);
+  mkdirSync(join(dir, 'logs'), { recursive: true });
+  writeFileSync(join(dir, 'site.conf'), block);
+  writeFileSync(join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nerror_log ${dir}/logs/error.log;\nevents {}\nhttp {\n  access_log off;\n  include ${dir}/site.conf;\n}\n`);
+  const r = spawnSync('/usr/sbin/nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')], { encoding: 'utf8', timeout: 10_000 });
+  if (r.error) throw new Error(`nginx is missing (Debian package nginx): ${r.error.message}`);
+  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+describe('systemd unit', () => {
+  it('has what production needs and passes systemd-analyze verify with no output at all', () => {
+    const unit = systemdUnit(parseDeployConfig(env, { checkFiles: false }), { nodePath: process.execPath });
+    for (const line of ['Restart=always', 'User=www-data', 'EnvironmentFile=-/srv/wxmp/shared/.env', 'KillMode=mixed', 'TimeoutStopSec=15', 'Environment=PORT=8000', 'ExecReload=/bin/kill -HUP $MAINPID']) {
+      expect(unit).toContain(line);
+    }
+    // V8 needs writable+executable memory.
+    expect(unit).not.toContain('MemoryDenyWriteExecute');
+    const file = join(tmp, 'wxmp.service');
+    writeFileSync(file, unit);
+    const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 20_000 });
+    if (r.error) throw new Error(`systemd-analyze is missing (Debian package systemd): ${r.error.message}`);
+    expect(`${r.stdout}${r.stderr}`).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('the lint really catches mistakes: an unknown key produces output', () => {
+    const file = join(tmp, 'bad.service');
+    writeFileSync(file, systemdUnit(parseDeployConfig(env, { checkFiles: false }), { nodePath: process.execPath }).replace('KillMode=mixed', 'KillMod=mixed'));
+    const r = spawnSync('systemd-analyze', ['verify', file], { encoding: 'utf8', timeout: 20_000 });
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Unknown key 'KillMod'/);
+  });
+});
+
+describe('nginx server block', () => {
+  it('proxies DEPLOY_DOMAIN to 127.0.0.1:8000 with WeChat-sized timeouts, and passes nginx -t', () => {
+    const block = nginxServerBlock(parseDeployConfig(env, { checkFiles: false }));
+    for (const line of ['listen 80;', 'server_name wx.example.com;', 'server 127.0.0.1:8000', 'keepalive 16;', 'proxy_connect_timeout 2s;', 'proxy_read_timeout 5s;', 'proxy_send_timeout 5s;', 'client_max_body_size 1m;', 'X-Forwarded-For $proxy_add_x_forwarded_for;', 'proxy_next_upstream error non_idempotent;']) {
+      expect(block).toContain(line);
+    }
+    expect(block).not.toContain('443');
+    const r = nginxTest(block, 'http');
+    expect(r.output).toMatch(/test is successful/);
+    expect(r.status).toBe(0);
+  });
+
+  it('adds an HTTPS server on 443 when certificate paths are set, and passes nginx -t', () => {
+    const dir = join(tmp, 'cert');
+    mkdirSync(dir, { recursive: true });
+    const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=wx.example.com', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { timeout: 20_000 });
+    expect(cert.status).toBe(0);
+    const block = nginxServerBlock(parseDeployConfig({ ...env, DEPLOY_SSL_CERT: join(dir, 'c.pem'), DEPLOY_SSL_KEY: join(dir, 'k.pem'), DEPLOY_APP_PORT: '9000' }, { checkFiles: false }));
+    expect(block).toMatch(/listen 443 ssl http2;\n\s+server_name wx\.example\.com;\n\s+ssl_certificate .*c\.pem;/);
+    expect(block).toContain('server 127.0.0.1:9000');
+    const r = nginxTest(block, 'https');
+    expect(r.output).toMatch(/test is successful/);
+    expect(r.status).toBe(0);
+  });
+});
