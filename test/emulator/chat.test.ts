@@ -202,6 +202,32 @@ describe('chat endpoints', () => {
     expect((await production.request('/__wxmp/chat/')).status).toBe(404);
   });
 
+  it('streams events until the signal ends them, then lets go of the mock', async () => {
+    const controller = new AbortController();
+    let listeners = 0;
+    let push: (e: Parameters<Parameters<RunningMock['mock']['subscribe']>[0]>[0]) => void = () => {};
+    const fakeMock = { menu: null, subscribe: (l: typeof push) => { listeners++; push = l; return () => { listeners--; }; } };
+    const app = createChatApp({ target: { ...credentials, url: 'http://127.0.0.1:1/' }, mock: fakeMock, signal: controller.signal });
+    const res = await app.request('/events');
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value);
+    expect(listeners).toBe(1);
+    push({ kind: 'customer-message', openid: EMULATOR_USER, message: { msgtype: 'text', text: { content: 'hi' } } });
+    push({ kind: 'customer-message', openid: 'oOther', message: { msgtype: 'text', text: { content: 'not yours' } } });
+    controller.abort();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toContain('event: message\ndata: {"msgtype":"text","text":{"content":"hi"}}');
+    expect(text).not.toContain('not yours');
+    expect(listeners).toBe(0);
+  });
+
   it('checks its options up front', () => {
     expect(() => createChatApp({} as never)).toThrow(/target: expected \{ url, token, \.\.\. \}/);
   });

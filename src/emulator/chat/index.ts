@@ -32,6 +32,8 @@ export interface ChatOptions {
   mock?: Pick<MockApi, 'menu' | 'subscribe'>;
   /** Seconds between SSE keep-alive comments. Default 15. */
   keepAliveSeconds?: number;
+  /** Ends the open event streams when aborted, so the server that mounts the chat can close promptly. */
+  signal?: AbortSignal;
 }
 
 const SECURITY_HEADERS = {
@@ -89,13 +91,27 @@ export function createChatApp(options: ChatOptions): Hono {
       if (event.kind === 'customer-message' && event.openid === user) void stream.writeSSE({ event: 'message', data: JSON.stringify(event.message) });
       if (event.kind === 'menu') void stream.writeSSE({ event: 'menu', data: JSON.stringify(event.menu) });
     });
-    stream.onAbort(() => off?.());
-    await stream.writeSSE({ event: 'ready', data: '{}' });
-    while (!stream.aborted && !stream.closed) {
-      await stream.sleep(keepAliveMs);
-      if (!stream.aborted) await stream.write(': keep-alive\n\n');
+    let wake: () => void = () => {};
+    const stop = () => wake();
+    stream.onAbort(stop);
+    options.signal?.addEventListener('abort', stop);
+    const open = () => !stream.aborted && !stream.closed && !options.signal?.aborted;
+    try {
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (open()) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, keepAliveMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (open()) await stream.write(': keep-alive\n\n');
+      }
+    } finally {
+      off?.();
+      options.signal?.removeEventListener('abort', stop);
     }
-    off?.();
   }));
 
   // Mounted with app.route(), "/" matches the mount point without its slash only; this serves it with one.
