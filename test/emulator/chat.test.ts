@@ -13,6 +13,7 @@ import { PHONE_ERROR } from '../../src/emulator/judge.js';
 import { EMULATOR_USER } from '../../src/emulator/request.js';
 import { createApp } from '../../src/server/app.js';
 import { createRouter } from '../../src/wechat/router.js';
+import { reply } from '../../src/wechat/replies.js';
 import { listen, type RunningServer } from '../../src/server/start.js';
 import { startMock, type RunningMock } from '../api/support/mock-server.js';
 import { credentials, startBot, type Bot } from './support.js';
@@ -32,7 +33,14 @@ const profile = mkdtempSync(join(tmpdir(), 'wxmp-chromium-'));
 beforeAll(async () => {
   mock = await startMock();
   bot = await startBot(exampleBot);
-  slowBot = await startBot(createRouter().text('boom', () => { throw new Error('bug'); }).on('text', async () => { await new Promise((r) => setTimeout(r, 1500)); return 'too late'; }), { deadlineMs: 10_000 });
+  slowBot = await startBot(createRouter()
+    .text('boom', () => { throw new Error('bug'); })
+    .text('media', () => reply.image('MEDIA_IMG'))
+    .text('voice', () => reply.voice('MEDIA_VOICE'))
+    .text('video', () => reply.video('MEDIA_VIDEO', { title: '演示视频' }))
+    .text('music', () => reply.music({ thumbMediaId: 'THUMB', title: '歌' }))
+    .text('kf', () => reply.transferToCustomerService())
+    .on('text', async () => { await new Promise((r) => setTimeout(r, 1500)); return 'too late'; }), { deadlineMs: 10_000 });
   // A callback that answers with XML WeChat cannot read, as a broken handler would.
   broken = await listen((req) => new Response(req.method === 'POST' ? '<xml><Content>oops</xml>' : 'ok', { headers: { 'Content-Type': 'application/xml' } }), 0, '127.0.0.1');
   const outer = new Hono();
@@ -169,6 +177,18 @@ describe('chat page in Chromium', () => {
     const page = await open('/slow/chat/');
     await type(page, 'boom');
     await expect.poll(() => page.locator('.note').last().textContent()).toBe('(no reply: your handler threw, see the server log; WeChat shows nothing)');
+    await page.close();
+  });
+
+  it('renders image, voice, video and music replies as placeholders, and a transfer as a note', async () => {
+    const page = await open('/slow/chat/');
+    const expected: Array<[string, string]> = [['media', '[图片] MEDIA_IMG'], ['voice', '[语音] MEDIA_VOICE'], ['video', '[视频] 演示视频'], ['music', '[音乐] 歌']];
+    for (const [text, shown] of expected) {
+      await type(page, text);
+      await expect.poll(() => lastBot(page).textContent()).toBe(shown);
+    }
+    await type(page, 'kf');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('已转接人工客服');
     await page.close();
   });
 
