@@ -227,7 +227,7 @@ describe('chat endpoints', () => {
     let listeners = 0;
     let push: (e: Parameters<Parameters<RunningMock['mock']['subscribe']>[0]>[0]) => void = () => {};
     const fakeMock = { menu: null, subscribe: (l: typeof push) => { listeners++; push = l; return () => { listeners--; }; } };
-    const app = createChatApp({ target: { ...credentials, url: 'http://127.0.0.1:1/' }, mock: fakeMock, signal: controller.signal });
+    const app = createChatApp({ target: { ...credentials, url: 'http://127.0.0.1:1/' }, mock: () => fakeMock, signal: controller.signal });
     const res = await app.request('/events');
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
     const reader = res.body!.getReader();
