@@ -52,6 +52,7 @@ export type { Verdict, Answer, JudgeContext } from './emulator/judge.js';
 export { sendRequest, WECHAT_TRIES } from './emulator/send.js';
 export type { SendOptions, SendResult, Try, DedupStatus } from './emulator/send.js';
 export { createChatApp } from './emulator/chat/index.js';
+export { devTarget } from './emulator/target.js';
 export type { ChatOptions, ChatTarget, ChatMock } from './emulator/chat/index.js';
 
 // Configuration and errors.

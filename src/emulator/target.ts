@@ -106,3 +106,17 @@ export function resolveMode(flag: string | undefined, credentials: Credentials):
   if (flag !== 'plaintext' && flag !== 'compatible' && flag !== 'safe') throw new ConfigError(`--mode: expected plaintext, compatible or safe, got ${JSON.stringify(flag)}`);
   return flag;
 }
+
+/**
+ * Where the chat page sends while `npm run dev` runs: read per message from the
+ * files the dev loop writes, so a restart on another port is followed.
+ *
+ * @example
+ * createChatApp({ target: devTarget({ cwd: process.cwd(), env: process.env }), mock: () => dev.mockApi })
+ */
+export function devTarget(options: { cwd: string; env: Env }): () => Credentials & { url: string } {
+  return () => {
+    const { source: _source, ...credentials } = resolveCredentials(options);
+    return { ...credentials, url: resolveUrl({ cwd: options.cwd, env: loadEnv(options.cwd, options.env) }).url };
+  };
+}
