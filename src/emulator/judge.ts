@@ -123,6 +123,7 @@ export function judgeReply(answer: Answer, ctx: JudgeContext): Verdict {
       return invalid(`the decrypted reply is not well-formed XML: ${isWxmpError(error) ? error.message : String(error)}`);
     }
   } else if (ctx.mode === 'safe') {
+    // WeChat's 消息加解密说明: compatible mode takes a plaintext or an encrypted reply; safe mode only an encrypted one.
     return invalid('the message came in safe mode but the reply is not encrypted: safe mode needs <Encrypt>, <MsgSignature>, <TimeStamp> and <Nonce>');
   }
 

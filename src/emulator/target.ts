@@ -17,6 +17,18 @@ export interface DevState {
   localUrl: string;
   publicUrl?: string;
   path?: string;
+  /** The dev server's process; a state whose process is gone is stale. */
+  pid?: number;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: the process exists but belongs to someone else.
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 export const DEV_STATE_FILE = '.wxmp/dev-state.json';
@@ -34,6 +46,8 @@ function readDevState(cwd: string): DevState | undefined {
   if (typeof state.localUrl !== 'string' || !/^https?:\/\//.test(state.localUrl)) {
     throw new ConfigError(`${DEV_STATE_FILE}: expected a localUrl such as http://127.0.0.1:3000, got ${JSON.stringify(state.localUrl ?? null)}; restart \`npm run dev\` or pass --url`);
   }
+  // A dev server that crashed leaves its state behind: fall back rather than send to a dead port.
+  if (typeof state.pid === 'number' && !alive(state.pid)) return undefined;
   return state as DevState;
 }
 
@@ -91,4 +105,18 @@ export function resolveMode(flag: string | undefined, credentials: Credentials):
   if (flag === undefined) return credentials.encodingAESKey ? 'safe' : 'plaintext';
   if (flag !== 'plaintext' && flag !== 'compatible' && flag !== 'safe') throw new ConfigError(`--mode: expected plaintext, compatible or safe, got ${JSON.stringify(flag)}`);
   return flag;
+}
+
+/**
+ * Where the chat page sends while `npm run dev` runs: read per message from the
+ * files the dev loop writes, so a restart on another port is followed.
+ *
+ * @example
+ * createChatApp({ target: devTarget({ cwd: process.cwd(), env: process.env }), mock: () => dev.mockApi })
+ */
+export function devTarget(options: { cwd: string; env: Env }): () => Credentials & { url: string } {
+  return () => {
+    const { source: _source, ...credentials } = resolveCredentials(options);
+    return { ...credentials, url: resolveUrl({ cwd: options.cwd, env: loadEnv(options.cwd, options.env) }).url };
+  };
 }

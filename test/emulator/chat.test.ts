@@ -13,6 +13,7 @@ import { PHONE_ERROR } from '../../src/emulator/judge.js';
 import { EMULATOR_USER } from '../../src/emulator/request.js';
 import { createApp } from '../../src/server/app.js';
 import { createRouter } from '../../src/wechat/router.js';
+import { reply } from '../../src/wechat/replies.js';
 import { listen, type RunningServer } from '../../src/server/start.js';
 import { startMock, type RunningMock } from '../api/support/mock-server.js';
 import { credentials, startBot, type Bot } from './support.js';
@@ -32,7 +33,14 @@ const profile = mkdtempSync(join(tmpdir(), 'wxmp-chromium-'));
 beforeAll(async () => {
   mock = await startMock();
   bot = await startBot(exampleBot);
-  slowBot = await startBot(createRouter().text('boom', () => { throw new Error('bug'); }).on('text', async () => { await new Promise((r) => setTimeout(r, 1500)); return 'too late'; }), { deadlineMs: 10_000 });
+  slowBot = await startBot(createRouter()
+    .text('boom', () => { throw new Error('bug'); })
+    .text('media', () => reply.image('MEDIA_IMG'))
+    .text('voice', () => reply.voice('MEDIA_VOICE'))
+    .text('video', () => reply.video('MEDIA_VIDEO', { title: '演示视频' }))
+    .text('music', () => reply.music({ thumbMediaId: 'THUMB', title: '歌' }))
+    .text('kf', () => reply.transferToCustomerService())
+    .on('text', async () => { await new Promise((r) => setTimeout(r, 1500)); return 'too late'; }), { deadlineMs: 10_000 });
   // A callback that answers with XML WeChat cannot read, as a broken handler would.
   broken = await listen((req) => new Response(req.method === 'POST' ? '<xml><Content>oops</xml>' : 'ok', { headers: { 'Content-Type': 'application/xml' } }), 0, '127.0.0.1');
   const outer = new Hono();
@@ -172,6 +180,18 @@ describe('chat page in Chromium', () => {
     await page.close();
   });
 
+  it('renders image, voice, video and music replies as placeholders, and a transfer as a note', async () => {
+    const page = await open('/slow/chat/');
+    const expected: Array<[string, string]> = [['media', '[图片] MEDIA_IMG'], ['voice', '[语音] MEDIA_VOICE'], ['video', '[视频] 演示视频'], ['music', '[音乐] 歌']];
+    for (const [text, shown] of expected) {
+      await type(page, text);
+      await expect.poll(() => lastBot(page).textContent()).toBe(shown);
+    }
+    await type(page, 'kf');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('已转接人工客服');
+    await page.close();
+  });
+
   it('fits a narrow screen without sideways scrolling', async () => {
     const page = await open();
     await type(page, 'a long line '.repeat(30));
@@ -200,6 +220,32 @@ describe('chat endpoints', () => {
   it('is not part of the production app', async () => {
     const production = createApp({ config: { ...credentials, path: '/' }, router: exampleBot });
     expect((await production.request('/__wxmp/chat/')).status).toBe(404);
+  });
+
+  it('streams events until the signal ends them, then lets go of the mock', async () => {
+    const controller = new AbortController();
+    let listeners = 0;
+    let push: (e: Parameters<Parameters<RunningMock['mock']['subscribe']>[0]>[0]) => void = () => {};
+    const fakeMock = { menu: null, subscribe: (l: typeof push) => { listeners++; push = l; return () => { listeners--; }; } };
+    const app = createChatApp({ target: { ...credentials, url: 'http://127.0.0.1:1/' }, mock: () => fakeMock, signal: controller.signal });
+    const res = await app.request('/events');
+    expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('event: ready')) text += decoder.decode((await reader.read()).value);
+    expect(listeners).toBe(1);
+    push({ kind: 'customer-message', openid: EMULATOR_USER, message: { msgtype: 'text', text: { content: 'hi' } } });
+    push({ kind: 'customer-message', openid: 'oOther', message: { msgtype: 'text', text: { content: 'not yours' } } });
+    controller.abort();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toContain('event: message\ndata: {"msgtype":"text","text":{"content":"hi"}}');
+    expect(text).not.toContain('not yours');
+    expect(listeners).toBe(0);
   });
 
   it('checks its options up front', () => {

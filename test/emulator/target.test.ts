@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { resolveCredentials, resolveMode, resolveUrl } from '../../src/emulator/target.js';
+import { devTarget, resolveCredentials, resolveMode, resolveUrl } from '../../src/emulator/target.js';
 
 let dir: string;
 const project = (files: Record<string, string> = {}) => {
@@ -22,6 +23,15 @@ describe('resolveUrl', () => {
   it('then the running dev server, joining its path', () => {
     const cwd = project({ '.wxmp/dev-state.json': JSON.stringify({ port: 3000, localUrl: 'http://127.0.0.1:3000', publicUrl: 'https://abc.loca.lt', path: '/wx' }) });
     expect(resolveUrl({ cwd, env: { PORT: '1' } })).toEqual({ url: 'http://127.0.0.1:3000/wx', source: 'dev-state' });
+  });
+
+  it('a state left by a dev server that is gone is ignored', async () => {
+    const child = spawn(process.execPath, ['-e', '']);
+    await new Promise((resolve) => child.on('exit', resolve));
+    const state = (pid: number) => JSON.stringify({ port: 3000, localUrl: 'http://127.0.0.1:3000', path: '/wx', pid });
+    expect(resolveUrl({ cwd: project({ '.wxmp/dev-state.json': state(child.pid!) }), env: {} }).source).toBe('env');
+    rmSync(dir, { recursive: true, force: true });
+    expect(resolveUrl({ cwd: project({ '.wxmp/dev-state.json': state(process.pid) }), env: {} }).source).toBe('dev-state');
   });
 
   it('a localUrl that already carries the path is used as is', () => {
@@ -66,5 +76,15 @@ describe('resolveMode', () => {
     expect(resolveMode(undefined, { token: 't' })).toBe('plaintext');
     expect(resolveMode('compatible', { token: 't', encodingAESKey: 'k' })).toBe('compatible');
     expect(() => resolveMode('aes', { token: 't' })).toThrow(/--mode: expected plaintext, compatible or safe, got "aes"/);
+  });
+});
+
+describe('devTarget', () => {
+  it('reads the dev loop\'s files on every call', () => {
+    const cwd = project({ '.wxmp/dev.env': 'WECHAT_TOKEN=devtoken\n', '.wxmp/dev-state.json': JSON.stringify({ port: 3000, localUrl: 'http://127.0.0.1:3000', path: '/wx', pid: process.pid }) });
+    const target = devTarget({ cwd, env: {} });
+    expect(target()).toEqual({ token: 'devtoken', appId: undefined, encodingAESKey: undefined, url: 'http://127.0.0.1:3000/wx' });
+    writeFileSync(join(cwd, '.wxmp/dev-state.json'), JSON.stringify({ port: 3001, localUrl: 'http://127.0.0.1:3001', path: '/wx', pid: process.pid }));
+    expect(target().url).toBe('http://127.0.0.1:3001/wx');
   });
 });

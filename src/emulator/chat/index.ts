@@ -25,13 +25,21 @@ export interface ChatTarget extends Credentials {
   timeoutMs?: number;
 }
 
+/** What the chat uses of the mock API. */
+export type ChatMock = Pick<MockApi, 'menu' | 'subscribe'>;
+
 export interface ChatOptions {
   /** The target, or a function returning it (read per message, so a restarted dev server is followed). */
   target: ChatTarget | (() => ChatTarget);
-  /** The mock WeChat API: its published menu becomes the chat's menu, its customer-service messages appear in the chat. */
-  mock?: Pick<MockApi, 'menu' | 'subscribe'>;
+  /**
+   * The mock WeChat API: its published menu becomes the chat's menu, its customer-service
+   * messages appear in the chat. A function is read per page and stream, for a mock created later.
+   */
+  mock?: ChatMock | (() => ChatMock | undefined);
   /** Seconds between SSE keep-alive comments. Default 15. */
   keepAliveSeconds?: number;
+  /** Ends the open event streams when aborted, so the server that mounts the chat can close promptly. */
+  signal?: AbortSignal;
 }
 
 const SECURITY_HEADERS = {
@@ -52,6 +60,7 @@ export function createChatApp(options: ChatOptions): Hono {
     throw new ConfigError(`createChatApp(): target: expected { url, token, ... } or a function returning it, got ${typeof options?.target}`);
   }
   const target = (): ChatTarget => (typeof options.target === 'function' ? options.target() : options.target);
+  const mock = (): ChatMock | undefined => (typeof options.mock === 'function' ? options.mock() : options.mock);
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
   const app = new Hono();
 
@@ -61,7 +70,7 @@ export function createChatApp(options: ChatOptions): Hono {
 
   app.get('/state', (c) => {
     const t = target();
-    return c.json({ url: t.url, user: t.user ?? EMULATOR_USER, mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), menu: options.mock?.menu ?? null }, 200, SECURITY_HEADERS);
+    return c.json({ url: t.url, user: t.user ?? EMULATOR_USER, mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), menu: mock()?.menu ?? null }, 200, SECURITY_HEADERS);
   });
 
   app.post('/send', async (c) => {
@@ -85,17 +94,31 @@ export function createChatApp(options: ChatOptions): Hono {
 
   app.get('/events', (c) => streamSSE(c, async (stream) => {
     const user = target().user ?? EMULATOR_USER;
-    const off = options.mock?.subscribe((event) => {
+    const off = mock()?.subscribe((event) => {
       if (event.kind === 'customer-message' && event.openid === user) void stream.writeSSE({ event: 'message', data: JSON.stringify(event.message) });
       if (event.kind === 'menu') void stream.writeSSE({ event: 'menu', data: JSON.stringify(event.menu) });
     });
-    stream.onAbort(() => off?.());
-    await stream.writeSSE({ event: 'ready', data: '{}' });
-    while (!stream.aborted && !stream.closed) {
-      await stream.sleep(keepAliveMs);
-      if (!stream.aborted) await stream.write(': keep-alive\n\n');
+    let wake: () => void = () => {};
+    const stop = () => wake();
+    stream.onAbort(stop);
+    options.signal?.addEventListener('abort', stop);
+    const open = () => !stream.aborted && !stream.closed && !options.signal?.aborted;
+    try {
+      await stream.writeSSE({ event: 'ready', data: '{}' });
+      while (open()) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, keepAliveMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        if (open()) await stream.write(': keep-alive\n\n');
+      }
+    } finally {
+      off?.();
+      options.signal?.removeEventListener('abort', stop);
     }
-    off?.();
   }));
 
   // Mounted with app.route(), "/" matches the mount point without its slash only; this serves it with one.
