@@ -23,6 +23,7 @@ export function banner(info: BannerInfo): string {
     'wxmp dev: src/app.ts runs with hot reload; save a file and the next message gets the new code',
     `  Local:      ${callback(info.localUrl)}`,
     `  Inspector:  ${info.localUrl}/__wxmp   (this machine only)`,
+    `  Chat:       ${info.localUrl}/__wxmp/chat/   (talk to your bot as a WeChat user would)`,
     `  Public:     ${info.publicUrl ? callback(info.publicUrl) : info.tunnelNote ?? 'no tunnel'}`,
   ];
   if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/mock-api (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);

@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
+import { createChatApp } from '../emulator/chat/index.js';
 import { createMockApi, type MockApi } from '../emulator/mock-api/index.js';
 import type { Exchange } from '../server/exchange.js';
 import { openExchangeLog } from '../server/log-file.js';
@@ -101,7 +102,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     log.write(ex);
     options.onExchange?.(ex);
   };
-  apps = createDevApps({ config, router: host, panels: options.panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
+  // The chat talks to this server's own callback, so it sees exactly what WeChat would.
+  const stopStreams = new AbortController();
+  const chat = createChatApp({
+    target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey },
+    mock: mockApi,
+    signal: stopStreams.signal,
+  });
+  const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? [])];
+  apps = createDevApps({ config, router: host, panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
 
   const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
 
@@ -137,6 +146,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     mockApi,
     async close() {
       rmSync(stateFile, { force: true });
+      stopStreams.abort();
       tunnel?.close();
       await Promise.all([watcher.close(), main.close(), tunnelListener.close(), host.close()]);
       await Promise.all([log.close(), api.close()]);

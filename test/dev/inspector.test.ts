@@ -15,12 +15,12 @@ let browser: Awaited<ReturnType<typeof launchBrowser>> | undefined;
 const text = (content: string) => `<xml><ToUserName><![CDATA[gh_a]]></ToUserName><FromUserName><![CDATA[oInspect]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${Math.floor(Math.random() * 1e15)}</MsgId></xml>`;
 
 beforeAll(async () => {
-  const panel = new Hono().get('/', (c) => c.text('chat panel'));
+  const panel = new Hono().get('/', (c) => c.text('notes panel'));
   dev = await startDev({
     cwd: project.dir,
     env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, PORT: '0', HOST: '0.0.0.0', TUNNEL: 'none' },
     logger,
-    panels: [{ path: 'chat', app: panel, title: 'Chat' }],
+    panels: [{ path: 'notes', app: panel, title: 'Notes' }],
   });
 });
 afterAll(async () => {
@@ -60,12 +60,13 @@ describe('inspector page (real Chromium)', () => {
     await page.getByText('Replayed with the current code: status 200').waitFor({ timeout: 10_000 });
     await page.locator('#list li', { hasText: '↻' }).filter({ hasText: 'v2:inspect me' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#detail').innerText()).toContain('<![CDATA[v2:inspect me]]>');
+    expect(await page.locator('header a', { hasText: 'Notes' }).getAttribute('href')).toBe('/__wxmp/notes');
     expect(await page.locator('header a', { hasText: 'Chat' }).getAttribute('href')).toBe('/__wxmp/chat');
   }, 60_000);
 });
 
 describe('dev pages answer this machine only', () => {
-  const paths = ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/get_api_domain_ip', '/__wxmp/chat'];
+  const paths = ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/get_api_domain_ip', '/__wxmp/notes', '/__wxmp/chat/'];
 
   it('refuses a non-loopback peer (unit: the guard reads the socket address)', async () => {
     for (const path of paths) {
