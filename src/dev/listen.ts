@@ -60,7 +60,9 @@ function bind(server: Server, port: number, host: string): Promise<void> {
  * const tunnel = await listenDev(tunnelApp.fetch, { port: 0, host: '127.0.0.1', headersTimeoutMs: 0 });
  */
 export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<DevListener> {
-  const server = createServer(getRequestListener(fetch));
+  // Node looks for expired header timeouts every 30 s by default; a short timeout needs a shorter look.
+  const interval = options.headersTimeoutMs ? Math.max(250, Math.min(30_000, Math.floor(options.headersTimeoutMs / 2))) : 30_000;
+  const server = createServer({ connectionsCheckingInterval: interval }, getRequestListener(fetch));
   if (options.headersTimeoutMs !== undefined) {
     server.headersTimeout = options.headersTimeoutMs;
     // requestTimeout must not be below headersTimeout, and 0 means off for both.

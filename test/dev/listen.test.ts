@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { bindFailure, listenDev } from '../../src/dev/listen.js';
@@ -33,6 +33,22 @@ describe('dev listener', () => {
     expect(line).toContain('using port 34567 instead');
     expect(line.split('\n')).toHaveLength(1);
   });
+
+  it('a short header timeout answers an idle socket with 408 (what the tunnel suffered); with 0 the socket stays quiet', async () => {
+    const idle = async (headersTimeoutMs: number) => {
+      const dev = await listenDev(hello, { port: 0, host: '127.0.0.1', headersTimeoutMs });
+      const socket = connect(dev.port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (d) => { data += d; });
+      socket.on('error', () => {});
+      await new Promise((r) => setTimeout(r, 1500));
+      socket.destroy();
+      await dev.close();
+      return data;
+    };
+    expect(await idle(500)).toMatch(/^HTTP\/1\.1 408/);
+    expect(await idle(0)).toBe('');
+  }, 10_000);
 
   it('fails instead of falling back when told to', async () => {
     const blocker = createServer();

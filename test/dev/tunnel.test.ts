@@ -67,6 +67,23 @@ describe('tunnel (real localtunnel server)', () => {
     }
   });
 
+  it('answers 502 at once, not after WeChat\'s 5 s, while the bot has no good version loaded', async () => {
+    const broken = makeProject('export default 42;\n');
+    const brokenSub = `${sub}-broken`;
+    const log = memoryLogger();
+    const other = await startDev({ cwd: broken.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: brokenSub }, logger: log, tunnel: { openTimeoutMs: 2000 } });
+    try {
+      expect(log.lines.join('\n')).toMatch(/the new code failed; fix it and save: WeChat gets 502 until then\n.*expected `export default` of a Router/);
+      const { url, body } = wechatPost(text('anyone?'), 'plaintext');
+      const res = await viaTunnel(lt, brokenSub, url, { method: 'POST', body, timeoutMs: 2000 });
+      expect(res.status).toBe(502);
+      expect(res.body).toContain('bot not loaded');
+    } finally {
+      await other.close();
+      broken.remove();
+    }
+  }, 20_000);
+
   it('heals after the tunnel server is killed and restarted: the same URL answers again within seconds', async () => {
     await lt.stop();
     lt = await startLtServer(lt.port);
