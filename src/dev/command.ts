@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadEnv, parseServerConfig, type Env } from '../config.js';
+import { loadEnv, parseServerConfig, type Env, type ServerConfig } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createMockApi, type MockApi } from '../emulator/mock-api/index.js';
 import type { Exchange } from '../server/exchange.js';
@@ -27,13 +27,24 @@ export interface DevOptions {
   /** Default: the process environment over `.env`. */
   env?: Env;
   logger?: Logger;
-  panels?: DevPanel[];
+  /** Pages under `/__wxmp/<path>`; a function gets the running server's details first (e.g. for the chat page). */
+  panels?: Array<DevPanel | ((context: DevPanelContext) => DevPanel)>;
   /** Header timeout of the main listener (ms); Node's default otherwise. */
   headersTimeoutMs?: number;
   /** Tunnel timings (tests make them short). */
   tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
   /** Called with every exchange, after the log. */
   onExchange?: (ex: Exchange) => void;
+}
+
+/** What a panel factory gets: enough to talk to the bot the way WeChat does. */
+export interface DevPanelContext {
+  config: ServerConfig;
+  /** The main listener, e.g. `http://127.0.0.1:80`. */
+  localUrl: string;
+  /** The mock WeChat API, when the dev server runs offline (no WECHAT_APP_SECRET). */
+  mockApi?: MockApi;
+  store: ExchangeStore;
 }
 
 /** A running dev server. */
@@ -101,7 +112,9 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     log.write(ex);
     options.onExchange?.(ex);
   };
-  apps = createDevApps({ config, router: host, panels: options.panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
+  const panelContext: DevPanelContext = { config, localUrl: main.url, mockApi, store };
+  const panels = (options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p));
+  apps = createDevApps({ config, router: host, panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
 
   const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
 
@@ -152,9 +165,15 @@ function packageName(cwd: string): string | undefined {
   }
 }
 
-/** The CLI entry: runs until Ctrl-C or SIGTERM, then stops within a second. */
-export async function runDev(): Promise<number> {
-  const dev = await startDev();
+/**
+ * The CLI entry: runs until Ctrl-C or SIGTERM, then stops within a second.
+ *
+ * @example
+ * // src/cli.ts
+ * dev: { run: async () => (await import('./dev/command.js')).runDev({ panels: [chatPanel] }) }
+ */
+export async function runDev(options: Pick<DevOptions, 'panels'> = {}): Promise<number> {
+  const dev = await startDev(options);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -20,7 +20,7 @@ beforeAll(async () => {
     cwd: project.dir,
     env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, PORT: '0', HOST: '0.0.0.0', TUNNEL: 'none' },
     logger,
-    panels: [{ path: 'chat', app: panel, title: 'Chat' }],
+    panels: [(ctx) => ({ path: 'chat', title: 'Chat', app: panel.get('/where', (c) => c.json({ localUrl: ctx.localUrl, path: ctx.config.path, mock: ctx.mockApi !== undefined })) })],
   });
 });
 afterAll(async () => {
@@ -66,6 +66,11 @@ describe('inspector page (real Chromium)', () => {
 
 describe('dev pages answer this machine only', () => {
   const paths = ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/get_api_domain_ip', '/__wxmp/chat'];
+
+  it('mounts a panel built from the running server\'s details', async () => {
+    const res = await http(`http://127.0.0.1:${dev.port}/__wxmp/chat/where`);
+    expect(JSON.parse(res.body)).toEqual({ localUrl: dev.localUrl, path: '/', mock: true });
+  });
 
   it('refuses a non-loopback peer (unit: the guard reads the socket address)', async () => {
     for (const path of paths) {
