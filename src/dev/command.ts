@@ -33,6 +33,8 @@ export interface DevOptions {
   headersTimeoutMs?: number;
   /** Tunnel timings (tests make them short). */
   tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
+  /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */
+  tunnelWaitMs?: number;
   /** Called with every exchange, after the log. */
   onExchange?: (ex: Exchange) => void;
 }
@@ -127,6 +129,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   saveState();
 
   const env = creds.env;
+  let bannerShown = false;
   const tunnelOff = env.TUNNEL?.trim().toLowerCase() === 'none';
   const tunnel = tunnelOff ? undefined : new TunnelKeeper({
     ...options.tunnel,
@@ -134,10 +137,17 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     host: env.TUNNEL_HOST?.trim() || undefined,
     subdomain: env.TUNNEL_SUBDOMAIN?.trim() || defaultSubdomain(cwd, packageName(cwd)),
     logger,
-    onUrl: (url) => { state.publicUrl = url; saveState(); },
+    onUrl: (url) => {
+      const late = bannerShown && state.publicUrl === undefined;
+      state.publicUrl = url;
+      saveState();
+      if (late) out.info(`wxmp dev: public URL for 接口配置信息: ${url.replace(/\/+$/, '')}${config.path}`);
+    },
   });
-  await tunnel?.start();
+  // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
+  if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
   out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
+  bannerShown = true;
 
   return {
     localUrl: main.url,

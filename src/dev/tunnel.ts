@@ -66,6 +66,7 @@ export class TunnelKeeper {
   private failures = 0;
   private attempt = 0;
   private lostAt = 0;
+  private lastReason: string | undefined;
   private readonly host: string;
 
   constructor(private readonly options: TunnelOptions) {
@@ -135,6 +136,7 @@ export class TunnelKeeper {
     this.url = url;
     this.attempt = 0;
     this.failures = 0;
+    this.lastReason = undefined;
     this.state = 'connected';
     if (renamed) {
       const bar = '!'.repeat(72);
@@ -149,7 +151,9 @@ export class TunnelKeeper {
   private retryLater(reason: string): void {
     const delay = Math.min(500 * 2 ** this.attempt, this.options.maxBackoffMs ?? 30_000);
     this.attempt++;
-    this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s`);
+    // One line per new reason, not one per attempt: a laptop offline for an hour stays readable.
+    if (reason !== this.lastReason) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s, then with backoff up to ${((this.options.maxBackoffMs ?? 30_000) / 1000).toFixed(0)} s`);
+    this.lastReason = reason;
     this.schedule(delay, () => void this.connect());
   }
 
