@@ -44,6 +44,15 @@ export type { Exchange } from './server/exchange.js';
 export { formatExchange } from './server/request-log.js';
 export type { Logger } from './server/logger.js';
 
+// The dev loop. Only light pieces here: src/app.ts imports this module, and every hot reload
+// loads it, so the dev server itself (esbuild, chokidar, the tunnel) stays out; it lives in src/dev/.
+export { verifyCallback } from './dev/verify.js';
+export type { VerifyResult, VerifyOptions } from './dev/verify.js';
+export { createRedactor, redactLogger } from './server/redact.js';
+export type { Redactor } from './server/redact.js';
+export type { DevPanel } from './dev/apps.js';
+export type { DevPanelContext, DevState } from './dev/command.js';
+
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
 export type { ServerConfig, Env } from './config.js';
