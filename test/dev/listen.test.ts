@@ -1,8 +1,12 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { bindFailure, listenDev } from '../../src/dev/listen.js';
-import { http } from './support/project.js';
+import { http, repoRoot } from './support/project.js';
 
 const hello = () => new Response('hello');
 
@@ -25,6 +29,34 @@ describe('dev listener', () => {
       blocker.close();
     }
   });
+
+  it('port 80 as an unprivileged user: EACCES explained in one line, and a free port instead', async () => {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+    expect(start, 'needs ports below 1024 to be privileged (net.ipv4.ip_unprivileged_port_start)').toBeGreaterThan(80);
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-eacces-'));
+    chmodSync(dir, 0o755);
+    const script = join(dir, 'listen.mts');
+    writeFileSync(script, `import { listenDev } from ${JSON.stringify(join(repoRoot, 'src/dev/listen.ts'))};
+const dev = await listenDev(() => new Response('x'), { port: 80, host: '127.0.0.1', onFallback: (line) => console.log(line) });
+console.log('BOUND ' + dev.port);
+await dev.close();
+`, { mode: 0o644 });
+    // As root, drop to nobody: root may bind port 80, which is the point of the fix the line suggests.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json') }, ...asUser });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.stderr.on('data', (d) => { text += d; });
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timeout: ${text}`)); }, 15_000);
+      child.on('exit', () => { clearTimeout(timer); resolve(text); });
+    });
+    rmSync(dir, { recursive: true, force: true });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^wxmp dev: port 80 needs privileges .* sudo setcap cap_net_bind_service=\+ep \$\(which node\), or PORT=8080 npm run dev; using port (\d+) instead/);
+    const fallback = /using port (\d+) instead/.exec(lines[0]!)![1];
+    expect(lines[1]).toBe(`BOUND ${fallback}`);
+  }, 20_000);
 
   it('explains EACCES (port 80 without root) with the setcap fix', () => {
     const line = bindFailure(80, 'EACCES', 34567);
