@@ -10,14 +10,18 @@ const src = (file: string) => JSON.stringify(join(repoRoot, 'src', file));
 // The bot imports a helper from src/shared, a symlink to a folder outside the project.
 const outside = mkdtempSync(join(tmpdir(), 'wxmp-shared-'));
 writeFileSync(join(outside, 'greet.ts'), `export const greeting = 'hello-1';\n`);
+writeFileSync(join(outside, 'data.txt'), 'data next to the module');
 const project = makeProject(`import { createRouter } from ${src('index.ts')};
 import { parseApiConfig, clientFromConfig } from ${src('api/stores.ts')};
 import { MemoryTokenStore } from ${src('api/token-store.ts')};
 import { greeting } from './shared/greet.ts';
+import { readFileSync } from 'node:fs';
+const data = () => readFileSync(new URL('./shared/data.txt', import.meta.url), 'utf8');
 const client = clientFromConfig(parseApiConfig(process.env), { tokenStore: new MemoryTokenStore() });
 export default createRouter()
   .text('push', async (m) => { await client.customerService.sendText(m.fromUserName, 'pushed via the API'); return 'sent'; })
-  .text('slow', async () => { await new Promise((r) => setTimeout(r, 600)); return 'late answer'; })
+  .text('file', () => data() + ' @ ' + import.meta.filename.split('/').slice(-2).join('/'))
+  .text('slow', async () => { await new Promise((r) => setTimeout(r, 2000)); return 'late answer'; })
   .on('text', () => greeting);
 `);
 mkdirSync(join(project.dir, 'src'), { recursive: true });
@@ -32,7 +36,7 @@ async function say(content: string): Promise<string> {
 }
 
 beforeAll(async () => {
-  dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL: 'none', WECHAT_REPLY_DEADLINE_MS: '200' }, logger });
+  dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL: 'none', WECHAT_REPLY_DEADLINE_MS: '1500' }, logger });
 });
 afterAll(async () => {
   await dev?.close();
@@ -53,6 +57,12 @@ describe('offline WeChat API (mock mounted on the dev server)', () => {
       if (Date.now() > deadline) throw new Error(`late reply not delivered; log:\n${logger.lines.slice(-5).join('\n')}`);
       await new Promise((r) => setTimeout(r, 50));
     }
+  });
+});
+
+describe('the bot runs from a bundle, yet sees its own files', () => {
+  it('keeps import.meta.url and import.meta.filename pointing into src/', async () => {
+    expect(await say('file')).toContain('data next to the module @ src/app.ts');
   });
 });
 
