@@ -51,7 +51,7 @@ export type { VerifyResult, VerifyOptions } from './dev/verify.js';
 export { createRedactor, redactLogger } from './server/redact.js';
 export type { Redactor } from './server/redact.js';
 export type { DevPanel } from './dev/apps.js';
-export type { DevPanelContext, DevState } from './dev/command.js';
+export type { DevPanelContext, DevState } from './dev/types.js';
 
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';

@@ -33,6 +33,21 @@ export function defaultSubdomain(cwd: string, packageName?: string): string {
   return `${base}-${createHash('sha256').update(cwd).digest('hex').slice(0, 8)}`;
 }
 
+/**
+ * Checks TUNNEL_SUBDOMAIN and TUNNEL_HOST up front; returns the server's origin.
+ *
+ * @example
+ * checkTunnelSettings({ subdomain: 'mybot', host: 'https://lt.example.com' }) // 'https://lt.example.com'
+ */
+export function checkTunnelSettings(options: { subdomain: string; host?: string }): string {
+  if (!NAME.test(options.subdomain)) {
+    throw new ConfigError(`TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters, digits or "-" (localtunnel's rule), got ${JSON.stringify(options.subdomain)}`);
+  }
+  const host = (options.host ?? 'https://localtunnel.me').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(host)) throw new ConfigError(`TUNNEL_HOST: expected an http(s) origin such as https://lt.example.com, got ${JSON.stringify(options.host)}`);
+  return host;
+}
+
 export interface TunnelOptions {
   /** The port of the local listener the tunnel forwards to. */
   localPort: number;
@@ -70,11 +85,7 @@ export class TunnelKeeper {
   private readonly host: string;
 
   constructor(private readonly options: TunnelOptions) {
-    if (!NAME.test(options.subdomain)) {
-      throw new ConfigError(`TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters, digits or "-" (localtunnel's rule), got ${JSON.stringify(options.subdomain)}`);
-    }
-    this.host = (options.host ?? 'https://localtunnel.me').replace(/\/+$/, '');
-    if (!/^https?:\/\/[^/]+$/.test(this.host)) throw new ConfigError(`TUNNEL_HOST: expected an http(s) origin such as https://lt.example.com, got ${JSON.stringify(options.host)}`);
+    this.host = checkTunnelSettings(options);
   }
 
   /** First connection attempt; resolves either way within about openTimeoutMs, and keeps trying after a failure. */

@@ -151,6 +151,16 @@ describe('tunnel keeper', () => {
     }
   }, 15_000);
 
+  it('startDev refuses a bad TUNNEL_SUBDOMAIN before opening anything', async () => {
+    const other = makeProject(echoBot('x'));
+    try {
+      await expect(startDev({ cwd: other.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_SUBDOMAIN: 'Bad Name' }, logger: memoryLogger() }))
+        .rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters') });
+    } finally {
+      other.remove();
+    }
+  });
+
   it('checks names up front and derives a stable default from the project', () => {
     expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'No_Good', logger: memoryLogger() })).toThrow(/TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters.*got "No_Good"/);
     expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'wxmp-ok', host: 'ftp://x', logger: memoryLogger() })).toThrow(/TUNNEL_HOST: expected an http\(s\) origin/);
