@@ -52,8 +52,11 @@ describe('wxmp dev (the process)', () => {
     expect((await http(`${state.localUrl}/healthz`)).status).toBe(200);
     expect((await viaTunnel(lt, sub, '/healthz')).status).toBe(200);
 
+    const stopping = Date.now();
     run.child.kill('SIGINT');
     expect(await run.exited).toBe(0);
+    // The process caps shutdown at 1 s; the margin is for a busy CI machine.
+    expect(Date.now() - stopping).toBeLessThan(2500);
     expect(existsSync(join(project.dir, '.wxmp', 'dev-state.json'))).toBe(false);
     await expect(http(`${state.localUrl}/healthz`, { timeoutMs: 1000 })).rejects.toThrow(/ECONNREFUSED/);
     // The tunnel went with it: after its 1 s grace period the server forgets the name (404).
