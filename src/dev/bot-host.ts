@@ -107,6 +107,8 @@ export class BotHost {
     worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(redact(chunk.toString())));
     const bot = new BotWorker(worker);
     worker.on('error', (error) => this.crashed(bot, error));
+    // process.exit() in the bot ends its thread only; treat it like a crash so no request waits forever.
+    worker.on('exit', (code) => this.crashed(bot, new Error(`the bot's worker thread exited with code ${code} (process.exit() in the bot?)`)));
     return bot;
   }
 
@@ -119,7 +121,7 @@ export class BotHost {
       this.options.logger.error('wxmp dev: the bot crashed again (3 times in this version); fix it and save', error);
       return;
     }
-    this.options.logger.error('wxmp dev: the bot crashed (an uncaught error in a timer or callback); restarting the same version', error);
+    this.options.logger.error('wxmp dev: the bot crashed (an uncaught error in a timer or callback, or process.exit); restarting the same version', error);
     const again = this.spare ?? this.boot();
     this.spare = undefined;
     again.crashes = bot.crashes + 1;

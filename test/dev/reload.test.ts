@@ -93,11 +93,19 @@ describe('hot reload', () => {
 
   it('restarts the same version when the bot crashes in a timer, and keeps answering', async () => {
     project.writeApp(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};
-export default createRouter().text('crash', () => { setTimeout(() => { throw new Error('boom in a timer'); }, 0); return 'crashing'; }).on('text', (m) => 'alive:' + m.content);
+export default createRouter()
+  .text('crash', () => { setTimeout(() => { throw new Error('boom in a timer'); }, 0); return 'crashing'; })
+  .text('exit', () => { process.exit(3); })
+  .on('text', (m) => 'alive:' + m.content);
 `);
     await until(async () => (await say('a')).body.includes('alive:a'), 5000);
     expect((await say('crash')).body).toContain('crashing');
     await until(async () => logger.lines.some((l) => l.includes('the bot crashed') && l.includes('boom in a timer')), 5000);
     await until(async () => (await say('b')).body.includes('alive:b'), 5000);
+
+    // process.exit() in a handler: that request gets "success" (logged), the next is answered again.
+    expect((await say('exit')).body).toBe('success');
+    await until(async () => logger.lines.some((l) => l.includes('exited with code 3')), 5000);
+    await until(async () => (await say('c')).body.includes('alive:c'), 5000);
   }, 20_000);
 });
