@@ -49,7 +49,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   // Everything opened from here on is closed in reverse order, on close() or when start-up fails.
   const opened: Array<() => unknown> = [];
   const closeAll = async () => {
-    for (const close of opened.reverse()) await close();
+    for (const close of opened.splice(0).reverse()) await close();
   };
   try {
     return await start();
