@@ -13,7 +13,7 @@ export interface DevListener {
   server: Server;
   port: number;
   host: string;
-  /** `http://host:port`, with IPv6 hosts in brackets. */
+  /** `http://host:port`, with IPv6 hosts in brackets, and 127.0.0.1 for a wildcard host. */
   url: string;
   close(): Promise<void>;
 }
@@ -78,7 +78,9 @@ export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<D
     options.onFallback?.(bindFailure(options.port, code, (server.address() as AddressInfo).port));
   }
   const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // A wildcard address is not a place to send requests to: the URL names loopback instead.
+  const reachable = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
     server,
     port,
