@@ -66,7 +66,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const fetch = (req: Request, env: unknown) => (apps ? apps.main.fetch(req, env) : new Response('starting', { status: 503 }));
     const main = await listenDev(fetch, { port: config.port, host: config.host, headersTimeoutMs: options.headersTimeoutMs, onFallback: (line) => logger.warn(line) });
     opened.push(() => main.close());
-    const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: 0 });
+    const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: options.tunnelHeadersTimeoutMs ?? 0 });
     opened.push(() => tunnelListener.close());
 
     // Offline by default: with no AppSecret the bot talks to a mock of the WeChat API on this server.

@@ -17,6 +17,8 @@ export interface DevOptions {
   panels?: Array<DevPanel | ((context: DevPanelContext) => DevPanel)>;
   /** Header timeout of the main listener (ms); Node's default otherwise. */
   headersTimeoutMs?: number;
+  /** Header timeout of the tunnel's listener; 0 (off, the default) is what keeps idle tunnel sockets from 408s. Tests set it to show the failure. */
+  tunnelHeadersTimeoutMs?: number;
   /** Tunnel timings (tests make them short). */
   tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
   /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */

@@ -52,13 +52,32 @@ describe('tunnel (real localtunnel server)', () => {
     expect(crypto.decrypt(encrypt)).toContain('<![CDATA[tunnel:through]]>');
   });
 
-  it('answers after the sockets sat idle past the local header timeout (no 408)', async () => {
-    await new Promise((r) => setTimeout(r, 2500));
-    for (let i = 0; i < 5; i++) {
-      const res = await viaTunnel(lt, sub, '/healthz');
-      expect(res.status).toBe(200);
+  it('answers after the sockets sat idle past a header timeout (no 408), where a tunnel listener with the timeout fails', async () => {
+    // Two dev servers side by side, idle for the same time with default probe timings: as shipped
+    // (the main listener's header timeout set to 1 s, the tunnel's listener without one), and a
+    // control whose tunnel listener has the 1 s timeout, as any plain Node server has (60 s).
+    const start = async (name: string, options: { headersTimeoutMs?: number; tunnelHeadersTimeoutMs?: number }) => {
+      const project = makeProject(echoBot(`${name}:`));
+      const dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: `${sub}-${name}` }, logger: memoryLogger(), ...options });
+      return { name: `${sub}-${name}`, close: async () => { await dev.close(); project.remove(); } };
+    };
+    const shipped = await start('shipped', { headersTimeoutMs: 1000 });
+    const naive = await start('naive', { tunnelHeadersTimeoutMs: 1000 });
+    try {
+      for (const d of [shipped, naive]) expect((await viaTunnel(lt, d.name, '/healthz')).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      const statuses = async (name: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 5; i++) out.push((await viaTunnel(lt, name, '/healthz')).status);
+        return out;
+      };
+      expect(await statuses(naive.name)).toContain(408);
+      expect(await statuses(shipped.name)).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await shipped.close();
+      await naive.close();
     }
-  }, 15_000);
+  }, 20_000);
 
   it('never exposes the inspector or the mock API through the tunnel', async () => {
     for (const path of ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/stable_token']) {
