@@ -61,6 +61,15 @@ export { parseDeployConfig } from './deploy/config.js';
 export type { DeployConfig } from './deploy/config.js';
 export { systemdUnit, nginxServerBlock } from './deploy/templates.js';
 
+// The dev loop. Only light pieces here: src/app.ts imports this module, and every hot reload
+// loads it, so the dev server itself (esbuild, chokidar, the tunnel) stays out; it lives in src/dev/.
+export { verifyCallback } from './dev/verify.js';
+export type { VerifyResult, VerifyOptions } from './dev/verify.js';
+export { createRedactor, redactLogger } from './server/redact.js';
+export type { Redactor } from './server/redact.js';
+export type { DevPanel } from './dev/apps.js';
+export type { DevPanelContext, DevState } from './dev/types.js';
+
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
 export type { ServerConfig, Env } from './config.js';

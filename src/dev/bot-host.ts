@@ -14,7 +14,8 @@ import type { Logger } from '../server/logger.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Reply } from '../wechat/replies.js';
 import { createBundler, type BotBundler } from './bundle.js';
-import { WORKER_SCRIPT, type FromWorker, type ToWorker } from './worker-script.js';
+import { BotWorker } from './bot-worker.js';
+import { WORKER_SCRIPT, type ToWorker } from './worker-script.js';
 
 export interface BotHostOptions {
   cwd: string;
@@ -31,62 +32,6 @@ export interface BotHostOptions {
 
 export type ReloadResult = { ok: true; ms: number; version: number } | { ok: false; error: string };
 
-type Pending = { resolve: (reply: Reply | null) => void; reject: (error: Error) => void };
-
-/** One worker thread and the requests it is answering. */
-class BotWorker {
-  readonly pending = new Map<number, Pending>();
-  file = '';
-  retired = false;
-  private readonly warm: Promise<void>;
-
-  constructor(readonly worker: Worker) {
-    this.warm = new Promise((resolve) => {
-      const onWarm = (msg: FromWorker) => { if (msg.type === 'warm') { worker.off('message', onWarm); resolve(); } };
-      worker.on('message', onWarm);
-    });
-    worker.on('message', (msg: FromWorker) => {
-      if (msg.type !== 'result') return;
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error) p.reject(Object.assign(new Error(msg.error.message), { stack: msg.error.stack, code: msg.error.code }));
-      else p.resolve((msg.reply as Reply | null) ?? null);
-      if (this.retired && this.pending.size === 0) void this.worker.terminate();
-    });
-  }
-
-  /** Loads the bundle; resolves to an error text or undefined when ready. */
-  async load(file: string, timeoutMs: number): Promise<string | undefined> {
-    await this.warm;
-    this.file = file;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => done(`the bot did not finish loading within ${timeoutMs} ms (a top-level await that never settles?)`), timeoutMs);
-      const onMessage = (msg: FromWorker) => {
-        if (msg.type === 'ready') done(undefined);
-        else if (msg.type === 'load-error') done(msg.stack ?? msg.message);
-      };
-      const onExit = () => done('the bot worker exited while loading');
-      const done = (error: string | undefined) => {
-        clearTimeout(timer);
-        this.worker.off('message', onMessage);
-        this.worker.off('exit', onExit);
-        resolve(error);
-      };
-      this.worker.on('message', onMessage);
-      this.worker.on('exit', onExit);
-      this.worker.postMessage({ type: 'load', file } satisfies ToWorker);
-    });
-  }
-
-  /** Stops taking requests; ends the thread once the ones in flight are answered (or after `graceMs`). */
-  retire(graceMs: number): void {
-    this.retired = true;
-    if (this.pending.size === 0) void this.worker.terminate();
-    else setTimeout(() => void this.worker.terminate(), graceMs).unref();
-  }
-}
-
 /**
  * @example
  * const host = await BotHost.create({ cwd: process.cwd(), env, logger: consoleLogger });
@@ -99,6 +44,7 @@ export class BotHost {
   private spare: BotWorker | undefined;
   private nextId = 0;
   private preload: string[] = [];
+  private restarting: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private inputs: string[] = [];
@@ -123,10 +69,11 @@ export class BotHost {
   }
 
   /** Runs the message through the current version of the bot. */
-  dispatch(message: WechatMessage): Promise<Reply | null> {
+  async dispatch(message: WechatMessage): Promise<Reply | null> {
+    if (!this.current && this.restarting) await this.restarting;
     const target = this.current;
     if (!target) {
-      return Promise.reject(new WxmpError('DEV_BOT_NOT_LOADED', 'the bot is not loaded: fix the error printed above and save src/app.ts'));
+      throw new WxmpError('DEV_BOT_NOT_LOADED', 'the bot is not loaded: fix the error printed above and save src/app.ts');
     }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
@@ -160,6 +107,8 @@ export class BotHost {
     worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(redact(chunk.toString())));
     const bot = new BotWorker(worker);
     worker.on('error', (error) => this.crashed(bot, error));
+    // process.exit() in the bot ends its thread only; treat it like a crash so no request waits forever.
+    worker.on('exit', (code) => this.crashed(bot, new Error(`the bot's worker thread exited with code ${code} (process.exit() in the bot?)`)));
     return bot;
   }
 
@@ -167,12 +116,21 @@ export class BotHost {
     for (const p of bot.pending.values()) p.reject(error);
     bot.pending.clear();
     if (bot !== this.current || this.closed) return;
-    this.options.logger.error('wxmp dev: the bot crashed (an uncaught error in a timer or callback); restarting the same version', error);
     this.current = undefined;
-    const again = this.boot();
-    void again.load(bot.file, this.options.loadTimeoutMs ?? 10_000).then((failure) => {
+    if (bot.crashes >= 3) {
+      this.options.logger.error('wxmp dev: the bot crashed again (3 times in this version); fix it and save', error);
+      return;
+    }
+    this.options.logger.error('wxmp dev: the bot crashed (an uncaught error in a timer or callback, or process.exit); restarting the same version', error);
+    const again = this.spare ?? this.boot();
+    this.spare = undefined;
+    again.crashes = bot.crashes + 1;
+    // Requests that arrive meanwhile wait for the restart instead of failing.
+    this.restarting = again.load(bot.file, this.options.loadTimeoutMs ?? 10_000).then((failure) => {
       if (!failure && !this.closed && !this.current) this.current = again;
       else void again.worker.terminate();
+      this.restarting = undefined;
+      if (!this.closed) this.spare ??= this.boot();
     });
   }
 

@@ -4,7 +4,9 @@
  * project's own files (~25 ms) and a warm worker has them loaded already.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 export type BuildResult =
@@ -15,6 +17,29 @@ export interface BotBundler {
   build(): Promise<BuildResult>;
   dispose(): Promise<void>;
 }
+
+const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.cts': 'ts', '.tsx': 'tsx', '.js': 'js', '.mjs': 'js', '.cjs': 'js', '.jsx': 'jsx' };
+
+/**
+ * The bundle lives in .wxmp/build, so `import.meta.url` (and dirname, filename)
+ * would point there; each file gets its own values back, and
+ * `new URL('./data.json', import.meta.url)` keeps working.
+ */
+const keepImportMeta: esbuild.Plugin = {
+  name: 'wxmp-keep-import-meta',
+  setup(build) {
+    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+      const source = await readFile(args.path, 'utf8');
+      if (!source.includes('import.meta')) return undefined;
+      const contents = source
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path));
+      return { contents, loader: LOADERS[extname(args.path)] ?? 'ts' };
+    });
+  },
+};
 
 function formatError(cwd: string, message: esbuild.Message): string {
   const at = message.location;
@@ -45,6 +70,7 @@ export async function createBundler(options: { cwd: string; entry: string; outDi
     write: false,
     metafile: true,
     logLevel: 'silent',
+    plugins: [keepImportMeta],
   });
   let count = 0;
   return {

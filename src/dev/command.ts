@@ -8,57 +8,23 @@ import { join, relative } from 'node:path';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createChatApp } from '../emulator/chat/index.js';
-import { createMockApi, type MockApi } from '../emulator/mock-api/index.js';
+import { createMockApi } from '../emulator/mock-api/index.js';
 import type { Exchange } from '../server/exchange.js';
 import { openExchangeLog } from '../server/log-file.js';
-import { consoleLogger, type Logger } from '../server/logger.js';
+import { consoleLogger } from '../server/logger.js';
 import { createRedactor, redactLogger } from '../server/redact.js';
 import { formatExchange } from '../server/request-log.js';
-import { createDevApps, type DevApps, type DevPanel } from './apps.js';
+import { createDevApps, type DevApps } from './apps.js';
 import { banner } from './banner.js';
 import { ExchangeStore } from './inspector/store.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { listenDev } from './listen.js';
-import { defaultSubdomain, TunnelKeeper, type TunnelOptions } from './tunnel.js';
+import { checkTunnelSettings, defaultSubdomain, TunnelKeeper } from './tunnel.js';
+import type { DevHandle, DevOptions, DevPanelContext, DevState } from './types.js';
 import { watchSources } from './watch.js';
 
-export interface DevOptions {
-  cwd?: string;
-  /** Default: the process environment over `.env`. */
-  env?: Env;
-  logger?: Logger;
-  panels?: DevPanel[];
-  /** Header timeout of the main listener (ms); Node's default otherwise. */
-  headersTimeoutMs?: number;
-  /** Tunnel timings (tests make them short). */
-  tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
-  /** Called with every exchange, after the log. */
-  onExchange?: (ex: Exchange) => void;
-}
-
-/** A running dev server. */
-export interface DevHandle {
-  localUrl: string;
-  port: number;
-  /** Port of the listener only the tunnel client connects to. */
-  tunnelPort: number;
-  readonly publicUrl?: string;
-  tunnel?: TunnelKeeper;
-  host: BotHost;
-  apps: DevApps;
-  mockApi?: MockApi;
-  close(): Promise<void>;
-}
-
-/** What `.wxmp/dev-state.json` holds while the dev server runs (the emulator's default target). */
-export interface DevState {
-  port: number;
-  localUrl: string;
-  publicUrl?: string;
-  path: string;
-  pid: number;
-}
+export type { DevHandle, DevOptions, DevPanelContext, DevState } from './types.js';
 
 /**
  * Starts everything and resolves once the server answers.
@@ -75,83 +41,112 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
   const out = options.logger ?? consoleLogger;
   const logger = redactLogger(out, redact);
-  const log = openExchangeLog(join(cwd, '.wxmp', 'logs'), { redact });
-
-  let apps: DevApps | undefined;
-  const fetch = (req: Request, env: unknown) => (apps ? apps.main.fetch(req, env) : new Response('starting', { status: 503 }));
-  const main = await listenDev(fetch, { port: config.port, host: config.host, headersTimeoutMs: options.headersTimeoutMs, onFallback: (line) => logger.warn(line) });
-  const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: 0 });
-
-  // Offline by default: with no AppSecret the bot talks to a mock of the WeChat API on this server.
-  const mockApi = config.appSecret ? undefined : createMockApi({ appId: config.appId ?? 'wxmock0000000000', appSecret: 'dev-mock-secret' });
-  const apiConfig = mockApi ? { ...config, appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: `${main.url}/__wxmp/mock-api` } : config;
-  const botEnv: Env = mockApi ? { ...creds.env, WECHAT_APP_ID: mockApi.appId, WECHAT_APP_SECRET: mockApi.appSecret, WECHAT_API_BASE: apiConfig.apiBase } : creds.env;
-  const api = apiServerOptions(apiConfig, { logger, dir: join(cwd, '.wxmp') });
-
-  const host = await BotHost.create({ cwd, env: botEnv, logger, redact });
-  const reload = async () => {
-    const result = await host.reload();
-    if (result.ok) logger.info(`wxmp dev: ${result.version === 1 ? 'loaded' : 'reloaded'} src/app.ts (v${result.version}, ${Math.round(result.ms)} ms)`);
-    else logger.error(`wxmp dev: the new code failed; ${host.ready ? 'still serving the last good version' : 'fix it and save: WeChat gets 502 until then'}\n${result.error}`);
-  };
-  await reload();
-  const store = new ExchangeStore({ redact });
-  const onExchange = (ex: Exchange) => {
-    store.add(ex);
-    logger.info(formatExchange(ex));
-    log.write(ex);
-    options.onExchange?.(ex);
-  };
-  // The chat talks to this server's own callback, so it sees exactly what WeChat would.
-  const stopStreams = new AbortController();
-  const chat = createChatApp({
-    target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey },
-    mock: mockApi,
-    signal: stopStreams.signal,
-  });
-  const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? [])];
-  apps = createDevApps({ config, router: host, panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
-
-  const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
-
-  const stateFile = join(cwd, '.wxmp', 'dev-state.json');
-  const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
-  const saveState = () => {
-    mkdirSync(join(cwd, '.wxmp'), { recursive: true });
-    writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-  };
-  saveState();
-
   const env = creds.env;
-  const tunnelOff = env.TUNNEL?.trim().toLowerCase() === 'none';
-  const tunnel = tunnelOff ? undefined : new TunnelKeeper({
-    ...options.tunnel,
-    localPort: tunnelListener.port,
+  const tunnelSettings = env.TUNNEL?.trim().toLowerCase() === 'none' ? undefined : {
     host: env.TUNNEL_HOST?.trim() || undefined,
     subdomain: env.TUNNEL_SUBDOMAIN?.trim() || defaultSubdomain(cwd, packageName(cwd)),
-    logger,
-    onUrl: (url) => { state.publicUrl = url; saveState(); },
-  });
-  await tunnel?.start();
-  out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
-
-  return {
-    localUrl: main.url,
-    port: main.port,
-    tunnelPort: tunnelListener.port,
-    get publicUrl() { return tunnel?.url; },
-    tunnel,
-    host,
-    apps,
-    mockApi,
-    async close() {
-      rmSync(stateFile, { force: true });
-      stopStreams.abort();
-      tunnel?.close();
-      await Promise.all([watcher.close(), main.close(), tunnelListener.close(), host.close()]);
-      await Promise.all([log.close(), api.close()]);
-    },
   };
+  if (tunnelSettings) checkTunnelSettings(tunnelSettings);
+  // Everything opened from here on is closed in reverse order, on close() or when start-up fails.
+  const opened: Array<() => unknown> = [];
+  const closeAll = async () => {
+    for (const close of opened.splice(0).reverse()) await close();
+  };
+  try {
+    return await start();
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
+
+  async function start(): Promise<DevHandle> {
+    const log = openExchangeLog(join(cwd, '.wxmp', 'logs'), { redact });
+    opened.push(() => log.close());
+
+    let apps: DevApps | undefined;
+    const fetch = (req: Request, env: unknown) => (apps ? apps.main.fetch(req, env) : new Response('starting', { status: 503 }));
+    const main = await listenDev(fetch, { port: config.port, host: config.host, headersTimeoutMs: options.headersTimeoutMs, onFallback: (line) => logger.warn(line) });
+    opened.push(() => main.close());
+    const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: options.tunnelHeadersTimeoutMs ?? 0 });
+    opened.push(() => tunnelListener.close());
+
+    // Offline by default: with no AppSecret the bot talks to a mock of the WeChat API on this server.
+    const mockApi = config.appSecret ? undefined : createMockApi({ appId: config.appId ?? 'wxmock0000000000', appSecret: 'dev-mock-secret' });
+    const apiConfig = mockApi ? { ...config, appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: `${main.url}/__wxmp/mock-api` } : config;
+    const botEnv: Env = mockApi ? { ...creds.env, WECHAT_APP_ID: mockApi.appId, WECHAT_APP_SECRET: mockApi.appSecret, WECHAT_API_BASE: apiConfig.apiBase } : creds.env;
+    const api = apiServerOptions(apiConfig, { logger, dir: join(cwd, '.wxmp') });
+    opened.push(() => api.close());
+
+    const host = await BotHost.create({ cwd, env: botEnv, logger, redact });
+    opened.push(() => host.close());
+    const reload = async () => {
+      const result = await host.reload();
+      if (result.ok) logger.info(`wxmp dev: ${result.version === 1 ? 'loaded' : 'reloaded'} src/app.ts (v${result.version}, ${Math.round(result.ms)} ms)`);
+      else logger.error(`wxmp dev: the new code failed; ${host.ready ? 'still serving the last good version' : 'fix it and save: WeChat gets 502 until then'}\n${result.error}`);
+    };
+    await reload();
+    const store = new ExchangeStore({ redact });
+    const onExchange = (ex: Exchange) => {
+      store.add(ex);
+      logger.info(formatExchange(ex));
+      log.write(ex);
+      options.onExchange?.(ex);
+    };
+    const panelContext: DevPanelContext = { config, localUrl: main.url, mockApi, store };
+    // The chat talks to this server's own callback, so it sees exactly what WeChat would.
+    const stopStreams = new AbortController();
+    opened.push(() => stopStreams.abort());
+    const chat = createChatApp({
+      target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey },
+      mock: mockApi,
+      signal: stopStreams.signal,
+    });
+    const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
+    apps = createDevApps({ config, router: host, panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
+
+    const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
+    opened.push(() => watcher.close());
+
+    const stateFile = join(cwd, '.wxmp', 'dev-state.json');
+    const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
+    const saveState = () => {
+      mkdirSync(join(cwd, '.wxmp'), { recursive: true });
+      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+    };
+    saveState();
+    opened.push(() => rmSync(stateFile, { force: true }));
+
+    let bannerShown = false;
+    const tunnel = tunnelSettings && new TunnelKeeper({
+      ...options.tunnel,
+      ...tunnelSettings,
+      localPort: tunnelListener.port,
+      logger,
+      onUrl: (url) => {
+        const late = bannerShown && state.publicUrl === undefined;
+        state.publicUrl = url;
+        saveState();
+        if (late) out.info(`wxmp dev: public URL for 接口配置信息: ${url.replace(/\/+$/, '')}${config.path}`);
+      },
+    });
+    if (tunnel) opened.push(() => tunnel.close());
+    // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
+    if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
+    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
+    bannerShown = true;
+
+    return {
+      localUrl: main.url,
+      port: main.port,
+      tunnelPort: tunnelListener.port,
+      get publicUrl() { return tunnel?.url; },
+      tunnel,
+      host,
+      apps,
+      mockApi,
+      close: closeAll,
+    };
+  }
 }
 
 function packageName(cwd: string): string | undefined {
@@ -162,9 +157,15 @@ function packageName(cwd: string): string | undefined {
   }
 }
 
-/** The CLI entry: runs until Ctrl-C or SIGTERM, then stops within a second. */
-export async function runDev(): Promise<number> {
-  const dev = await startDev();
+/**
+ * The CLI entry: runs until Ctrl-C or SIGTERM, then stops within a second.
+ *
+ * @example
+ * // src/cli.ts
+ * dev: { run: async () => (await import('./dev/command.js')).runDev({ panels: [chatPanel] }) }
+ */
+export async function runDev(options: Pick<DevOptions, 'panels'> = {}): Promise<number> {
+  const dev = await startDev(options);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

@@ -13,7 +13,7 @@ export interface DevListener {
   server: Server;
   port: number;
   host: string;
-  /** `http://host:port`, with IPv6 hosts in brackets. */
+  /** `http://host:port`, with IPv6 hosts in brackets, and 127.0.0.1 for a wildcard host. */
   url: string;
   close(): Promise<void>;
 }
@@ -60,7 +60,9 @@ function bind(server: Server, port: number, host: string): Promise<void> {
  * const tunnel = await listenDev(tunnelApp.fetch, { port: 0, host: '127.0.0.1', headersTimeoutMs: 0 });
  */
 export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<DevListener> {
-  const server = createServer(getRequestListener(fetch));
+  // Node looks for expired header timeouts every 30 s by default; a short timeout needs a shorter look.
+  const interval = options.headersTimeoutMs ? Math.max(250, Math.min(30_000, Math.floor(options.headersTimeoutMs / 2))) : 30_000;
+  const server = createServer({ connectionsCheckingInterval: interval }, getRequestListener(fetch));
   if (options.headersTimeoutMs !== undefined) {
     server.headersTimeout = options.headersTimeoutMs;
     // requestTimeout must not be below headersTimeout, and 0 means off for both.
@@ -76,7 +78,9 @@ export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<D
     options.onFallback?.(bindFailure(options.port, code, (server.address() as AddressInfo).port));
   }
   const { port } = server.address() as AddressInfo;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  // A wildcard address is not a place to send requests to: the URL names loopback instead.
+  const reachable = options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const host = reachable.includes(':') ? `[${reachable}]` : reachable;
   return {
     server,
     port,

@@ -11,10 +11,19 @@ export function isLoopback(address: string | undefined): boolean {
   return v4 === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
 
+/** True for a Host (or Origin host) naming this machine: localhost, *.localhost, 127.x, [::1]. */
+export function isLoopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith('[') ? host.slice(1, host.indexOf(']')) : host.replace(/:\d+$/, '');
+  return name === 'localhost' || name.endsWith('.localhost') || isLoopback(name);
+}
+
 /**
  * Refuses (403) requests whose TCP peer is not this machine. The peer comes
  * from @hono/node-server's `env.incoming.socket`; with no socket (a bare
- * `app.request()`), the request is refused too.
+ * `app.request()`), the request is refused too. A web page on another site
+ * gets nothing either: a Host that is not loopback (DNS rebinding) and a
+ * cross-site Origin (a form posting to the replay button) are refused.
  *
  * @example
  * app.use('/__wxmp/*', loopbackOnly());
@@ -25,6 +34,15 @@ export function loopbackOnly(): MiddlewareHandler {
     const peer = env?.incoming?.socket?.remoteAddress;
     if (!isLoopback(peer)) {
       return c.text(`forbidden: the wxmp dev pages answer this machine only (request from ${peer ?? 'unknown'})`, 403);
+    }
+    // node-server builds the URL from the Host header; app.request() has no Host header, only the URL.
+    const host = c.req.header('host') ?? new URL(c.req.url).host;
+    if (!isLoopbackHost(host)) {
+      return c.text(`forbidden: open the dev pages as http://127.0.0.1:<port>/__wxmp or http://localhost:<port>/__wxmp (Host was ${host})`, 403);
+    }
+    const origin = c.req.header('origin');
+    if (origin && origin !== 'null' && !isLoopbackHost(URL.canParse(origin) ? new URL(origin).host : undefined)) {
+      return c.text(`forbidden: a page from ${origin} may not use the wxmp dev pages`, 403);
     }
     await next();
   };

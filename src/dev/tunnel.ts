@@ -33,6 +33,21 @@ export function defaultSubdomain(cwd: string, packageName?: string): string {
   return `${base}-${createHash('sha256').update(cwd).digest('hex').slice(0, 8)}`;
 }
 
+/**
+ * Checks TUNNEL_SUBDOMAIN and TUNNEL_HOST up front; returns the server's origin.
+ *
+ * @example
+ * checkTunnelSettings({ subdomain: 'mybot', host: 'https://lt.example.com' }) // 'https://lt.example.com'
+ */
+export function checkTunnelSettings(options: { subdomain: string; host?: string }): string {
+  if (!NAME.test(options.subdomain)) {
+    throw new ConfigError(`TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters, digits or "-" (localtunnel's rule), got ${JSON.stringify(options.subdomain)}`);
+  }
+  const host = (options.host ?? 'https://localtunnel.me').replace(/\/+$/, '');
+  if (!/^https?:\/\/[^/]+$/.test(host)) throw new ConfigError(`TUNNEL_HOST: expected an http(s) origin such as https://lt.example.com, got ${JSON.stringify(options.host)}`);
+  return host;
+}
+
 export interface TunnelOptions {
   /** The port of the local listener the tunnel forwards to. */
   localPort: number;
@@ -66,14 +81,11 @@ export class TunnelKeeper {
   private failures = 0;
   private attempt = 0;
   private lostAt = 0;
+  private lastReason: string | undefined;
   private readonly host: string;
 
   constructor(private readonly options: TunnelOptions) {
-    if (!NAME.test(options.subdomain)) {
-      throw new ConfigError(`TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters, digits or "-" (localtunnel's rule), got ${JSON.stringify(options.subdomain)}`);
-    }
-    this.host = (options.host ?? 'https://localtunnel.me').replace(/\/+$/, '');
-    if (!/^https?:\/\/[^/]+$/.test(this.host)) throw new ConfigError(`TUNNEL_HOST: expected an http(s) origin such as https://lt.example.com, got ${JSON.stringify(options.host)}`);
+    this.host = checkTunnelSettings(options);
   }
 
   /** First connection attempt; resolves either way within about openTimeoutMs, and keeps trying after a failure. */
@@ -135,6 +147,7 @@ export class TunnelKeeper {
     this.url = url;
     this.attempt = 0;
     this.failures = 0;
+    this.lastReason = undefined;
     this.state = 'connected';
     if (renamed) {
       const bar = '!'.repeat(72);
@@ -149,7 +162,9 @@ export class TunnelKeeper {
   private retryLater(reason: string): void {
     const delay = Math.min(500 * 2 ** this.attempt, this.options.maxBackoffMs ?? 30_000);
     this.attempt++;
-    this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s`);
+    // One line per new reason, not one per attempt: a laptop offline for an hour stays readable.
+    if (reason !== this.lastReason) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s, then with backoff up to ${((this.options.maxBackoffMs ?? 30_000) / 1000).toFixed(0)} s`);
+    this.lastReason = reason;
     this.schedule(delay, () => void this.connect());
   }
 

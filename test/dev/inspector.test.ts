@@ -2,7 +2,7 @@ import { networkInterfaces } from 'node:os';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
-import { isLoopback } from '../../src/dev/loopback.js';
+import { isLoopback, isLoopbackHost } from '../../src/dev/loopback.js';
 import { APP_ID, AES_KEY, TOKEN, wechatPost } from '../helpers/wechat-request.js';
 import { launchBrowser } from './support/browser.js';
 import { echoBot, http, makeProject, memoryLogger } from './support/project.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
     cwd: project.dir,
     env: { WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, PORT: '0', HOST: '0.0.0.0', TUNNEL: 'none' },
     logger,
-    panels: [{ path: 'notes', app: panel, title: 'Notes' }],
+    panels: [(ctx) => ({ path: 'notes', title: 'Notes', app: panel.get('/where', (c) => c.json({ localUrl: ctx.localUrl, path: ctx.config.path, mock: ctx.mockApi !== undefined })) })],
   });
 });
 afterAll(async () => {
@@ -33,7 +33,8 @@ describe('inspector page (real Chromium)', () => {
   it('lists a request live, shows its decrypted XML and reply, and replays it against the new code', async () => {
     browser = await launchBrowser();
     const page = await browser.context.newPage();
-    const local = `http://127.0.0.1:${dev.port}`;
+    const local = dev.localUrl;
+    expect(local).toBe(`http://127.0.0.1:${dev.port}`);
     await page.goto(`${local}/__wxmp`);
     await page.getByText('No requests yet').waitFor({ timeout: 10_000 });
 
@@ -68,14 +69,31 @@ describe('inspector page (real Chromium)', () => {
 describe('dev pages answer this machine only', () => {
   const paths = ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/get_api_domain_ip', '/__wxmp/notes', '/__wxmp/chat/'];
 
+  it('mounts a panel built from the running server\'s details', async () => {
+    const res = await http(`http://127.0.0.1:${dev.port}/__wxmp/notes/where`);
+    expect(JSON.parse(res.body)).toEqual({ localUrl: dev.localUrl, path: '/', mock: true });
+  });
+
   it('refuses a non-loopback peer (unit: the guard reads the socket address)', async () => {
     for (const path of paths) {
       const refused = await dev.apps.main.request(path, {}, { incoming: { socket: { remoteAddress: '192.168.1.20' } } });
       expect(refused.status).toBe(403);
       expect(await refused.text()).toContain('answer this machine only');
-      const allowed = await dev.apps.main.request(path, {}, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } });
+      const allowed = await dev.apps.main.request(`http://127.0.0.1${path}`, {}, { incoming: { socket: { remoteAddress: '::ffff:127.0.0.1' } } });
       expect(allowed.status).not.toBe(403);
     }
+    const local = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
+    // DNS rebinding: a foreign name that resolves to 127.0.0.1.
+    expect((await dev.apps.main.request('http://evil.example:80/__wxmp/api/exchanges', {}, local)).status).toBe(403);
+    // A page on another site posting to the replay button.
+    const crossSite = await dev.apps.main.request('http://127.0.0.1/__wxmp/api/exchanges/x/replay', { method: 'POST', headers: { origin: 'https://evil.example' } }, local);
+    expect(crossSite.status).toBe(403);
+    expect(await crossSite.text()).toContain('a page from https://evil.example may not use');
+    expect((await dev.apps.main.request('http://localhost:8080/__wxmp/api/exchanges', { headers: { origin: 'http://localhost:8080' } }, local)).status).toBe(200);
+    // The bot itself is for anyone.
+    expect((await dev.apps.main.request('http://evil.example/healthz', {}, local)).status).toBe(200);
+    expect(isLoopbackHost('[::1]:80')).toBe(true);
+    expect(isLoopbackHost('127.0.0.1.evil.example')).toBe(false);
     expect(isLoopback('127.0.0.2')).toBe(true);
     expect(isLoopback('::1')).toBe(true);
     expect(isLoopback('1127.0.0.1')).toBe(false);

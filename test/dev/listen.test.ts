@@ -1,8 +1,12 @@
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { bindFailure, listenDev } from '../../src/dev/listen.js';
-import { http } from './support/project.js';
+import { http, repoRoot } from './support/project.js';
 
 const hello = () => new Response('hello');
 
@@ -26,6 +30,34 @@ describe('dev listener', () => {
     }
   });
 
+  it('port 80 as an unprivileged user: EACCES explained in one line, and a free port instead', async () => {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+    expect(start, 'needs ports below 1024 to be privileged (net.ipv4.ip_unprivileged_port_start)').toBeGreaterThan(80);
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-eacces-'));
+    chmodSync(dir, 0o755);
+    const script = join(dir, 'listen.mts');
+    writeFileSync(script, `import { listenDev } from ${JSON.stringify(join(repoRoot, 'src/dev/listen.ts'))};
+const dev = await listenDev(() => new Response('x'), { port: 80, host: '127.0.0.1', onFallback: (line) => console.log(line) });
+console.log('BOUND ' + dev.port);
+await dev.close();
+`, { mode: 0o644 });
+    // As root, drop to nobody: root may bind port 80, which is the point of the fix the line suggests.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', TSX_TSCONFIG_PATH: join(repoRoot, 'tsconfig.json') }, ...asUser });
+      let text = '';
+      child.stdout.on('data', (d) => { text += d; });
+      child.stderr.on('data', (d) => { text += d; });
+      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`timeout: ${text}`)); }, 15_000);
+      child.on('exit', () => { clearTimeout(timer); resolve(text); });
+    });
+    rmSync(dir, { recursive: true, force: true });
+    const lines = out.trim().split('\n');
+    expect(lines[0]).toMatch(/^wxmp dev: port 80 needs privileges .* sudo setcap cap_net_bind_service=\+ep \$\(which node\), or PORT=8080 npm run dev; using port (\d+) instead/);
+    const fallback = /using port (\d+) instead/.exec(lines[0]!)![1];
+    expect(lines[1]).toBe(`BOUND ${fallback}`);
+  }, 20_000);
+
   it('explains EACCES (port 80 without root) with the setcap fix', () => {
     const line = bindFailure(80, 'EACCES', 34567);
     expect(line).toContain('port 80 needs privileges');
@@ -33,6 +65,22 @@ describe('dev listener', () => {
     expect(line).toContain('using port 34567 instead');
     expect(line.split('\n')).toHaveLength(1);
   });
+
+  it('a short header timeout answers an idle socket with 408 (what the tunnel suffered); with 0 the socket stays quiet', async () => {
+    const idle = async (headersTimeoutMs: number) => {
+      const dev = await listenDev(hello, { port: 0, host: '127.0.0.1', headersTimeoutMs });
+      const socket = connect(dev.port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (d) => { data += d; });
+      socket.on('error', () => {});
+      await new Promise((r) => setTimeout(r, 1500));
+      socket.destroy();
+      await dev.close();
+      return data;
+    };
+    expect(await idle(500)).toMatch(/^HTTP\/1\.1 408/);
+    expect(await idle(0)).toBe('');
+  }, 10_000);
 
   it('fails instead of falling back when told to', async () => {
     const blocker = createServer();

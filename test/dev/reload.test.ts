@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
-import { echoBot, http, makeProject, memoryLogger } from './support/project.js';
+import { echoBot, http, makeProject, memoryLogger, repoRoot } from './support/project.js';
 import { TOKEN, wechatPost } from '../helpers/wechat-request.js';
 
 const project = makeProject(echoBot('v1:'));
@@ -89,5 +89,23 @@ describe('hot reload', () => {
     await new Promise((r) => setTimeout(r, 300));
     const seen = new Set(readFileSync(ticks, 'utf8').split('\n').filter(Boolean));
     expect([...seen]).toEqual(['t2:']);
+  }, 20_000);
+
+  it('restarts the same version when the bot crashes in a timer, and keeps answering', async () => {
+    project.writeApp(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};
+export default createRouter()
+  .text('crash', () => { setTimeout(() => { throw new Error('boom in a timer'); }, 0); return 'crashing'; })
+  .text('exit', () => { process.exit(3); })
+  .on('text', (m) => 'alive:' + m.content);
+`);
+    await until(async () => (await say('a')).body.includes('alive:a'), 5000);
+    expect((await say('crash')).body).toContain('crashing');
+    await until(async () => logger.lines.some((l) => l.includes('the bot crashed') && l.includes('boom in a timer')), 5000);
+    await until(async () => (await say('b')).body.includes('alive:b'), 5000);
+
+    // process.exit() in a handler: that request gets "success" (logged), the next is answered again.
+    expect((await say('exit')).body).toBe('success');
+    await until(async () => logger.lines.some((l) => l.includes('exited with code 3')), 5000);
+    await until(async () => (await say('c')).body.includes('alive:c'), 5000);
   }, 20_000);
 });

@@ -52,6 +52,11 @@ describe('secrets never reach a log', () => {
       const { url, body } = wechatPost(text, 'safe');
       expect((await http(`${dev.localUrl}${url}`, { method: 'POST', body })).body).toBe('success');
       await vi.waitFor(() => expect(printed.join('')).toContain('bot prints'), { timeout: 5000 });
+      // The inspector's detail view, too (it is no log, but it shows the same error).
+      const [summary] = JSON.parse((await http(`${dev.localUrl}/__wxmp/api/exchanges`)).body) as Array<{ id: string }>;
+      const detail = (await http(`${dev.localUrl}/__wxmp/api/exchanges/${summary!.id}`)).body;
+      expect(JSON.parse(detail).error.message).toContain('access_token=[redacted]');
+      for (const secret of secrets) expect(detail).not.toContain(secret);
     } finally {
       await dev.close();
       write.mockRestore();

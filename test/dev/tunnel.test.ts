@@ -52,13 +52,32 @@ describe('tunnel (real localtunnel server)', () => {
     expect(crypto.decrypt(encrypt)).toContain('<![CDATA[tunnel:through]]>');
   });
 
-  it('answers after the sockets sat idle past the local header timeout (no 408)', async () => {
-    await new Promise((r) => setTimeout(r, 2500));
-    for (let i = 0; i < 5; i++) {
-      const res = await viaTunnel(lt, sub, '/healthz');
-      expect(res.status).toBe(200);
+  it('answers after the sockets sat idle past a header timeout (no 408), where a tunnel listener with the timeout fails', async () => {
+    // Two dev servers side by side, idle for the same time with default probe timings: as shipped
+    // (the main listener's header timeout set to 1 s, the tunnel's listener without one), and a
+    // control whose tunnel listener has the 1 s timeout, as any plain Node server has (60 s).
+    const start = async (name: string, options: { headersTimeoutMs?: number; tunnelHeadersTimeoutMs?: number }) => {
+      const project = makeProject(echoBot(`${name}:`));
+      const dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: `${sub}-${name}` }, logger: memoryLogger(), ...options });
+      return { name: `${sub}-${name}`, close: async () => { await dev.close(); project.remove(); } };
+    };
+    const shipped = await start('shipped', { headersTimeoutMs: 1000 });
+    const naive = await start('naive', { tunnelHeadersTimeoutMs: 1000 });
+    try {
+      for (const d of [shipped, naive]) expect((await viaTunnel(lt, d.name, '/healthz')).status).toBe(200);
+      await new Promise((r) => setTimeout(r, 2500));
+      const statuses = async (name: string) => {
+        const out: number[] = [];
+        for (let i = 0; i < 5; i++) out.push((await viaTunnel(lt, name, '/healthz')).status);
+        return out;
+      };
+      expect(await statuses(naive.name)).toContain(408);
+      expect(await statuses(shipped.name)).toEqual([200, 200, 200, 200, 200]);
+    } finally {
+      await shipped.close();
+      await naive.close();
     }
-  }, 15_000);
+  }, 20_000);
 
   it('never exposes the inspector or the mock API through the tunnel', async () => {
     for (const path of ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/stable_token']) {
@@ -66,6 +85,23 @@ describe('tunnel (real localtunnel server)', () => {
       expect(res.status).toBe(404);
     }
   });
+
+  it('answers 502 at once, not after WeChat\'s 5 s, while the bot has no good version loaded', async () => {
+    const broken = makeProject('export default 42;\n');
+    const brokenSub = `${sub}-broken`;
+    const log = memoryLogger();
+    const other = await startDev({ cwd: broken.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: brokenSub }, logger: log, tunnel: { openTimeoutMs: 2000 } });
+    try {
+      expect(log.lines.join('\n')).toMatch(/the new code failed; fix it and save: WeChat gets 502 until then\n.*expected `export default` of a Router/);
+      const { url, body } = wechatPost(text('anyone?'), 'plaintext');
+      const res = await viaTunnel(lt, brokenSub, url, { method: 'POST', body, timeoutMs: 2000 });
+      expect(res.status).toBe(502);
+      expect(res.body).toContain('bot not loaded');
+    } finally {
+      await other.close();
+      broken.remove();
+    }
+  }, 20_000);
 
   it('heals after the tunnel server is killed and restarted: the same URL answers again within seconds', async () => {
     await lt.stop();
@@ -133,6 +169,16 @@ describe('tunnel keeper', () => {
       holder.close();
     }
   }, 15_000);
+
+  it('startDev refuses a bad TUNNEL_SUBDOMAIN before opening anything', async () => {
+    const other = makeProject(echoBot('x'));
+    try {
+      await expect(startDev({ cwd: other.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_SUBDOMAIN: 'Bad Name' }, logger: memoryLogger() }))
+        .rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters') });
+    } finally {
+      other.remove();
+    }
+  });
 
   it('checks names up front and derives a stable default from the project', () => {
     expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'No_Good', logger: memoryLogger() })).toThrow(/TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters.*got "No_Good"/);

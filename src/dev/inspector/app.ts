@@ -27,8 +27,8 @@ export function createInspectorApp(options: InspectorOptions): Hono {
   app.get('/', (c) => c.html(inspectorPage(options.links ?? [])));
   app.get('/api/exchanges', (c) => c.json(store.list()));
   app.get('/api/exchanges/:id', (c) => {
-    const ex = store.get(c.req.param('id'));
-    return ex ? c.json(ex) : c.json({ error: `no exchange ${c.req.param('id')} (the inspector keeps the latest ones only)` }, 404);
+    const json = store.detailJson(c.req.param('id'));
+    return json ? c.body(json, 200, { 'content-type': 'application/json; charset=utf-8' }) : c.json({ error: `no exchange ${c.req.param('id')} (the inspector keeps the latest ones only)` }, 404);
   });
   app.post('/api/exchanges/:id/replay', async (c) => {
     const ex = store.get(c.req.param('id'));

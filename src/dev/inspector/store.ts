@@ -53,6 +53,12 @@ export class ExchangeStore {
     return this.items.find((ex) => ex.id === id);
   }
 
+  /** The whole exchange as JSON, secrets redacted like the log's (an error may quote a URL with access_token). */
+  detailJson(id: string): string | undefined {
+    const ex = this.get(id);
+    return ex && this.redact(JSON.stringify(ex));
+  }
+
   /** Calls `listener` for each new exchange; returns the unsubscribe function. */
   subscribe(listener: (summary: ExchangeSummary) => void): () => void {
     this.listeners.add(listener);

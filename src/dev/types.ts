@@ -1,0 +1,61 @@
+/** The dev server's options, handle and state file, shared by its modules and its users. */
+import type { Env, ServerConfig } from '../config.js';
+import type { MockApi } from '../emulator/mock-api/index.js';
+import type { Exchange } from '../server/exchange.js';
+import type { Logger } from '../server/logger.js';
+import type { DevApps, DevPanel } from './apps.js';
+import type { BotHost } from './bot-host.js';
+import type { ExchangeStore } from './inspector/store.js';
+import type { TunnelKeeper, TunnelOptions } from './tunnel.js';
+
+export interface DevOptions {
+  cwd?: string;
+  /** Default: the process environment over `.env`. */
+  env?: Env;
+  logger?: Logger;
+  /** Pages under `/__wxmp/<path>`; a function gets the running server's details first (e.g. for the chat page). */
+  panels?: Array<DevPanel | ((context: DevPanelContext) => DevPanel)>;
+  /** Header timeout of the main listener (ms); Node's default otherwise. */
+  headersTimeoutMs?: number;
+  /** Header timeout of the tunnel's listener; 0 (off, the default) is what keeps idle tunnel sockets from 408s. Tests set it to show the failure. */
+  tunnelHeadersTimeoutMs?: number;
+  /** Tunnel timings (tests make them short). */
+  tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
+  /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */
+  tunnelWaitMs?: number;
+  /** Called with every exchange, after the log. */
+  onExchange?: (ex: Exchange) => void;
+}
+
+/** What a panel factory gets: enough to talk to the bot the way WeChat does. */
+export interface DevPanelContext {
+  config: ServerConfig;
+  /** The main listener, e.g. `http://127.0.0.1:80`. */
+  localUrl: string;
+  /** The mock WeChat API, when the dev server runs offline (no WECHAT_APP_SECRET). */
+  mockApi?: MockApi;
+  store: ExchangeStore;
+}
+
+/** A running dev server. */
+export interface DevHandle {
+  localUrl: string;
+  port: number;
+  /** Port of the listener only the tunnel client connects to. */
+  tunnelPort: number;
+  readonly publicUrl?: string;
+  tunnel?: TunnelKeeper;
+  host: BotHost;
+  apps: DevApps;
+  mockApi?: MockApi;
+  close(): Promise<void>;
+}
+
+/** What `.wxmp/dev-state.json` holds while the dev server runs (the emulator's default target). */
+export interface DevState {
+  port: number;
+  localUrl: string;
+  publicUrl?: string;
+  path: string;
+  pid: number;
+}
