@@ -3,7 +3,7 @@
  * with the step's code, and nothing half-done on the server (no release folder
  * left, no lock held, `current` untouched).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { deploy } from '../../src/deploy/deploy.js';
 import { setup } from '../../src/deploy/setup.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
 
+const root = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'wxmp-deploy-fail-'));
 const project = join(tmp, 'project');
 const full = join(tmp, 'full');
@@ -112,6 +113,29 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(readdirSync(join(full, 'releases'))).toEqual([]);
     expect(existsSync(join(full, 'run', 'deploy.lock'))).toBe(false);
     expect(existsSync(join(full, 'current'))).toBe(false);
+  });
+
+  it('Ctrl-C during a deploy: a clear message, the lock released, no partial release', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DEPLOY_HOST: '127.0.0.1', DEPLOY_USER: userInfo().username, DEPLOY_SSH_PORT: String(sshd.port),
+      DEPLOY_SSH_KEY: sshd.keys.good!, DEPLOY_SSH_KNOWN_HOSTS: sshd.knownHosts, DEPLOY_PATH: join(tmp, 'server'), DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
+    };
+    // Its own process group, like a terminal's foreground job: Ctrl-C reaches the CLI and its ssh/rsync.
+    const child = spawn(process.execPath, [join(root, 'bin', 'wxmp.js'), 'deploy'], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    try {
+      for (let i = 0; i < 200 && !out.includes('✓ bundle'); i++) await new Promise((r) => setTimeout(r, 25));
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (connect|upload): nothing was switched; the running release is untouched/);
+      expect(code).toBe(1);
+      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
+      expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
   });
 
   it('a server that was never set up', async () => {
