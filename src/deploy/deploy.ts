@@ -148,6 +148,8 @@ export async function deploy(options: DeployOptions): Promise<string> {
     p.line(`deployed ${release} in ${p.total()}`);
     return release;
   } catch (error) {
+    // Ctrl-C reaches the ssh/rsync child too; its exit may be seen before our own SIGINT handler runs.
+    if (!interrupted) await new Promise((r) => setTimeout(r, 100));
     if (!interrupted) throw error;
     throw new DeployError('interrupted', step === 'activate'
       ? `interrupted by Ctrl-C while release ${release} was being activated: it may or may not be serving; \`wxmp deploy status\` tells, \`wxmp deploy rollback\` goes back`
