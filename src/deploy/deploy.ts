@@ -111,20 +111,26 @@ export async function deploy(options: DeployOptions): Promise<string> {
   }
 
   const buildDir = join(cwd, '.wxmp', 'deploy', 'build');
-  await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
   const remote = new Remote(config);
   const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
+  let connected = false;
   let locked = false;
   let discard = false;
-  let step = 'connect';
+  let step = 'bundle';
   let interrupted = false;
-  // Ctrl-C kills the running ssh/rsync (same process group); the cleanup below still runs.
+  // Ctrl-C reaches the running esbuild/ssh/rsync too (same process group); the
+  // cleanup below still runs. Installed before the first step: without a
+  // listener, SIGINT would end the process at once.
   const onInterrupt = () => {
     interrupted = true;
     p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
   };
   process.once('SIGINT', onInterrupt);
   try {
+    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
+    if (interrupted) throw new Error('interrupted');
+    step = 'connect';
+    connected = true;
     const facts = await p.step('connect', async () => {
       const text = await checked(remote, 'preflight', preflightScript(config, owner));
       locked = true;
@@ -159,7 +165,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
     // A release that never went into service is removed: nothing half-done stays behind.
     if (discard) await remote.exec(discardScript(config, release)).catch(() => undefined);
     // Even when the answer to preflight was lost, a lock that names this deploy is ours to release.
-    await remote.exec(unlockScript(config, locked ? undefined : owner)).catch(() => undefined);
+    if (connected) await remote.exec(unlockScript(config, locked ? undefined : owner)).catch(() => undefined);
     await remote.close();
   }
 }

@@ -211,6 +211,22 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(out.text()).toMatch(new RegExp(`^current   ${current} \\(commit [0-9a-f]{7,}\\)\nprocess   supervisor pid \\d+, up \\d+ s\nhealth    200 \\{"status":"ok","version":"${current}"`));
   });
 
+  it('a worker that crashes is restarted by the supervisor with the same release', async () => {
+    const pid = supervisorPid()!;
+    const worker = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
+    expect(worker).toBeGreaterThan(0);
+    process.kill(worker, 'SIGKILL');
+    let answer = '';
+    for (let i = 0; i < 100 && answer !== '你说：again'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await sendText(httpPort, 'again').then((r) => replyText(r.body), () => '');
+    }
+    expect(answer).toBe('你说：again');
+    expect(supervisorPid()).toBe(pid);
+    const restarted = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
+    expect(restarted).not.toBe(worker);
+  });
+
   it('a second deploy while one is running is refused by the lock; only one goes live', async () => {
     const results = await Promise.allSettled([deploy({ config, cwd: project, out: buffer() }), deploy({ config, cwd: project, out: buffer() })]);
     const refused = results.filter((r) => r.status === 'rejected');

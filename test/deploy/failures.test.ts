@@ -12,6 +12,7 @@ import { isWxmpError } from '../../src/errors.js';
 import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
 import { deploy } from '../../src/deploy/deploy.js';
 import { setup } from '../../src/deploy/setup.js';
+import { rollback } from '../../src/deploy/manage.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -129,13 +130,19 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
       for (let i = 0; i < 200 && !out.includes('✓ bundle'); i++) await new Promise((r) => setTimeout(r, 25));
       process.kill(-child.pid!, 'SIGINT');
       const code = await new Promise((r) => child.once('exit', r));
-      expect(out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (connect|upload): nothing was switched; the running release is untouched/);
+      expect(out, out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
       expect(code).toBe(1);
       expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
       expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
+  });
+
+  it('rollback with nothing to go back to', async () => {
+    const f = await failure(rollback({ config: configFor('good'), out: quiet }));
+    expect(f.code).toBe('DEPLOY_ROLLBACK');
+    expect(f.message).toBe('no earlier release to roll back to (current: none, releases: none)');
   });
 
   it('a server that was never set up', async () => {
