@@ -62,11 +62,6 @@ beforeAll(async () => {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.0.0"}\n');
   for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(tmp, 'server', dir), { recursive: true });
-  // A real full disk: a 512 KB tmpfs is smaller than the bundle.
-  mkdirSync(full, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
-  mounted = true;
-  for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
 });
 
 afterAll(() => {
@@ -108,6 +103,11 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
   });
 
   it('disk full (a real 512 KB tmpfs): no partial release, no lock left', async () => {
+    // A real full disk: a 512 KB tmpfs is smaller than the bundle. Mounting needs root (CAP_SYS_ADMIN), as CI has.
+    mkdirSync(full, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
+    mounted = true;
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
     const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: quiet }));
     expect(f.code).toBe('DEPLOY_DISK');
     expect(f.message).toMatch(/the server's disk is full \(rsync: .*No space left on device.*\)\. Free space under .*nothing was switched/);
