@@ -170,9 +170,15 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(replyText((await sendText(httpPort, 'still')).body)).toBe('v2: still');
   });
 
-  it('rollback puts the previous release back, health-checked', async () => {
+  it('rollback puts the previous release back, health-checked, with 0 failed requests', async () => {
     const out = buffer();
+    const load = startLoad(httpPort);
+    await new Promise((r) => setTimeout(r, 200));
     await rollback({ config, out });
+    await new Promise((r) => setTimeout(r, 200));
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.replies).toEqual(['v2: load', '你说：load']);
     expect(out.text()).toMatch(/✓ rollback .* is current again/);
     expect(replyText((await sendText(httpPort, 'back')).body)).toBe('你说：back');
   });
