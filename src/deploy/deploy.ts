@@ -111,23 +111,36 @@ export async function deploy(options: DeployOptions): Promise<string> {
   }
 
   const buildDir = join(cwd, '.wxmp', 'deploy', 'build');
-  await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
   const remote = new Remote(config);
+  const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
+  let connected = false;
   let locked = false;
   let discard = false;
-  // Ctrl-C kills the running ssh/rsync (same process group); the cleanup below still runs.
-  const interrupted = () => p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
-  process.once('SIGINT', interrupted);
+  let step = 'bundle';
+  let interrupted = false;
+  // Ctrl-C reaches the running esbuild/ssh/rsync too (same process group); the
+  // cleanup below still runs. Installed before the first step: without a
+  // listener, SIGINT would end the process at once.
+  const onInterrupt = () => {
+    interrupted = true;
+    p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
+  };
+  process.once('SIGINT', onInterrupt);
   try {
+    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
+    if (interrupted) throw new Error('interrupted');
+    step = 'connect';
+    connected = true;
     const facts = await p.step('connect', async () => {
-      const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
       const text = await checked(remote, 'preflight', preflightScript(config, owner));
       locked = true;
       return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     }, (f) => `node ${f.node}, ${Math.round(Number(f.free_kb) / 1024)} MB free`);
     const current = facts.current || undefined;
     discard = true;
+    step = 'upload';
     await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);
+    step = 'activate';
     try {
       await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
     } catch (error) {
@@ -140,11 +153,19 @@ export async function deploy(options: DeployOptions): Promise<string> {
     await p.step('prune', () => checked(remote, 'prune', pruneScript(config)), (kept) => `kept ${kept.trim().split(' ').length}`);
     p.line(`deployed ${release} in ${p.total()}`);
     return release;
+  } catch (error) {
+    // Ctrl-C reaches the ssh/rsync child too; its exit may be seen before our own SIGINT handler runs.
+    if (!interrupted) await new Promise((r) => setTimeout(r, 100));
+    if (!interrupted) throw error;
+    throw new DeployError('interrupted', step === 'activate'
+      ? `interrupted by Ctrl-C while release ${release} was being activated: it may or may not be serving; \`wxmp deploy status\` tells, \`wxmp deploy rollback\` goes back`
+      : `interrupted by Ctrl-C during ${step}: nothing was switched; the running release is untouched`, { cause: error });
   } finally {
-    process.removeListener('SIGINT', interrupted);
+    process.removeListener('SIGINT', onInterrupt);
     // A release that never went into service is removed: nothing half-done stays behind.
     if (discard) await remote.exec(discardScript(config, release)).catch(() => undefined);
-    if (locked) await remote.exec(unlockScript(config)).catch(() => undefined);
+    // Even when the answer to preflight was lost, a lock that names this deploy is ours to release.
+    if (connected) await remote.exec(unlockScript(config, locked ? undefined : owner)).catch(() => undefined);
     await remote.close();
   }
 }

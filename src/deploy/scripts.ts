@@ -43,9 +43,11 @@ echo "current=\${cur##*/}"
 echo "free_kb=$(df -Pk "$B" | awk 'NR==2{print $4}')"`;
 }
 
-/** Releases the lock taken by preflightScript. */
-export function unlockScript(c: DeployConfig): string {
-  return `rm -rf ${sh(`${c.path}/run/deploy.lock`)}`;
+/** Releases the lock taken by preflightScript; with `owner`, only if it is still that owner's. */
+export function unlockScript(c: DeployConfig, owner?: string): string {
+  const lock = sh(`${c.path}/run/deploy.lock`);
+  if (!owner) return `rm -rf ${lock}`;
+  return `[ "$(cat ${lock}/owner 2>/dev/null)" = ${sh(owner)} ] && rm -rf ${lock}; true`;
 }
 
 /** Removes a release that never went into service. */

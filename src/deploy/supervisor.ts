@@ -103,13 +103,25 @@ function retire(worker: Worker): void {
   worker.once('exit', () => retiring.delete(worker));
 }
 
+let crashes = 0;
+
+/** Restarts a worker that dies while serving: 1 s, then doubling up to 30 s while it keeps dying young. */
 function watch(worker: Worker, release: string): void {
+  const started = Date.now();
   worker.on('exit', (code, signal) => {
     if (stopping || worker !== active) return;
-    say(`release ${release} exited (${signal ?? `code ${code}`}); restarting it in 1 s`);
+    if (Date.now() - started > 60_000) crashes = 0;
+    say(`release ${release} exited (${signal ?? `code ${code}`})`);
     active = undefined;
-    setTimeout(() => { void reload(release); }, 1000);
+    scheduleRestart(release);
   });
+}
+
+function scheduleRestart(release: string): void {
+  crashes++;
+  const delay = Math.min(30_000, 1000 * 2 ** (crashes - 1));
+  say(`restarting release ${release} in ${delay / 1000} s`);
+  setTimeout(() => { void reload(release); }, delay);
 }
 
 let queue: Promise<void> = Promise.resolve();
@@ -117,6 +129,8 @@ let queue: Promise<void> = Promise.resolve();
 /** Starts `release` (or the one in run/next) and records the outcome; serialized. */
 function reload(release?: string): Promise<void> {
   queue = queue.then(async () => {
+    // A restart after a crash is moot once a deploy has put a worker in service meanwhile.
+    if (release && active) return;
     const next = release ? { release, timeoutMs: defaultTimeoutMs } : nextRelease();
     const target = next.release;
     let outcome: Outcome;
@@ -136,7 +150,9 @@ function reload(release?: string): Promise<void> {
     say(outcome.message);
     writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
     if (!outcome.ok && !active) {
-      shutdown(1);
+      // A release that served before keeps being retried; one that never started has nothing to fall back to.
+      if (release) scheduleRestart(release);
+      else shutdown(1);
     }
   });
   return queue;

@@ -67,7 +67,7 @@ describe('wxmp deploy (command)', () => {
   });
 
   it('rejects an unknown action with the usage', async () => {
-    await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs .*got "publish"\nUsage: wxmp deploy/);
+    await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs, build .*got "publish"\nUsage: wxmp deploy/);
   });
 
   it('--dry-run prints the plan without connecting (the host does not even resolve)', async () => {

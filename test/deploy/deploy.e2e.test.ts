@@ -170,9 +170,15 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(replyText((await sendText(httpPort, 'still')).body)).toBe('v2: still');
   });
 
-  it('rollback puts the previous release back, health-checked', async () => {
+  it('rollback puts the previous release back, health-checked, with 0 failed requests', async () => {
     const out = buffer();
+    const load = startLoad(httpPort);
+    await new Promise((r) => setTimeout(r, 200));
     await rollback({ config, out });
+    await new Promise((r) => setTimeout(r, 200));
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.replies).toEqual(['v2: load', '你说：load']);
     expect(out.text()).toMatch(/✓ rollback .* is current again/);
     expect(replyText((await sendText(httpPort, 'back')).body)).toBe('你说：back');
   });
@@ -209,6 +215,22 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(await deployCommand(['status'], { env, cwd: project, out })).toBe(0);
     const current = readlinkSync(join(base, 'current')).split('/')[1]!;
     expect(out.text()).toMatch(new RegExp(`^current   ${current} \\(commit [0-9a-f]{7,}\\)\nprocess   supervisor pid \\d+, up \\d+ s\nhealth    200 \\{"status":"ok","version":"${current}"`));
+  });
+
+  it('a worker that crashes is restarted by the supervisor with the same release', async () => {
+    const pid = supervisorPid()!;
+    const worker = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
+    expect(worker).toBeGreaterThan(0);
+    process.kill(worker, 'SIGKILL');
+    let answer = '';
+    for (let i = 0; i < 100 && answer !== '你说：again'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      answer = await sendText(httpPort, 'again').then((r) => replyText(r.body), () => '');
+    }
+    expect(answer).toBe('你说：again');
+    expect(supervisorPid()).toBe(pid);
+    const restarted = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
+    expect(restarted).not.toBe(worker);
   });
 
   it('a second deploy while one is running is refused by the lock; only one goes live', async () => {

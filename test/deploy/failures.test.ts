@@ -3,7 +3,7 @@
  * with the step's code, and nothing half-done on the server (no release folder
  * left, no lock held, `current` untouched).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,10 @@ import { isWxmpError } from '../../src/errors.js';
 import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
 import { deploy } from '../../src/deploy/deploy.js';
 import { setup } from '../../src/deploy/setup.js';
+import { rollback } from '../../src/deploy/manage.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
 
+const root = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'wxmp-deploy-fail-'));
 const project = join(tmp, 'project');
 const full = join(tmp, 'full');
@@ -60,11 +62,6 @@ beforeAll(async () => {
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.0.0"}\n');
   for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(tmp, 'server', dir), { recursive: true });
-  // A real full disk: a 512 KB tmpfs is smaller than the bundle.
-  mkdirSync(full, { recursive: true });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
-  mounted = true;
-  for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
 });
 
 afterAll(() => {
@@ -106,12 +103,46 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
   });
 
   it('disk full (a real 512 KB tmpfs): no partial release, no lock left', async () => {
+    // A real full disk: a 512 KB tmpfs is smaller than the bundle. Mounting needs root (CAP_SYS_ADMIN), as CI has.
+    mkdirSync(full, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
+    mounted = true;
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
     const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: quiet }));
     expect(f.code).toBe('DEPLOY_DISK');
     expect(f.message).toMatch(/the server's disk is full \(rsync: .*No space left on device.*\)\. Free space under .*nothing was switched/);
     expect(readdirSync(join(full, 'releases'))).toEqual([]);
     expect(existsSync(join(full, 'run', 'deploy.lock'))).toBe(false);
     expect(existsSync(join(full, 'current'))).toBe(false);
+  });
+
+  it('Ctrl-C during a deploy: a clear message, the lock released, no partial release', async () => {
+    const env = {
+      PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DEPLOY_HOST: '127.0.0.1', DEPLOY_USER: userInfo().username, DEPLOY_SSH_PORT: String(sshd.port),
+      DEPLOY_SSH_KEY: sshd.keys.good!, DEPLOY_SSH_KNOWN_HOSTS: sshd.knownHosts, DEPLOY_PATH: join(tmp, 'server'), DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
+    };
+    // Its own process group, like a terminal's foreground job: Ctrl-C reaches the CLI and its ssh/rsync.
+    const child = spawn(process.execPath, [join(root, 'bin', 'wxmp.js'), 'deploy'], { cwd: project, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => { out += d; });
+    child.stderr!.on('data', (d) => { out += d; });
+    try {
+      for (let i = 0; i < 200 && !out.includes('✓ bundle'); i++) await new Promise((r) => setTimeout(r, 25));
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await new Promise((r) => child.once('exit', r));
+      expect(out, out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
+      expect(code).toBe(1);
+      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
+      expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+  });
+
+  it('rollback with nothing to go back to', async () => {
+    const f = await failure(rollback({ config: configFor('good'), out: quiet }));
+    expect(f.code).toBe('DEPLOY_ROLLBACK');
+    expect(f.message).toBe('no earlier release to roll back to (current: none, releases: none)');
   });
 
   it('a server that was never set up', async () => {

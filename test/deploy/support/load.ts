@@ -16,7 +16,7 @@ export interface LoadResult {
 
 let msgId = 5_000_000_000_000_000;
 
-/** One signed plaintext text message; resolves to status and body. */
+/** One signed plaintext text message to `port` (nginx, or the app directly); resolves to status and body. */
 export function sendText(port: number, content: string, agent?: Agent): Promise<{ status: number; body: string }> {
   const xml = envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId++}</MsgId>`, `oLoad${msgId % 1000}`);
   const { url, body } = wechatPost(xml, 'plaintext');
