@@ -14,6 +14,7 @@ import type { Router } from '../wechat/router.js';
 import { createInspectorApp } from './inspector/app.js';
 import type { ExchangeStore } from './inspector/store.js';
 import { loopbackOnly } from './loopback.js';
+import { PROBE_USER_AGENT } from './tunnel-probe.js';
 
 /** A page or API mounted under `/__wxmp/<path>`, behind the loopback guard (e.g. the emulator's chat page). */
 export interface DevPanel {
@@ -61,8 +62,18 @@ function checkPanels(panels: DevPanel[]): void {
 export function createDevApps(options: DevAppsOptions): DevApps {
   const { panels = [], mockApi, store, router, config, ...rest } = options;
   checkPanels(panels);
+  let counter = 0;
   const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
     const app = new Hono();
+    // The WeChat callback reports its own exchanges; every other request gets its log line here.
+    // The dev pages' own traffic (the live feed, the browser's favicon) and the tunnel keeper's probes stay out.
+    app.use('*', async (c, next) => {
+      if (c.req.path === config.path || c.req.path.startsWith('/__wxmp') || c.req.path === '/favicon.ico' || c.req.header('user-agent') === PROBE_USER_AGENT) return next();
+      const time = Date.now();
+      const started = performance.now();
+      await next();
+      onExchange?.({ id: `${time.toString(36)}-o${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: {}, status: c.res.status, durationMs: performance.now() - started, kind: 'other' });
+    });
     app.use(config.path, async (c, next) => {
       if (router.ready === false && c.req.method === 'POST') {
         // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once.
