@@ -25,6 +25,7 @@ export interface DevPanel {
   title?: string;
 }
 
+/** Options of {@link createDevApps}: the production app's, plus the dev pages. */
 export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   config: ServerConfig;
   /** The bot; `ready: false` (no good version loaded yet) makes the callback answer 502 at once. */
@@ -36,6 +37,7 @@ export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   store?: ExchangeStore;
 }
 
+/** The two apps and the replay used by the inspector. */
 export interface DevApps {
   main: Hono;
   tunnel: Hono;

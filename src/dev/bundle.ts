@@ -9,10 +9,12 @@ import { dirname, extname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
+/** A build: the bundle file, its packages (preloaded by the warm worker) and its source files, or the error text. */
 export type BuildResult =
   | { ok: true; file: string; externals: string[]; inputs: string[] }
   | { ok: false; error: string };
 
+/** An incremental esbuild context for the bot. */
 export interface BotBundler {
   build(): Promise<BuildResult>;
   dispose(): Promise<void>;

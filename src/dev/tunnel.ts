@@ -48,6 +48,7 @@ export function checkTunnelSettings(options: { subdomain: string; host?: string 
   return host;
 }
 
+/** Options of {@link TunnelKeeper}. */
 export interface TunnelOptions {
   /** The port of the local listener the tunnel forwards to. */
   localPort: number;
@@ -65,6 +66,7 @@ export interface TunnelOptions {
   onUrl?: (url: string) => void;
 }
 
+/** connecting: never connected yet; lost: was connected, reconnecting; closed: by close(). */
 export type TunnelState = 'connecting' | 'connected' | 'lost' | 'closed';
 
 /**

@@ -7,6 +7,7 @@
  */
 import { watch } from 'chokidar';
 
+/** A running watcher. */
 export interface SourceWatcher {
   close(): Promise<void>;
 }
