@@ -4,7 +4,7 @@
  * /__wxmp, loopback only. The tunnel one has the production routes alone, so
  * nothing that arrives through the tunnel can reach a dev page.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import type { ServerConfig } from '../config.js';
 import type { MockApi } from '../emulator/mock-api/index.js';
 import { createApp, type AppOptions } from '../server/app.js';
@@ -65,6 +65,8 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   const { panels = [], mockApi, store, router, config, ...rest } = options;
   checkPanels(panels);
   let counter = 0;
+  // A sub-app's notFound does not carry over when it is mounted: each app gets it.
+  const notFound = (c: Context) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404);
   const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
     const app = new Hono();
     // The WeChat callback reports its own exchanges; every other request gets its log line here.
@@ -84,6 +86,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
       await next();
     });
     app.route('/', createApp({ ...rest, dedupStore, onExchange, config, router }));
+    app.notFound(notFound);
     return app;
   };
 
@@ -94,6 +97,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   if (mockApi) main.route('/__wxmp/mock-api', mockApi.app);
   for (const panel of panels) main.route(`/__wxmp/${panel.path}`, panel.app);
   main.route('/', tunnel);
+  main.notFound(notFound);
 
   async function replay(ex: Exchange): Promise<Response> {
     const query = new URLSearchParams(ex.query).toString();
