@@ -187,5 +187,6 @@ describe('tunnel keeper', () => {
     expect(a).toMatch(/^my-bot-[0-9a-f]{8}$/);
     expect(defaultSubdomain('/home/me/bot', '@me/My Bot')).toBe(a);
     expect(defaultSubdomain('/home/me/other', '@me/My Bot')).not.toBe(a);
+    expect(defaultSubdomain('/home/me/bot', '@me/My Bot', 'another-laptop')).not.toBe(a);
   });
 });
