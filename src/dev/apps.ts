@@ -4,7 +4,8 @@
  * /__wxmp, loopback only. The tunnel one has the production routes alone, so
  * nothing that arrives through the tunnel can reach a dev page.
  */
-import { Hono, type Context } from 'hono';
+import { Hono } from 'hono';
+import { ConfigError } from '../errors.js';
 import type { ServerConfig } from '../config.js';
 import type { MockApi } from '../emulator/mock-api/index.js';
 import { createApp, type AppOptions } from '../server/app.js';
@@ -15,6 +16,7 @@ import { createInspectorApp } from './inspector/app.js';
 import type { ExchangeStore } from './inspector/store.js';
 import { loopbackOnly } from './loopback.js';
 import { PROBE_USER_AGENT } from './tunnel-probe.js';
+import type { Context } from 'hono';
 
 /** A page or API mounted under `/__wxmp/<path>`, behind the loopback guard (e.g. the emulator's chat page). */
 export interface DevPanel {
@@ -50,9 +52,10 @@ const PANEL_PATH = /^[a-z0-9][a-z0-9-]*$/;
 function checkPanels(panels: DevPanel[]): void {
   for (const p of panels) {
     if (typeof p?.path !== 'string' || !PANEL_PATH.test(p.path) || p.path === 'mock-api' || p.path === 'api') {
-      throw new Error(`createDevApps: panels[].path: expected one lowercase path segment other than "api" and "mock-api" (e.g. "chat"), got ${JSON.stringify(p?.path)}`);
+      throw new ConfigError(`createDevApps: panels[].path: expected one lowercase path segment other than "api" and "mock-api" (e.g. "chat"), got ${JSON.stringify(p?.path)}`);
     }
-    if (typeof p.app?.fetch !== 'function') throw new Error(`createDevApps: panels "${p.path}": expected a Hono app, got ${typeof p.app}`);
+    if (panels.filter((q) => q.path === p.path).length > 1) throw new ConfigError(`createDevApps: panels: expected each path once, got "${p.path}" twice (the dev server mounts its chat page at "chat")`);
+    if (typeof p.app?.fetch !== 'function') throw new ConfigError(`createDevApps: panels "${p.path}": expected a Hono app, got ${typeof p.app}`);
   }
 }
 
