@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { TunnelKeeper, defaultSubdomain } from '../../src/dev/tunnel.js';
+import { probeTarget } from '../../src/dev/tunnel-probe.js';
 import { parseXml } from '../../src/wechat/xml.js';
 import { APP_ID, AES_KEY, TOKEN, crypto, wechatPost } from '../helpers/wechat-request.js';
 import { echoBot, makeProject, memoryLogger } from './support/project.js';
@@ -178,6 +179,13 @@ describe('tunnel keeper', () => {
     } finally {
       other.remove();
     }
+  });
+
+  it('probes a public loca.lt URL directly, and a *.localhost URL through the tunnel server by Host', () => {
+    expect(probeTarget('https://wxmp-1a2b3c4d.loca.lt', 'https://localtunnel.me')).toMatchObject({ connectHost: 'wxmp-1a2b3c4d.loca.lt', connectPort: 443 });
+    const local = probeTarget('http://mybot.localhost', 'http://localhost:4567');
+    expect(local).toMatchObject({ connectHost: '127.0.0.1', connectPort: 4567 });
+    expect(local.url.href).toBe('http://mybot.localhost/healthz');
   });
 
   it('checks names up front and derives a stable default from the project', () => {
