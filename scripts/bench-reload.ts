@@ -1,9 +1,9 @@
 /**
  * `npm run bench:reload`: the dev loop's speed, measured in one run on this
  * machine against a baseline.
- *  - save → new code answering, p50 over 10 edits, and failed requests while
- *    a client sends a message every few ms: `wxmp dev` vs `tsx watch` running
- *    the same bot behind the same production app;
+ *  - save → new code answering, p50 over 10 edits 1 s apart, and failed
+ *    requests while a client sends a message every few ms: `wxmp dev` vs
+ *    `tsx watch` running the same bot behind the same production app;
  *  - tunnel overhead: p50 of sequential GET /healthz through a local
  *    localtunnel server vs straight to the dev server.
  */
@@ -97,7 +97,8 @@ async function reloads(dir: string, port: number): Promise<{ p50: number; all: n
     writeFileSync(join(dir, 'src/app.ts'), bot(v));
     await until(() => latest === `v${v}`, `v${v} answering`);
     times.push(performance.now() - saved);
-    await new Promise((r) => setTimeout(r, 300));
+    // A developer saves every few seconds at most; 1 s keeps the run short and lets each tool settle.
+    await new Promise((r) => setTimeout(r, 1000));
   }
   stop = true;
   await loop;

@@ -15,6 +15,8 @@ import type { Router } from '../wechat/router.js';
 import { createInspectorApp } from './inspector/app.js';
 import type { ExchangeStore } from './inspector/store.js';
 import { loopbackOnly } from './loopback.js';
+import { PROBE_USER_AGENT } from './tunnel-probe.js';
+import type { Context } from 'hono';
 
 /** A page or API mounted under `/__wxmp/<path>`, behind the loopback guard (e.g. the emulator's chat page). */
 export interface DevPanel {
@@ -25,6 +27,7 @@ export interface DevPanel {
   title?: string;
 }
 
+/** Options of {@link createDevApps}: the production app's, plus the dev pages. */
 export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   config: ServerConfig;
   /** The bot; `ready: false` (no good version loaded yet) makes the callback answer 502 at once. */
@@ -36,6 +39,7 @@ export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   store?: ExchangeStore;
 }
 
+/** The two apps and the replay used by the inspector. */
 export interface DevApps {
   main: Hono;
   tunnel: Hono;
@@ -63,8 +67,20 @@ function checkPanels(panels: DevPanel[]): void {
 export function createDevApps(options: DevAppsOptions): DevApps {
   const { panels = [], mockApi, store, router, config, ...rest } = options;
   checkPanels(panels);
+  let counter = 0;
+  // A sub-app's notFound does not carry over when it is mounted: each app gets it.
+  const notFound = (c: Context) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404);
   const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
     const app = new Hono();
+    // The WeChat callback reports its own exchanges; every other request gets its log line here.
+    // The dev pages' own traffic (the live feed, the browser's favicon) and the tunnel keeper's probes stay out.
+    app.use('*', async (c, next) => {
+      if (c.req.path === config.path || c.req.path.startsWith('/__wxmp') || c.req.path === '/favicon.ico' || c.req.header('user-agent') === PROBE_USER_AGENT) return next();
+      const time = Date.now();
+      const started = performance.now();
+      await next();
+      onExchange?.({ id: `${time.toString(36)}-o${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: {}, status: c.res.status, durationMs: performance.now() - started, kind: 'other' });
+    });
     app.use(config.path, async (c, next) => {
       if (router.ready === false && c.req.method === 'POST') {
         // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once.
@@ -73,6 +89,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
       await next();
     });
     app.route('/', createApp({ ...rest, dedupStore, onExchange, config, router }));
+    app.notFound(notFound);
     return app;
   };
 
@@ -83,6 +100,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   if (mockApi) main.route('/__wxmp/mock-api', mockApi.app);
   for (const panel of panels) main.route(`/__wxmp/${panel.path}`, panel.app);
   main.route('/', tunnel);
+  main.notFound(notFound);
 
   async function replay(ex: Exchange): Promise<Response> {
     const query = new URLSearchParams(ex.query).toString();

@@ -2,6 +2,7 @@
 import type { ServerConfig } from '../config.js';
 import type { CredentialSource } from './credentials.js';
 
+/** What {@link banner} needs to know. */
 export interface BannerInfo {
   config: Pick<ServerConfig, 'token' | 'encodingAESKey' | 'path'>;
   localUrl: string;

@@ -17,6 +17,7 @@ import { createBundler, type BotBundler } from './bundle.js';
 import { BotWorker } from './bot-worker.js';
 import { WORKER_SCRIPT, type ToWorker } from './worker-script.js';
 
+/** Options of {@link BotHost.create}. */
 export interface BotHostOptions {
   cwd: string;
   /** Default `src/app.ts`. */
@@ -30,6 +31,7 @@ export interface BotHostOptions {
   loadTimeoutMs?: number;
 }
 
+/** A reload's outcome: the new version and its build + load time, or the error text (file:line first). */
 export type ReloadResult = { ok: true; ms: number; version: number } | { ok: false; error: string };
 
 /**

@@ -4,15 +4,17 @@
  * project's own files (~25 ms) and a warm worker has them loaded already.
  */
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
+/** A build: the bundle file, its packages (preloaded by the warm worker) and its source files, or the error text. */
 export type BuildResult =
   | { ok: true; file: string; externals: string[]; inputs: string[] }
   | { ok: false; error: string };
 
+/** An incremental esbuild context for the bot. */
 export interface BotBundler {
   build(): Promise<BuildResult>;
   dispose(): Promise<void>;
@@ -25,21 +27,32 @@ const LOADERS: Record<string, esbuild.Loader> = { '.ts': 'ts', '.mts': 'ts', '.c
  * would point there; each file gets its own values back, and
  * `new URL('./data.json', import.meta.url)` keeps working.
  */
-const keepImportMeta: esbuild.Plugin = {
-  name: 'wxmp-keep-import-meta',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
-      if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
-      const source = await readFile(args.path, 'utf8');
-      if (!source.includes('import.meta')) return undefined;
-      const contents = source
-        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
-        .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
-        .replaceAll('import.meta.filename', JSON.stringify(args.path));
-      return { contents, loader: LOADERS[extname(args.path)] ?? 'ts' };
-    });
-  },
-};
+function keepImportMeta(): esbuild.Plugin {
+  // Most files never mention import.meta: remember that per mtime, so a rebuild re-reads only what changed.
+  const cache = new Map<string, { mtimeMs: number; contents?: string }>();
+  return {
+    name: 'wxmp-keep-import-meta',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, async (args) => {
+        if (args.path.includes(`${sep}node_modules${sep}`)) return undefined;
+        const { mtimeMs } = await stat(args.path);
+        let entry = cache.get(args.path);
+        if (entry?.mtimeMs !== mtimeMs) {
+          const source = await readFile(args.path, 'utf8');
+          entry = {
+            mtimeMs,
+            contents: source.includes('import.meta') ? source
+              .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+              .replaceAll('import.meta.dirname', JSON.stringify(dirname(args.path)))
+              .replaceAll('import.meta.filename', JSON.stringify(args.path)) : undefined,
+          };
+          cache.set(args.path, entry);
+        }
+        return entry.contents === undefined ? undefined : { contents: entry.contents, loader: LOADERS[extname(args.path)] ?? 'ts' };
+      });
+    },
+  };
+}
 
 function formatError(cwd: string, message: esbuild.Message): string {
   const at = message.location;
@@ -70,7 +83,7 @@ export async function createBundler(options: { cwd: string; entry: string; outDi
     write: false,
     metafile: true,
     logLevel: 'silent',
-    plugins: [keepImportMeta],
+    plugins: [keepImportMeta()],
   });
   let count = 0;
   return {

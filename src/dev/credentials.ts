@@ -13,6 +13,7 @@ import type { Env } from '../config.js';
 /** Where the credentials came from: the user's env/.env, made up now, or made up on an earlier run. */
 export type CredentialSource = 'env' | 'generated' | 'reused';
 
+/** The result of {@link ensureDevCredentials}. */
 export interface DevCredentials {
   /** The environment with the dev credentials filled in. */
   env: Env;

@@ -9,6 +9,7 @@ import { getRequestListener } from '@hono/node-server';
 
 type Fetch = (req: Request, env: unknown) => Response | Promise<Response>;
 
+/** A bound listener. */
 export interface DevListener {
   server: Server;
   port: number;
@@ -18,6 +19,7 @@ export interface DevListener {
   close(): Promise<void>;
 }
 
+/** Options of {@link listenDev}. */
 export interface ListenOptions {
   port: number;
   host: string;

@@ -7,6 +7,9 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 
+/** The probes' User-Agent; the dev server leaves these requests out of its log. */
+export const PROBE_USER_AGENT = 'wxmp-dev-probe';
+
 /**
  * Where to connect for `publicUrl`. A self-hosted server on a `localhost`
  * domain (tests, a LAN setup) hands out `http://<name>.localhost` without its
@@ -40,7 +43,7 @@ export function probeTunnel(publicUrl: string, tunnelHost: string, timeoutMs: nu
       path: url.pathname,
       method: 'GET',
       // Any value skips loca.lt's reminder page; a non-browser User-Agent does too.
-      headers: { host: url.host, 'bypass-tunnel-reminder': '1', 'user-agent': 'wxmp-dev-probe' },
+      headers: { host: url.host, 'bypass-tunnel-reminder': '1', 'user-agent': PROBE_USER_AGENT },
       timeout: timeoutMs,
       agent: false,
     }, (res) => {

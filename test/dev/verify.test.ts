@@ -44,7 +44,7 @@ describe('wxmp verify', () => {
     const wrongPath = await verifyCallback({ url: `${dev.localUrl}/`, token: TOKEN });
     expect(wrongPath.ok).toBe(false);
     expect(wrongPath.message).toContain('wrong path');
-    expect(wrongPath.message).toContain('WECHAT_PATH');
+    expect(wrongPath.message).toContain('answered 404 "not found: the WeChat callback is at /wechat (WECHAT_PATH)"');
     const wrongToken = await verifyCallback({ url: `${dev.localUrl}/wechat`, token: 'not-the-token' });
     expect(wrongToken.message).toMatch(/^wrong token: .* rejected the signature \(403\)/);
   });

@@ -9,6 +9,7 @@ import type { Exchange } from '../../server/exchange.js';
 import type { ExchangeStore } from './store.js';
 import { inspectorPage } from './page.js';
 
+/** Options of {@link createInspectorApp}. */
 export interface InspectorOptions {
   store: ExchangeStore;
   /** Sends a recorded request again (the dev server's `replay`); the new exchange reaches the store on its own. */

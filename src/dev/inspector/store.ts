@@ -17,6 +17,7 @@ export interface ExchangeSummary {
   replayOf?: string;
 }
 
+/** An exchange as kept; a replay names the exchange it repeats. */
 export type StoredExchange = Exchange & { replayOf?: string };
 
 /**
