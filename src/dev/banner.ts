@@ -12,6 +12,8 @@ export interface BannerInfo {
   source: CredentialSource;
   credentialsFile: string;
   mockApi: boolean;
+  /** The AppID is made up (see DevCredentials.appIdStandIn). */
+  appIdStandIn?: boolean;
 }
 
 /**
@@ -34,6 +36,10 @@ export function banner(info: BannerInfo): string {
   if (info.config.encodingAESKey) {
     lines.push(`  EncodingAESKey:  ${info.config.encodingAESKey}`);
     lines.push('  消息加解密方式:   安全模式 (safe) recommended; 明文 and 兼容 work too');
+    if (info.appIdStandIn) {
+      lines.push('  AppID:           WeChat encrypts with your account\'s AppID and wxmp refuses any other: for 兼容 or 安全模式');
+      lines.push('                   put WECHAT_APP_ID=<your AppID> in .env (明文, the test account\'s only mode, works without it)');
+    }
   }
   if (info.source === 'generated') lines.push(`  (new dev credentials, saved in ${info.credentialsFile} and reused next time)`);
   if (info.source === 'reused') lines.push(`  (dev credentials from ${info.credentialsFile})`);

@@ -132,7 +132,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     if (tunnel) opened.push(() => tunnel.close());
     // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
     if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
-    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi }));
+    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
     bannerShown = true;
 
     return {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../../src/config.js';
+import { banner } from '../../src/dev/banner.js';
 import { ensureDevCredentials, randomAlnum } from '../../src/dev/credentials.js';
 import { MessageCrypto } from '../../src/wechat/crypto.js';
 
@@ -27,6 +28,16 @@ describe('dev credentials', () => {
     const second = ensureDevCredentials(dir, {});
     expect(second.source).toBe('reused');
     expect(second.env).toEqual(first.env);
+    expect(second.appIdStandIn).toBe(true);
+  });
+
+  it('make the banner say the stand-in AppID must be replaced for encrypted modes, and only then', () => {
+    const creds = ensureDevCredentials(dir, {});
+    const info = { config: parseServerConfig(creds.env), localUrl: 'http://127.0.0.1:80', source: creds.source, credentialsFile: '.wxmp/dev.env', mockApi: true };
+    expect(banner({ ...info, appIdStandIn: creds.appIdStandIn })).toContain('put WECHAT_APP_ID=<your AppID> in .env');
+    const own = ensureDevCredentials(dir, { WECHAT_APP_ID: 'wx0123456789abcdef' });
+    expect(own.appIdStandIn).toBe(false);
+    expect(banner({ ...info, appIdStandIn: own.appIdStandIn })).not.toContain('WECHAT_APP_ID=<your AppID>');
   });
 
   it('leave a configured WECHAT_TOKEN alone, and keep a configured AppID over the stand-in', () => {
