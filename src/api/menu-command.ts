@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { loadEnv, type Env } from '../config.js';
+import { readDevState } from '../dev/state.js';
 import { validateMenu } from './menu-validate.js';
 import { clientFromConfig, createStores, parseApiConfig } from './stores.js';
 
@@ -31,6 +32,21 @@ async function readMenuFile(file: string | undefined): Promise<unknown> {
 }
 
 /**
+ * Without an AppSecret, while `npm run dev` runs its offline mock of the WeChat
+ * API, the menu goes to that mock: the dev chat page shows it, and nothing real
+ * is touched.
+ */
+function menuEnv(cwd: string, env: Env): { env: Env; note?: string } {
+  if (env.WECHAT_APP_SECRET?.trim()) return { env };
+  const mock = readDevState(cwd)?.mockApi;
+  if (!mock) return { env };
+  return {
+    env: { ...env, WECHAT_APP_ID: mock.appId, WECHAT_APP_SECRET: mock.appSecret, WECHAT_API_BASE: mock.base },
+    note: `no WECHAT_APP_SECRET: using the dev server's offline mock WeChat API at ${mock.base}\n`,
+  };
+}
+
+/**
  * Publishes the menu in a JSON file (validated first) or prints the current one.
  * Resolves to the exit code; errors are WxmpErrors with one clear line.
  *
@@ -45,7 +61,9 @@ export async function menuCommand(options: MenuCommandOptions): Promise<number> 
   // Validate before touching credentials or the network, so a typo costs nothing.
   const menu = options.action === 'push' ? validateMenu(await readMenuFile(options.file)) : undefined;
   const cwd = options.cwd ?? process.cwd();
-  const config = parseApiConfig(options.env ?? loadEnv(cwd));
+  const { env, note } = menuEnv(cwd, options.env ?? loadEnv(cwd));
+  if (note) out(note);
+  const config = parseApiConfig(env);
   const stores = createStores(config, { dir: join(cwd, '.wxmp') });
   try {
     const client = clientFromConfig(config, { tokenStore: stores.tokenStore });

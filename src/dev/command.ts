@@ -3,7 +3,7 @@
  * reloadable worker, the tunnel, the request log and the dev pages, wired
  * together; and a clean stop on Ctrl-C.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
@@ -19,6 +19,7 @@ import { banner } from './banner.js';
 import { ExchangeStore } from './inspector/store.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
+import { removeDevState, writeDevState } from './state.js';
 import { listenDev } from './listen.js';
 import { checkTunnelSettings, defaultSubdomain, TunnelKeeper } from './tunnel.js';
 import type { DevHandle, DevOptions, DevPanelContext, DevState } from './types.js';
@@ -107,14 +108,11 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
     opened.push(() => watcher.close());
 
-    const stateFile = join(cwd, '.wxmp', 'dev-state.json');
     const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
-    const saveState = () => {
-      mkdirSync(join(cwd, '.wxmp'), { recursive: true });
-      writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
-    };
+    if (mockApi) state.mockApi = { base: `${main.url}/__wxmp/mock-api`, appId: mockApi.appId, appSecret: mockApi.appSecret };
+    const saveState = () => writeDevState(cwd, state);
     saveState();
-    opened.push(() => rmSync(stateFile, { force: true }));
+    opened.push(() => removeDevState(cwd));
 
     let bannerShown = false;
     const tunnel = tunnelSettings && new TunnelKeeper({

@@ -59,4 +59,6 @@ export interface DevState {
   publicUrl?: string;
   path: string;
   pid: number;
+  /** The offline mock WeChat API when no AppSecret is configured; its secret is a fixed, public stand-in. */
+  mockApi?: { base: string; appId: string; appSecret: string };
 }

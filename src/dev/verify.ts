@@ -4,15 +4,13 @@
  * would accept the answer, and if not, why.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parse } from 'dotenv';
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { sign } from '../wechat/signature.js';
+import { readDevEnv, readDevState } from './state.js';
 
 /** The verdict of {@link verifyCallback}. */
 export interface VerifyResult {
@@ -35,24 +33,19 @@ export interface VerifyOptions {
   timeoutMs?: number;
 }
 
-function readJson(file: string): Record<string, unknown> | undefined {
-  try { return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>; } catch { return undefined; }
-}
-
 /** The Token: option, env/.env, or the one `npm run dev` generated. */
 function findToken(cwd: string, env: Env): string {
   const fromEnv = env.WECHAT_TOKEN?.trim();
   if (fromEnv) return fromEnv;
-  const devEnv = join(cwd, '.wxmp', 'dev.env');
-  const generated = existsSync(devEnv) ? parse(readFileSync(devEnv)).WECHAT_TOKEN : undefined;
+  const generated = readDevEnv(cwd)?.WECHAT_TOKEN;
   if (generated) return generated;
   throw new ConfigError('no Token to sign with: expected WECHAT_TOKEN in the environment or .env (or --token), got nothing; `npm run dev` generates one');
 }
 
 function findUrl(cwd: string, env: Env): string {
-  const state = readJson(join(cwd, '.wxmp', 'dev-state.json'));
-  const path = (state?.path as string | undefined) ?? env.WECHAT_PATH ?? '/';
-  const base = (state?.publicUrl as string | undefined) ?? (state?.localUrl as string | undefined) ?? `http://127.0.0.1:${env.PORT ?? 80}`;
+  const state = readDevState(cwd);
+  const path = state?.path ?? env.WECHAT_PATH ?? '/';
+  const base = state?.publicUrl ?? state?.localUrl ?? `http://127.0.0.1:${env.PORT ?? 80}`;
   return `${base.replace(/\/+$/, '')}${path}`;
 }
 

@@ -3,53 +3,13 @@
  * running dev server (`.wxmp/dev-state.json`), else the environment; the
  * credentials from the environment and .env, else the dev loop's `.wxmp/dev.env`.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'dotenv';
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Mode } from '../wechat/protocol.js';
+import { DEV_ENV_FILE, readDevEnv, readDevState } from '../dev/state.js';
 import type { Credentials } from './request.js';
 
-/** What the dev loop records about the running dev server. */
-export interface DevState {
-  port: number;
-  localUrl: string;
-  publicUrl?: string;
-  path?: string;
-  /** The dev server's process; a state whose process is gone is stale. */
-  pid?: number;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-export const DEV_STATE_FILE = '.wxmp/dev-state.json';
-export const DEV_ENV_FILE = '.wxmp/dev.env';
-
-function readDevState(cwd: string): DevState | undefined {
-  const file = join(cwd, DEV_STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  let state: Partial<DevState>;
-  try {
-    state = JSON.parse(readFileSync(file, 'utf8')) as Partial<DevState>;
-  } catch (error) {
-    throw new ConfigError(`${DEV_STATE_FILE}: expected JSON written by \`npm run dev\`, got unreadable content; delete it or pass --url`, { cause: error });
-  }
-  if (typeof state.localUrl !== 'string' || !/^https?:\/\//.test(state.localUrl)) {
-    throw new ConfigError(`${DEV_STATE_FILE}: expected a localUrl such as http://127.0.0.1:3000, got ${JSON.stringify(state.localUrl ?? null)}; restart \`npm run dev\` or pass --url`);
-  }
-  // A dev server that crashed leaves its state behind: fall back rather than send to a dead port.
-  if (typeof state.pid === 'number' && !alive(state.pid)) return undefined;
-  return state as DevState;
-}
+export { DEV_ENV_FILE, DEV_STATE_FILE } from '../dev/state.js';
 
 /** `localUrl` + `path`, unless localUrl already carries a path. */
 function joinPath(base: string, path = '/'): string {
@@ -88,11 +48,11 @@ export function resolveCredentials(options: { cwd: string; env: Env }): Credenti
   let source: 'env' | 'dev.env' = 'env';
   let chosen: Env = env;
   if (!env.WECHAT_TOKEN?.trim()) {
-    const file = join(options.cwd, DEV_ENV_FILE);
-    if (!existsSync(file)) {
+    const saved = readDevEnv(options.cwd);
+    if (!saved) {
       throw new ConfigError(`WECHAT_TOKEN: expected the Token to sign with, got nothing; set it in .env (or the environment), or run \`npm run dev\`, which writes ${DEV_ENV_FILE}`);
     }
-    chosen = parse(readFileSync(file));
+    chosen = saved;
     source = 'dev.env';
     if (!chosen.WECHAT_TOKEN?.trim()) throw new ConfigError(`${DEV_ENV_FILE}: expected a WECHAT_TOKEN line, got none; restart \`npm run dev\` or set WECHAT_TOKEN`);
   }

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { menuCommand } from '../../src/api/menu-command.js';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { APP_ID, AES_KEY, TOKEN } from '../helpers/wechat-request.js';
 import { launchBrowser } from './support/browser.js';
@@ -39,6 +42,18 @@ describe('the chat page in the dev server', () => {
     await expect.poll(() => page.locator('.row.bot .bubble').last().textContent(), { timeout: 10_000 }).toBe('v1:你好');
     expect(logger.lines.some((l) => l.includes('[safe]') && l.includes('"你好"'))).toBe(true);
   }, 60_000);
+
+  it('shows a menu that `wxmp menu push` published, with no AppSecret, to the dev server\'s mock API', async () => {
+    const file = join(project.dir, 'menu.json');
+    writeFileSync(file, JSON.stringify({ button: [{ type: 'click', name: '今日', key: 'TODAY' }] }));
+    const printed: string[] = [];
+    expect(await menuCommand({ action: 'push', file, cwd: project.dir, env: {}, out: (t) => printed.push(t) })).toBe(0);
+    expect(printed.join('')).toContain(`offline mock WeChat API at ${dev.localUrl}/__wxmp/mock-api`);
+    expect(dev.mockApi?.menu).toEqual({ button: [{ type: 'click', name: '今日', key: 'TODAY' }] });
+    const page = await browser!.context.newPage();
+    await page.goto(`${dev.localUrl}/__wxmp/chat/`);
+    await expect.poll(() => page.locator('#menu button').allTextContents(), { timeout: 10_000 }).toEqual(['今日']);
+  }, 30_000);
 
   it('is not part of what the tunnel serves', async () => {
     const res = await dev.apps.tunnel.request('/__wxmp/chat/');
