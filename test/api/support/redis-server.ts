@@ -4,24 +4,14 @@
  * silent skip would hide that the multi-instance paths went untested.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
+import { freePort } from '../../helpers/free-port.js';
 
 export interface RunningRedis {
   url: string;
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startRedis(): Promise<RunningRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
