@@ -9,6 +9,10 @@ import { sh } from './ssh.js';
 /** Exit codes of the scripts below, mapped to the step reported. */
 export const FAILURES: Record<number, string> = { 10: 'setup', 11: 'rsync', 12: 'node', 13: 'node', 14: 'lock', 15: 'disk' };
 
+// A pid file can outlive its process and the pid be reused: only signal a supervisor.
+const supervisorPid = `pid=$(cat "$B/run/supervisor.pid" 2>/dev/null || true)
+if [ -n "$pid" ] && ! grep -qs supervisor.mjs "/proc/$pid/cmdline"; then pid=; fi`;
+
 /** Oldest Node major the bundle runs on. */
 export const NODE_MAJOR = 20;
 
@@ -72,8 +76,8 @@ ln -sfn ../../shared/.env "releases/$R/.env"
 ln -sfn ../../shared/data "releases/$R/data"
 printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next
 rm -f run/reload.json
-pid=$(cat run/supervisor.pid 2>/dev/null || true)
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+${supervisorPid}
+if [ -n "$pid" ]; then
   kill -HUP "$pid"
 else
   cp "releases/$R/supervisor.mjs" bin/supervisor.mjs.tmp && mv bin/supervisor.mjs.tmp bin/supervisor.mjs
@@ -103,8 +107,8 @@ export function listScript(c: DeployConfig): string {
 cur=$(readlink "$B/current" 2>/dev/null || true)
 echo "current=\${cur##*/}"
 for d in "$B"/releases/*/; do [ -f "$d/package.json" ] && echo "release=$(basename "$d") $(tr -d '\\n' < "$d/package.json")"; done
-pid=$(cat "$B/run/supervisor.pid" 2>/dev/null || true)
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d ' ')"; else echo "supervisor=none"; fi
+${supervisorPid}
+if [ -n "$pid" ]; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d ' ')"; else echo "supervisor=none"; fi
 node -e 'fetch("http://127.0.0.1:${c.appPort}/healthz",{signal:AbortSignal.timeout(3000)}).then(async r=>console.log("health="+r.status+" "+await r.text()),e=>console.log("health=down "+e.message))'`;
 }
 

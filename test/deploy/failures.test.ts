@@ -3,7 +3,7 @@
  * with the step's code, and nothing half-done on the server (no release folder
  * left, no lock held, `current` untouched).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const full = join(tmp, 'full');
 let sshd: Sshd;
 let nginx: Nginx;
 let mounted = false;
+const bystanders: ChildProcess[] = [];
+const supervisors: number[] = [];
 
 const quiet = { write() {} };
 
@@ -65,6 +67,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  for (const pid of supervisors) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  for (const b of bystanders) b.kill('SIGKILL');
+  if (supervisors.length) execFileSync('sleep', ['0.5']);
   if (mounted) execFileSync('umount', [full]);
   nginx?.stop();
   sshd?.stop();
@@ -190,5 +195,23 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.code).toBe('DEPLOY_NGINX');
     expect(f.message).toMatch(/nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n.*missing\.crt/);
     expect(existsSync(join(nginx.confDir, 'wxmp.conf'))).toBe(false);
+  });
+
+  it('a stale pid file naming an unrelated process: that process is left alone, a supervisor is started', async () => {
+    const base = join(tmp, 'stale');
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(base, dir), { recursive: true });
+    writeFileSync(join(base, 'shared', '.env'), 'WECHAT_TOKEN=testtoken123\n');
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+    bystanders.push(bystander);
+    writeFileSync(join(base, 'run', 'supervisor.pid'), `${bystander.pid}\n`);
+    const appPort = await freePort();
+    await deploy({ config: configFor('good', { DEPLOY_PATH: base, DEPLOY_APP_PORT: String(appPort) }), cwd: project, out: quiet });
+    const pid = Number(readFileSync(join(base, 'run', 'supervisor.pid'), 'utf8'));
+    supervisors.push(pid);
+    expect(pid).not.toBe(bystander.pid);
+    expect(bystander.exitCode).toBeNull();
+    expect(bystander.signalCode).toBeNull();
+    const health = await fetch(`http://127.0.0.1:${appPort}/healthz`, { signal: AbortSignal.timeout(3000) });
+    expect(health.status).toBe(200);
   });
 });
