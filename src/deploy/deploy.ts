@@ -144,9 +144,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
     try {
       await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
     } catch (error) {
-      // Only a release the supervisor rejected is surely out of service; after any
-      // other failure here it may be serving, so its folder must stay.
-      discard = isWxmpError(error) && error.code === 'DEPLOY_HEALTH';
+      // Only a release the supervisor rejected (or never got to see) is surely out
+      // of service; after any other failure here it may be serving, so it stays.
+      discard = isWxmpError(error) && (error.code === 'DEPLOY_HEALTH' || error.code === 'DEPLOY_DISK');
       throw error;
     }
     discard = false;

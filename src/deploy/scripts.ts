@@ -74,7 +74,7 @@ cd "$B" || exit 10
 [ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }
 ln -sfn ../../shared/.env "releases/$R/.env"
 ln -sfn ../../shared/data "releases/$R/data"
-printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next
+printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next || { echo "cannot write $B/run/next (disk full? $(df -Ph "$B" | awk 'NR==2{print $4" free"}')); nothing was switched" >&2; exit 15; }
 rm -f run/reload.json
 ${supervisorPid}
 if [ -n "$pid" ]; then
