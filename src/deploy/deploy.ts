@@ -137,6 +137,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
       return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     }, (f) => `node ${f.node}, ${Math.round(Number(f.free_kb) / 1024)} MB free`);
     const current = facts.current || undefined;
+    if (Number(facts.free_kb) < 50 * 1024) p.line(`warning: only ${Math.round(Number(facts.free_kb) / 1024)} MB free under ${base} on the server; logs and releases need room`);
     discard = true;
     step = 'upload';
     await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);

@@ -113,7 +113,9 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
     mounted = true;
     for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
-    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: quiet }));
+    let said = '';
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: { write: (t) => { said += t; } } }));
+    expect(said).toMatch(/warning: only 0 MB free under .* on the server/);
     expect(f.code).toBe('DEPLOY_DISK');
     expect(f.message).toMatch(/the server's disk is full \(rsync: .*No space left on device.*\)\. Free space under .*nothing was switched/);
     expect(readdirSync(join(full, 'releases'))).toEqual([]);
