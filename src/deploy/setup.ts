@@ -80,6 +80,7 @@ export async function setup(options: SetupOptions): Promise<void> {
       p.line(`  (.env not uploaded; run with --env .env.production to send it, or edit ${base}/shared/.env on the server)`);
     }
     if (config.service === 'systemd') {
+      if (config.user === 'root') p.line('  warning: the service will run as root (User=root); a user of its own is safer: adduser --system wxmp, then DEPLOY_USER=wxmp');
       const unitPath = `${config.systemdDir}/${config.serviceName}.service`;
       await p.step('systemd', async () => {
         const node = (await remote.exec('command -v node')).stdout.trim() || undefined;

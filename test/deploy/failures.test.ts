@@ -183,7 +183,9 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
 
   it('setup with DEPLOY_SERVICE=systemd on a server without systemd: the unit is written and lints clean, the error says what to do', async () => {
     const unitDir = join(tmp, 'systemd');
-    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: quiet }));
+    let said = '';
+    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: { write: (t) => { said += t; } } }));
+    if (userInfo().username === 'root') expect(said).toMatch(/warning: the service will run as root \(User=root\)/);
     expect(f.code).toBe('DEPLOY_SYSTEMD');
     expect(f.message).toMatch(/wxmp\.service is written, but systemctl failed \(.*\)\. systemd is not running on the server \(a container\?\): set DEPLOY_SERVICE=none/);
     const lint = spawnSync('systemd-analyze', ['verify', join(unitDir, 'wxmp.service')], { encoding: 'utf8', timeout: 20_000 });
