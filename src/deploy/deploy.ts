@@ -24,13 +24,23 @@ export interface DeployOptions {
 /** What the supervisor said about a release (run/reload.json). */
 export interface Verdict { release: string; ok: boolean; message: string; log: string[] }
 
-/** A sortable, unique-enough id: UTC time to the millisecond. */
+/**
+ * A sortable, unique-enough id: UTC time to the millisecond.
+ *
+ * @example
+ * releaseId(new Date('2026-01-02T03:04:05.006Z')) // '20260102-030405-006'
+ */
 export function releaseId(now = new Date()): string {
   const iso = now.toISOString();
   return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}`;
 }
 
-/** The commit and whether the working tree has uncommitted changes; undefined outside git. */
+/**
+ * The commit and whether the working tree has uncommitted changes; undefined outside git.
+ *
+ * @example
+ * gitState(process.cwd()) // { commit: '3f2a9c1', dirty: false }
+ */
 export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
   try {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
@@ -56,7 +66,12 @@ export async function buildRelease(options: { cwd: string; outDir: string; bot?:
   return { release, bytes: built.bytes, git };
 }
 
-/** Runs a script that may exit with a known failure code and throws that step's DeployError. */
+/**
+ * Runs a script that may exit with a known failure code and throws that step's DeployError.
+ *
+ * @example
+ * const out = await checked(remote, 'prune', pruneScript(config)); // DEPLOY_PRUNE on failure
+ */
 export async function checked(remote: Remote, step: string, script: string): Promise<string> {
   const result = await remote.exec(script);
   if (result.code === 0) return result.stdout;
@@ -68,6 +83,9 @@ export async function checked(remote: Remote, step: string, script: string): Pro
  * Asks the supervisor to put `release` in service and switches `current` when
  * it is healthy. A failing release throws with its last log lines; the running
  * release is untouched.
+ *
+ * @example
+ * await activate(remote, '20260101-120000-123'); // { ok: true, message: 'release ... is serving' }
  */
 export async function activate(remote: Remote, release: string): Promise<Verdict> {
   const out = await checked(remote, 'activate', activateScript(remote.config, release));

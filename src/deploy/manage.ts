@@ -16,7 +16,12 @@ export interface ServerStatus {
   health: { status: number | 'down'; body: string };
 }
 
-/** Reads releases, the supervisor and /healthz from the server. */
+/**
+ * Reads releases, the supervisor and /healthz from the server.
+ *
+ * @example
+ * const { current, health } = await readStatus(new Remote(config));
+ */
 export async function readStatus(remote: Remote): Promise<ServerStatus> {
   const text = await checked(remote, 'status', listScript(remote.config));
   const status: ServerStatus = { releases: [], health: { status: 'down', body: '' } };
@@ -92,7 +97,13 @@ export async function rollback(options: { config: DeployConfig; out?: Output }):
   }
 }
 
-/** Formats one JSON line of the production request log like the dev server does. */
+/**
+ * Formats one JSON line of the production request log like the dev server does;
+ * a line that is not JSON comes back as it is.
+ *
+ * @example
+ * formatLogLine(line) // '12:00:01 POST / 200 3ms [safe] o6_bmjr: text "hi" → text "你说：hi"'
+ */
 export function formatLogLine(line: string): string {
   try {
     return formatExchange(JSON.parse(line) as Exchange);

@@ -6,7 +6,12 @@
 import type { DeployConfig } from './config.js';
 import { sh } from './ssh.js';
 
-/** Exit codes of the scripts below, mapped to the step reported. */
+/**
+ * Exit codes of the scripts below, mapped to the step reported.
+ *
+ * @example
+ * FAILURES[11] // 'rsync': DeployError code DEPLOY_RSYNC
+ */
 export const FAILURES: Record<number, string> = { 10: 'setup', 11: 'rsync', 12: 'node', 13: 'node', 14: 'lock', 15: 'disk' };
 
 // A pid file can outlive its process and the pid be reused: only signal a supervisor.
@@ -22,7 +27,12 @@ v=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
 [ "\${v%%.*}" -ge ${NODE_MAJOR} ] 2>/dev/null || { echo "Node.js $v on the server is too old: install Node ${NODE_MAJOR} or newer (NodeSource: https://github.com/nodesource/distributions)" >&2; exit 13; }
 echo "node=$v"`;
 
-/** Creates the folder layout (idempotent) and checks Node. */
+/**
+ * Creates the folder layout (idempotent) and checks Node.
+ *
+ * @example
+ * await remote.exec(layoutScript(config));
+ */
 export function layoutScript(c: DeployConfig): string {
   return `B=${sh(c.path)}
 mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10

@@ -21,7 +21,12 @@ export interface SetupOptions {
 
 const sudo = 'if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi';
 
-/** `diff -u` of two texts, for showing what an overwrite would change. */
+/**
+ * `diff -u` of two texts, for showing what an overwrite would change.
+ *
+ * @example
+ * unifiedDiff('a\n', 'b\n', '/etc/nginx/conf.d/wxmp.conf') // '--- ... (on the server)\n+++ ... (new)\n@@ ...'
+ */
 export function unifiedDiff(before: string, after: string, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'wxmp-diff-'));
   try {
