@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWxmpError } from '../../src/errors.js';
 import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
 import { deploy } from '../../src/deploy/deploy.js';
+import { deployCommand } from '../../src/deploy/command.js';
 import { setup } from '../../src/deploy/setup.js';
 import { rollback } from '../../src/deploy/manage.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
@@ -150,6 +151,16 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     const f = await failure(rollback({ config: configFor('good'), out: quiet }));
     expect(f.code).toBe('DEPLOY_ROLLBACK');
     expect(f.message).toBe('no earlier release to roll back to (current: none, releases: none)');
+  });
+
+  it('status on a server where nothing runs: says so and exits 1', async () => {
+    let said = '';
+    const env = {
+      DEPLOY_HOST: '127.0.0.1', DEPLOY_USER: userInfo().username, DEPLOY_SSH_PORT: String(sshd.port), DEPLOY_SSH_KEY: sshd.keys.good!,
+      DEPLOY_SSH_KNOWN_HOSTS: sshd.knownHosts, DEPLOY_PATH: join(tmp, 'server'), DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_APP_PORT: String(await freePort()),
+    };
+    expect(await deployCommand(['status'], { env, out: { write: (t) => { said += t; } } })).toBe(1);
+    expect(said).toMatch(/^current   none \(nothing deployed yet\)\nprocess   not running\nhealth    down .*\nreleases  none\n$/);
   });
 
   it('a server that was never set up', async () => {
