@@ -90,7 +90,12 @@ export async function checked(remote: Remote, step: string, script: string): Pro
 export async function activate(remote: Remote, release: string): Promise<Verdict> {
   const out = await checked(remote, 'activate', activateScript(remote.config, release));
   const line = out.split('\n').find((l) => l.startsWith('reload='));
-  const verdict = JSON.parse(line?.slice('reload='.length) ?? '{}') as Verdict;
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(line?.slice('reload='.length) ?? '') as Verdict;
+  } catch {
+    throw new DeployError('activate', `the supervisor's verdict was unreadable (${JSON.stringify(out.slice(-200))}); see ${remote.config.path}/shared/logs/supervisor.log or journalctl -u ${remote.config.serviceName}`);
+  }
   if (!verdict.ok) {
     const log = verdict.log?.length ? `\nlast lines of release ${release}:\n  ${verdict.log.join('\n  ')}` : '';
     throw new DeployError('health', `${verdict.message ?? 'the supervisor gave no verdict'}${log}`);
