@@ -46,7 +46,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   const cwd = io.cwd ?? process.cwd();
   if (action === 'build') {
     // The bundle alone, for the Dockerfile: no server, no DEPLOY_* settings needed.
-    const { buildRelease } = await import('./deploy.js');
+    const { buildRelease } = await import('./release.js');
     const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build' });
     out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB)\n`);
     return 0;

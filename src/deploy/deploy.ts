@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DeployError, isWxmpError } from '../errors.js';
-import { bundle } from './bundle.js';
 import type { DeployConfig } from './config.js';
 import { Progress, type Output } from './progress.js';
 import { activateScript, discardScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
+import { buildRelease, gitState, releaseId } from './release.js';
 
 export interface DeployOptions {
   config: DeployConfig;
@@ -23,48 +21,6 @@ export interface DeployOptions {
 
 /** What the supervisor said about a release (run/reload.json). */
 export interface Verdict { release: string; ok: boolean; message: string; log: string[] }
-
-/**
- * A sortable, unique-enough id: UTC time to the millisecond.
- *
- * @example
- * releaseId(new Date('2026-01-02T03:04:05.006Z')) // '20260102-030405-006'
- */
-export function releaseId(now = new Date()): string {
-  const iso = now.toISOString();
-  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}`;
-}
-
-/**
- * The commit and whether the working tree has uncommitted changes; undefined outside git.
- *
- * @example
- * gitState(process.cwd()) // { commit: '3f2a9c1', dirty: false }
- */
-export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Builds a release bundle into `outDir` with its id, version and commit.
- *
- * @example
- * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
- */
-export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
-  const release = options.release ?? releaseId();
-  const git = gitState(options.cwd);
-  const pkg = join(options.cwd, 'package.json');
-  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
-  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
-  return { release, bytes: built.bytes, git };
-}
 
 /**
  * Runs a script that may exit with a known failure code and throws that step's DeployError.

@@ -64,9 +64,16 @@ export function unlockScript(c: DeployConfig, owner?: string): string {
   return `[ "$(cat ${lock}/owner 2>/dev/null)" = ${sh(owner)} ] && rm -rf ${lock}; true`;
 }
 
-/** Removes a release that never went into service. */
+/**
+ * Removes a release that never went into service. An interrupted upload can
+ * leave rsync's receiving side still writing for a moment: stop it first, or it
+ * would put files back after the removal.
+ */
 export function discardScript(c: DeployConfig, release: string): string {
-  return `rm -rf ${sh(`${c.path}/releases/${release}`)}`;
+  const dir = `${c.path}/releases/${release}`;
+  return `pkill -f -- ${sh(`rsync --server.* ${dir}`)} 2>/dev/null
+i=0; while pgrep -f -- ${sh(`rsync --server.* ${dir}`)} >/dev/null 2>&1 && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
+rm -rf ${sh(dir)}`;
 }
 
 /**

@@ -138,10 +138,11 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
       for (let i = 0; i < 200 && !out.includes('✓ bundle'); i++) await new Promise((r) => setTimeout(r, 25));
       process.kill(-child.pid!, 'SIGINT');
       const code = await new Promise((r) => child.once('exit', r));
-      expect(out, out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
-      expect(code).toBe(1);
-      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
-      expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+      const seen = `exit ${String(code)}, output:\n${out}`;
+      expect(out, seen).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
+      expect(code, seen).toBe(1);
+      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock')), seen).toBe(false);
+      expect(readdirSync(join(tmp, 'server', 'releases')), seen).toEqual([]);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
