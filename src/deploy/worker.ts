@@ -10,6 +10,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadEnv, parseServerConfig } from '../config.js';
+import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createApp } from '../server/app.js';
 import { openExchangeLog } from '../server/log-file.js';
@@ -73,7 +74,13 @@ function listenExclusive(fetch: (req: Request) => Response | Promise<Response>):
 }
 
 if (cluster.isWorker) {
-  await runWorker();
+  await runWorker().catch((error: unknown) => {
+    // An expected failure (most often a setting missing from the server's .env) is one line, not a stack.
+    if (!isWxmpError(error)) throw error;
+    const where = error.code === 'CONFIG_INVALID' ? ' (on the server: DEPLOY_PATH/shared/.env; send one with `wxmp deploy setup --env FILE`)' : '';
+    console.error(`wxmp: ${error.message}${where}`);
+    process.exit(1);
+  });
 } else {
   process.exitCode = await startFromEnv();
 }

@@ -213,6 +213,19 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(existsSync(join(nginx.confDir, 'wxmp.conf'))).toBe(false);
   });
 
+  it('a first deploy to a server whose .env lacks WECHAT_TOKEN: the one-line reason, nothing left running', async () => {
+    const base = join(tmp, 'noenv');
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(base, dir), { recursive: true });
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: base, DEPLOY_APP_PORT: String(await freePort()) }), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_HEALTH');
+    expect(f.message).toMatch(/failed its health check: the release exited during start-up \(code 1\); nothing is serving\nlast lines of release \S+:\n {2}wxmp: WECHAT_TOKEN: expected the Token .* \(on the server: DEPLOY_PATH\/shared\/\.env; send one with `wxmp deploy setup --env FILE`\)$/);
+    expect(readdirSync(join(base, 'releases'))).toEqual([]);
+    expect(existsSync(join(base, 'current'))).toBe(false);
+    // With nothing to serve, the supervisor it started has left too.
+    for (let i = 0; i < 40 && existsSync(join(base, 'run', 'supervisor.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(base, 'run', 'supervisor.pid'))).toBe(false);
+  });
+
   it('a stale pid file naming an unrelated process: that process is left alone, a supervisor is started', async () => {
     const base = join(tmp, 'stale');
     for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(base, dir), { recursive: true });
