@@ -38,7 +38,8 @@ export function layoutScript(c: DeployConfig): string {
 mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10
 touch "$B/shared/.env" && chmod 600 "$B/shared/.env"
 ${nodeCheck}
-echo "user=$(id -un) uid=$(id -u)"`;
+command -v rsync >/dev/null 2>&1 || echo "warning=rsync is missing on the server; deploys need it (sudo apt-get install rsync)"
+echo "user=$(id -un)"`;
 }
 
 /** Checks the server and takes the deploy lock; prints key=value lines. */

@@ -71,10 +71,13 @@ export async function setup(options: SetupOptions): Promise<void> {
   const remote = new Remote(config);
   const base = config.path;
   try {
+    const warnings: string[] = [];
     await p.step('layout', async () => {
-      const facts = await checked(remote, 'setup', layoutScript(config));
-      return `${base}/{releases,shared,run,bin}; ${facts.trim().split('\n').join(', ')}`;
+      const lines = (await checked(remote, 'setup', layoutScript(config))).trim().split('\n');
+      warnings.push(...lines.filter((l) => l.startsWith('warning=')).map((l) => `  warning: ${l.slice('warning='.length)}`));
+      return `${base}/{releases,shared,run,bin}; ${lines.filter((l) => !l.startsWith('warning=')).join(', ')}`;
     });
+    for (const w of warnings) p.line(w);
     if (options.envFile) {
       const file = options.envFile;
       if (!existsSync(file)) throw new DeployError('setup', `--env ${file}: no such file on this machine`);
@@ -109,7 +112,9 @@ export async function setup(options: SetupOptions): Promise<void> {
       if (state === 'unchanged') return `${confPath} unchanged`;
       const test = await remote.exec(`${sudo}; $SUDO ${config.nginx} -t 2>&1`);
       if (test.code !== 0) {
+        const missing = test.code === 127 || /command not found|No such file or directory/.test(test.stdout) && !/\[emerg\]/.test(test.stdout);
         await remote.exec(`${sudo}; if [ -f ${sh(`${confPath}.wxmp-old`)} ]; then $SUDO mv ${sh(`${confPath}.wxmp-old`)} ${sh(confPath)}; else $SUDO rm -f ${sh(confPath)}; fi`);
+        if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${confPath} was not kept`);
         throw new DeployError('nginx', `nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n${test.stdout.trim()}`);
       }
       await checked(remote, 'nginx', `${sudo}; $SUDO ${config.nginx} -s reload`);

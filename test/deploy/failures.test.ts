@@ -97,7 +97,7 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.message).toMatch(/rsync is missing on the server: install it there \(Debian\/Ubuntu: sudo apt-get install rsync/);
   });
 
-  it('Node missing, or too old, on the server: says what to install', async () => {
+  it('Node, rsync or nginx missing, or Node too old, on the server: says what to install', async () => {
     const missing = await failure(deploy({ config: configFor('nonode'), cwd: project, out: quiet }));
     expect(missing.code).toBe('DEPLOY_NODE');
     expect(missing.message).toMatch(/Node\.js is missing on the server: install Node 20 or newer/);
@@ -106,6 +106,12 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(old.message).toMatch(/Node\.js 16\.20\.0 on the server is too old: install Node 20 or newer/);
     const viaSetup = await failure(setup({ config: configFor('nonode'), out: quiet }));
     expect(viaSetup.message).toMatch(/Node\.js is missing/);
+    let said = '';
+    await failure(setup({ config: configFor('norsync', { DEPLOY_NGINX: '/nonexistent/nginx' }), out: { write: (t) => { said += t; } } })).then((f) => {
+      expect(f.code).toBe('DEPLOY_NGINX');
+      expect(f.message).toMatch(/^nginx is not installed on the server \(.*\): install it \(sudo apt-get install nginx\) and run setup again/);
+    });
+    expect(said).toMatch(/ {2}warning: rsync is missing on the server; deploys need it/);
   });
 
   it('disk full (a real 512 KB tmpfs): no partial release, no lock left', async () => {
