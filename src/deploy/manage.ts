@@ -114,18 +114,19 @@ export function formatLogLine(line: string): string {
 
 /**
  * `wxmp deploy logs [-f]`: the production request log, one readable line per
- * request, the same lines `npm run dev` prints. With `follow` it runs until
- * `signal` aborts (or Ctrl-C).
+ * request, the same lines `npm run dev` prints. With `app`, the app's own
+ * output instead (console.log, stack traces: the journal, or supervisor.log
+ * without systemd). With `follow` it runs until `signal` aborts (or Ctrl-C).
  *
  * @example
  * await logs({ config, lines: 50, follow: true });
  */
-export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; out?: Output; signal?: AbortSignal }): Promise<void> {
+export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; app?: boolean; out?: Output; signal?: AbortSignal }): Promise<void> {
   const out = options.out ?? process.stdout;
   const remote = new Remote(options.config);
   let rest = '';
   try {
-    await remote.exec(logsScript(options.config, options.lines ?? 50, options.follow ?? false), (chunk) => {
+    await remote.exec(logsScript(options.config, options.lines ?? 50, options.follow ?? false, options.app), (chunk) => {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       for (const line of parts) if (line.trim()) out.write(`${formatLogLine(line)}\n`);

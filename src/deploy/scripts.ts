@@ -130,8 +130,13 @@ if [ -n "$pid" ]; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d '
 node -e 'fetch("http://127.0.0.1:${c.appPort}/healthz",{signal:AbortSignal.timeout(3000)}).then(async r=>console.log("health="+r.status+" "+await r.text()),e=>console.log("health=down "+e.message))'`;
 }
 
-/** Prints the last `lines` request-log lines, then follows the file when `follow`. */
-export function logsScript(c: DeployConfig, lines: number, follow: boolean): string {
-  const file = sh(`${c.path}/shared/logs/requests.jsonl`);
+/** Prints the last `lines` request-log lines (or, with `app`, the app's own output), then follows when `follow`. */
+export function logsScript(c: DeployConfig, lines: number, follow: boolean, app = false): string {
+  if (app && c.service === 'systemd') {
+    // The journal needs the systemd-journal group or sudo; try both.
+    const j = `journalctl -u ${sh(c.serviceName)} -n ${lines} --no-pager -o cat${follow ? ' -f' : ''}`;
+    return `${j} 2>/dev/null || sudo -n ${j}`;
+  }
+  const file = sh(`${c.path}/shared/logs/${app ? 'supervisor.log' : 'requests.jsonl'}`);
   return follow ? `touch ${file}; exec tail -n ${lines} -F ${file} 2>/dev/null` : `[ -f ${file} ] && tail -n ${lines} ${file}; true`;
 }

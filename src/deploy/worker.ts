@@ -15,7 +15,6 @@ import { apiServerOptions } from '../api/server-options.js';
 import { createApp } from '../server/app.js';
 import { openExchangeLog } from '../server/log-file.js';
 import { consoleLogger } from '../server/logger.js';
-import { formatExchange } from '../server/request-log.js';
 import { listen, loadBot, startFromEnv, type RunningServer } from '../server/start.js';
 
 /** Messages between the supervisor and a worker over the cluster IPC channel. */
@@ -32,10 +31,9 @@ async function runWorker(): Promise<void> {
     version: process.env.WXMP_RELEASE,
     dedupStore: api.dedupStore,
     onLateReply: api.onLateReply,
-    onExchange: (ex) => {
-      consoleLogger.info(formatExchange(ex));
-      log.write(ex);
-    },
+    // Requests go to the JSON-lines log only (`wxmp deploy logs`), so the journal
+    // keeps what the app itself prints (`wxmp deploy logs --app`).
+    onExchange: (ex) => log.write(ex),
   });
   // `exclusive` keeps this port out of the cluster's shared handles: it is ours alone.
   const health = await listenExclusive(app.fetch);
