@@ -9,6 +9,7 @@ const USAGE = `Usage: wxmp deploy [--dry-run]        bundle, upload, health-chec
        wxmp deploy rollback             put the previous release back in service
        wxmp deploy status               current release, commit, uptime, health
        wxmp deploy logs [-f] [-n N]     the production request log, readable lines
+       wxmp deploy logs --app [-f]      the app's own output (console.log, errors)
        wxmp deploy build [--out DIR]    only build the bundle (used by the Dockerfile)
 Settings come from .env: DEPLOY_HOST, DEPLOY_USER, DEPLOY_PATH, DEPLOY_DOMAIN (see docs/deploy.md).
 `;
@@ -30,6 +31,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
       out: { type: 'string' },
       yes: { type: 'boolean', short: 'y' },
       follow: { type: 'boolean', short: 'f' },
+      app: { type: 'boolean' },
       lines: { type: 'string', short: 'n' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,7 +48,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   const cwd = io.cwd ?? process.cwd();
   if (action === 'build') {
     // The bundle alone, for the Dockerfile: no server, no DEPLOY_* settings needed.
-    const { buildRelease } = await import('./deploy.js');
+    const { buildRelease } = await import('./release.js');
     const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build' });
     out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB)\n`);
     return 0;
@@ -67,7 +69,7 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
       return s.health.status === 200 ? 0 : 1;
     }
     case 'logs':
-      await (await import('./manage.js')).logs({ config, lines, follow: values.follow, out });
+      await (await import('./manage.js')).logs({ config, lines, follow: values.follow, app: values.app, out });
       return 0;
     default:
       await (await import('./deploy.js')).deploy({ config, cwd, dryRun: values['dry-run'], out, bot: env.WXMP_BOT });

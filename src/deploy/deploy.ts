@@ -1,14 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DeployError, isWxmpError } from '../errors.js';
-import { bundle } from './bundle.js';
 import type { DeployConfig } from './config.js';
 import { Progress, type Output } from './progress.js';
 import { activateScript, discardScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
+import { buildRelease, gitState, releaseId } from './release.js';
 
 export interface DeployOptions {
   config: DeployConfig;
@@ -24,39 +22,12 @@ export interface DeployOptions {
 /** What the supervisor said about a release (run/reload.json). */
 export interface Verdict { release: string; ok: boolean; message: string; log: string[] }
 
-/** A sortable, unique-enough id: UTC time to the millisecond. */
-export function releaseId(now = new Date()): string {
-  const iso = now.toISOString();
-  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}`;
-}
-
-/** The commit and whether the working tree has uncommitted changes; undefined outside git. */
-export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
-  try {
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
-    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-    return { commit, dirty: status.trim() !== '' };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
- * Builds a release bundle into `outDir` with its id, version and commit.
+ * Runs a script that may exit with a known failure code and throws that step's DeployError.
  *
  * @example
- * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
+ * const out = await checked(remote, 'prune', pruneScript(config)); // DEPLOY_PRUNE on failure
  */
-export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
-  const release = options.release ?? releaseId();
-  const git = gitState(options.cwd);
-  const pkg = join(options.cwd, 'package.json');
-  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
-  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
-  return { release, bytes: built.bytes, git };
-}
-
-/** Runs a script that may exit with a known failure code and throws that step's DeployError. */
 export async function checked(remote: Remote, step: string, script: string): Promise<string> {
   const result = await remote.exec(script);
   if (result.code === 0) return result.stdout;
@@ -68,11 +39,19 @@ export async function checked(remote: Remote, step: string, script: string): Pro
  * Asks the supervisor to put `release` in service and switches `current` when
  * it is healthy. A failing release throws with its last log lines; the running
  * release is untouched.
+ *
+ * @example
+ * await activate(remote, '20260101-120000-123'); // { ok: true, message: 'release ... is serving' }
  */
 export async function activate(remote: Remote, release: string): Promise<Verdict> {
   const out = await checked(remote, 'activate', activateScript(remote.config, release));
   const line = out.split('\n').find((l) => l.startsWith('reload='));
-  const verdict = JSON.parse(line?.slice('reload='.length) ?? '{}') as Verdict;
+  let verdict: Verdict;
+  try {
+    verdict = JSON.parse(line?.slice('reload='.length) ?? '') as Verdict;
+  } catch {
+    throw new DeployError('activate', `the supervisor's verdict was unreadable (${JSON.stringify(out.slice(-200))}); see ${remote.config.path}/shared/logs/supervisor.log or journalctl -u ${remote.config.serviceName}`);
+  }
   if (!verdict.ok) {
     const log = verdict.log?.length ? `\nlast lines of release ${release}:\n  ${verdict.log.join('\n  ')}` : '';
     throw new DeployError('health', `${verdict.message ?? 'the supervisor gave no verdict'}${log}`);
@@ -137,6 +116,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
       return Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
     }, (f) => `node ${f.node}, ${Math.round(Number(f.free_kb) / 1024)} MB free`);
     const current = facts.current || undefined;
+    if (Number(facts.free_kb) < 50 * 1024) p.line(`warning: only ${Math.round(Number(facts.free_kb) / 1024)} MB free under ${base} on the server; logs and releases need room`);
     discard = true;
     step = 'upload';
     await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);
@@ -144,9 +124,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
     try {
       await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
     } catch (error) {
-      // Only a release the supervisor rejected is surely out of service; after any
-      // other failure here it may be serving, so its folder must stay.
-      discard = isWxmpError(error) && error.code === 'DEPLOY_HEALTH';
+      // Only a release the supervisor rejected (or never got to see) is surely out
+      // of service; after any other failure here it may be serving, so it stays.
+      discard = isWxmpError(error) && (error.code === 'DEPLOY_HEALTH' || error.code === 'DEPLOY_DISK');
       throw error;
     }
     discard = false;

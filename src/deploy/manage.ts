@@ -16,7 +16,12 @@ export interface ServerStatus {
   health: { status: number | 'down'; body: string };
 }
 
-/** Reads releases, the supervisor and /healthz from the server. */
+/**
+ * Reads releases, the supervisor and /healthz from the server.
+ *
+ * @example
+ * const { current, health } = await readStatus(new Remote(config));
+ */
 export async function readStatus(remote: Remote): Promise<ServerStatus> {
   const text = await checked(remote, 'status', listScript(remote.config));
   const status: ServerStatus = { releases: [], health: { status: 'down', body: '' } };
@@ -92,7 +97,13 @@ export async function rollback(options: { config: DeployConfig; out?: Output }):
   }
 }
 
-/** Formats one JSON line of the production request log like the dev server does. */
+/**
+ * Formats one JSON line of the production request log like the dev server does;
+ * a line that is not JSON comes back as it is.
+ *
+ * @example
+ * formatLogLine(line) // '12:00:01 POST / 200 3ms [safe] o6_bmjr: text "hi" → text "你说：hi"'
+ */
 export function formatLogLine(line: string): string {
   try {
     return formatExchange(JSON.parse(line) as Exchange);
@@ -103,18 +114,19 @@ export function formatLogLine(line: string): string {
 
 /**
  * `wxmp deploy logs [-f]`: the production request log, one readable line per
- * request, the same lines `npm run dev` prints. With `follow` it runs until
- * `signal` aborts (or Ctrl-C).
+ * request, the same lines `npm run dev` prints. With `app`, the app's own
+ * output instead (console.log, stack traces: the journal, or supervisor.log
+ * without systemd). With `follow` it runs until `signal` aborts (or Ctrl-C).
  *
  * @example
  * await logs({ config, lines: 50, follow: true });
  */
-export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; out?: Output; signal?: AbortSignal }): Promise<void> {
+export async function logs(options: { config: DeployConfig; lines?: number; follow?: boolean; app?: boolean; out?: Output; signal?: AbortSignal }): Promise<void> {
   const out = options.out ?? process.stdout;
   const remote = new Remote(options.config);
   let rest = '';
   try {
-    await remote.exec(logsScript(options.config, options.lines ?? 50, options.follow ?? false), (chunk) => {
+    await remote.exec(logsScript(options.config, options.lines ?? 50, options.follow ?? false, options.app), (chunk) => {
       const parts = (rest + chunk).split('\n');
       rest = parts.pop() ?? '';
       for (const line of parts) if (line.trim()) out.write(`${formatLogLine(line)}\n`);

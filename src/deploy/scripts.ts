@@ -6,8 +6,17 @@
 import type { DeployConfig } from './config.js';
 import { sh } from './ssh.js';
 
-/** Exit codes of the scripts below, mapped to the step reported. */
+/**
+ * Exit codes of the scripts below, mapped to the step reported.
+ *
+ * @example
+ * FAILURES[11] // 'rsync': DeployError code DEPLOY_RSYNC
+ */
 export const FAILURES: Record<number, string> = { 10: 'setup', 11: 'rsync', 12: 'node', 13: 'node', 14: 'lock', 15: 'disk' };
+
+// A pid file can outlive its process and the pid be reused: only signal a supervisor.
+const supervisorPid = `pid=$(cat "$B/run/supervisor.pid" 2>/dev/null || true)
+if [ -n "$pid" ] && ! grep -qs supervisor.mjs "/proc/$pid/cmdline"; then pid=; fi`;
 
 /** Oldest Node major the bundle runs on. */
 export const NODE_MAJOR = 20;
@@ -18,13 +27,19 @@ v=$(node -p 'process.versions.node' 2>/dev/null || echo 0)
 [ "\${v%%.*}" -ge ${NODE_MAJOR} ] 2>/dev/null || { echo "Node.js $v on the server is too old: install Node ${NODE_MAJOR} or newer (NodeSource: https://github.com/nodesource/distributions)" >&2; exit 13; }
 echo "node=$v"`;
 
-/** Creates the folder layout (idempotent) and checks Node. */
+/**
+ * Creates the folder layout (idempotent) and checks Node.
+ *
+ * @example
+ * await remote.exec(layoutScript(config));
+ */
 export function layoutScript(c: DeployConfig): string {
   return `B=${sh(c.path)}
 mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10
 touch "$B/shared/.env" && chmod 600 "$B/shared/.env"
 ${nodeCheck}
-echo "user=$(id -un) uid=$(id -u)"`;
+command -v rsync >/dev/null 2>&1 || echo "warning=rsync is missing on the server; deploys need it (sudo apt-get install rsync)"
+echo "user=$(id -un)"`;
 }
 
 /** Checks the server and takes the deploy lock; prints key=value lines. */
@@ -50,9 +65,16 @@ export function unlockScript(c: DeployConfig, owner?: string): string {
   return `[ "$(cat ${lock}/owner 2>/dev/null)" = ${sh(owner)} ] && rm -rf ${lock}; true`;
 }
 
-/** Removes a release that never went into service. */
+/**
+ * Removes a release that never went into service. An interrupted upload can
+ * leave rsync's receiving side still writing for a moment: stop it first, or it
+ * would put files back after the removal.
+ */
 export function discardScript(c: DeployConfig, release: string): string {
-  return `rm -rf ${sh(`${c.path}/releases/${release}`)}`;
+  const dir = `${c.path}/releases/${release}`;
+  return `pkill -f -- ${sh(`rsync --server.* ${dir}`)} 2>/dev/null
+i=0; while pgrep -f -- ${sh(`rsync --server.* ${dir}`)} >/dev/null 2>&1 && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
+rm -rf ${sh(dir)}`;
 }
 
 /**
@@ -70,10 +92,10 @@ cd "$B" || exit 10
 [ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }
 ln -sfn ../../shared/.env "releases/$R/.env"
 ln -sfn ../../shared/data "releases/$R/data"
-printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next
+printf '%s\\n%s\\n' "$R" ${c.healthTimeoutMs} > run/next.tmp && mv run/next.tmp run/next || { echo "cannot write $B/run/next (disk full? $(df -Ph "$B" | awk 'NR==2{print $4" free"}')); nothing was switched" >&2; exit 15; }
 rm -f run/reload.json
-pid=$(cat run/supervisor.pid 2>/dev/null || true)
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+${supervisorPid}
+if [ -n "$pid" ]; then
   kill -HUP "$pid"
 else
   cp "releases/$R/supervisor.mjs" bin/supervisor.mjs.tmp && mv bin/supervisor.mjs.tmp bin/supervisor.mjs
@@ -103,13 +125,18 @@ export function listScript(c: DeployConfig): string {
 cur=$(readlink "$B/current" 2>/dev/null || true)
 echo "current=\${cur##*/}"
 for d in "$B"/releases/*/; do [ -f "$d/package.json" ] && echo "release=$(basename "$d") $(tr -d '\\n' < "$d/package.json")"; done
-pid=$(cat "$B/run/supervisor.pid" 2>/dev/null || true)
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d ' ')"; else echo "supervisor=none"; fi
+${supervisorPid}
+if [ -n "$pid" ]; then echo "supervisor=$pid $(ps -o etimes= -p "$pid" | tr -d ' ')"; else echo "supervisor=none"; fi
 node -e 'fetch("http://127.0.0.1:${c.appPort}/healthz",{signal:AbortSignal.timeout(3000)}).then(async r=>console.log("health="+r.status+" "+await r.text()),e=>console.log("health=down "+e.message))'`;
 }
 
-/** Prints the last `lines` request-log lines, then follows the file when `follow`. */
-export function logsScript(c: DeployConfig, lines: number, follow: boolean): string {
-  const file = sh(`${c.path}/shared/logs/requests.jsonl`);
+/** Prints the last `lines` request-log lines (or, with `app`, the app's own output), then follows when `follow`. */
+export function logsScript(c: DeployConfig, lines: number, follow: boolean, app = false): string {
+  if (app && c.service === 'systemd') {
+    // The journal needs the systemd-journal group or sudo; try both.
+    const j = `journalctl -u ${sh(c.serviceName)} -n ${lines} --no-pager -o cat${follow ? ' -f' : ''}`;
+    return `${j} 2>/dev/null || sudo -n ${j}`;
+  }
+  const file = sh(`${c.path}/shared/logs/${app ? 'supervisor.log' : 'requests.jsonl'}`);
   return follow ? `touch ${file}; exec tail -n ${lines} -F ${file} 2>/dev/null` : `[ -f ${file} ] && tail -n ${lines} ${file}; true`;
 }

@@ -21,7 +21,12 @@ export interface SetupOptions {
 
 const sudo = 'if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi';
 
-/** `diff -u` of two texts, for showing what an overwrite would change. */
+/**
+ * `diff -u` of two texts, for showing what an overwrite would change.
+ *
+ * @example
+ * unifiedDiff('a\n', 'b\n', '/etc/nginx/conf.d/wxmp.conf') // '--- ... (on the server)\n+++ ... (new)\n@@ ...'
+ */
 export function unifiedDiff(before: string, after: string, label: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'wxmp-diff-'));
   try {
@@ -66,10 +71,13 @@ export async function setup(options: SetupOptions): Promise<void> {
   const remote = new Remote(config);
   const base = config.path;
   try {
+    const warnings: string[] = [];
     await p.step('layout', async () => {
-      const facts = await checked(remote, 'setup', layoutScript(config));
-      return `${base}/{releases,shared,run,bin}; ${facts.trim().split('\n').join(', ')}`;
+      const lines = (await checked(remote, 'setup', layoutScript(config))).trim().split('\n');
+      warnings.push(...lines.filter((l) => l.startsWith('warning=')).map((l) => `  warning: ${l.slice('warning='.length)}`));
+      return `${base}/{releases,shared,run,bin}; ${lines.filter((l) => !l.startsWith('warning=')).join(', ')}`;
     });
+    for (const w of warnings) p.line(w);
     if (options.envFile) {
       const file = options.envFile;
       if (!existsSync(file)) throw new DeployError('setup', `--env ${file}: no such file on this machine`);
@@ -80,6 +88,7 @@ export async function setup(options: SetupOptions): Promise<void> {
       p.line(`  (.env not uploaded; run with --env .env.production to send it, or edit ${base}/shared/.env on the server)`);
     }
     if (config.service === 'systemd') {
+      if (config.user === 'root') p.line('  warning: the service will run as root (User=root); a user of its own is safer: adduser --system wxmp, then DEPLOY_USER=wxmp');
       const unitPath = `${config.systemdDir}/${config.serviceName}.service`;
       await p.step('systemd', async () => {
         const node = (await remote.exec('command -v node')).stdout.trim() || undefined;
@@ -103,7 +112,9 @@ export async function setup(options: SetupOptions): Promise<void> {
       if (state === 'unchanged') return `${confPath} unchanged`;
       const test = await remote.exec(`${sudo}; $SUDO ${config.nginx} -t 2>&1`);
       if (test.code !== 0) {
+        const missing = test.code === 127 || /command not found|No such file or directory/.test(test.stdout) && !/\[emerg\]/.test(test.stdout);
         await remote.exec(`${sudo}; if [ -f ${sh(`${confPath}.wxmp-old`)} ]; then $SUDO mv ${sh(`${confPath}.wxmp-old`)} ${sh(confPath)}; else $SUDO rm -f ${sh(confPath)}; fi`);
+        if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${confPath} was not kept`);
         throw new DeployError('nginx', `nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n${test.stdout.trim()}`);
       }
       await checked(remote, 'nginx', `${sudo}; $SUDO ${config.nginx} -s reload`);

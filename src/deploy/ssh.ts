@@ -11,7 +11,12 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs a program, collecting its output; `input` goes to its stdin. */
+/**
+ * Runs a program, collecting its output; `input` goes to its stdin, `signal` stops it.
+ *
+ * @example
+ * const { code, stdout } = await run('rsync', ['--version']);
+ */
 export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -27,7 +32,12 @@ export function run(command: string, args: string[], input?: string, onOutput?: 
   });
 }
 
-/** Turns ssh's own failures (exit 255) into one clear line each. */
+/**
+ * Turns ssh's own failures (exit 255) into one clear line each.
+ *
+ * @example
+ * sshFailure(config, 'ssh: connect to host h port 22: Connection refused').message // 'cannot reach ...'
+ */
 export function sshFailure(config: DeployConfig, stderr: string): DeployError {
   const target = `${config.user}@${config.host}:${config.sshPort}`;
   const text = stderr.trim().split('\n').filter((l) => !l.startsWith('Warning: Permanently added')).join(' ');
@@ -110,7 +120,12 @@ export class Remote {
   }
 }
 
-/** Quotes a value for a POSIX shell. */
+/**
+ * Quotes a value for a POSIX shell.
+ *
+ * @example
+ * sh("it's") // 'it'\\''s' (as one shell word)
+ */
 export function sh(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

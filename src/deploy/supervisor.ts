@@ -148,13 +148,18 @@ function reload(release?: string): Promise<void> {
       outcome = { release: target, ok: false, message: `release ${target} failed its health check: ${(error as Error).message}; ${keeps}`, log, at: new Date().toISOString() };
     }
     say(outcome.message);
-    writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
+    try {
+      writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
+    } catch (error) {
+      // A full disk must not take the serving worker down with us; the deploy times out and points here.
+      say(`cannot write run/reload.json: ${(error as Error).message}`);
+    }
     if (!outcome.ok && !active) {
       // A release that served before keeps being retried; one that never started has nothing to fall back to.
       if (release) scheduleRestart(release);
       else shutdown(1);
     }
-  });
+  }).catch((error: unknown) => say(`reload failed: ${(error as Error).message}`));
   return queue;
 }
 

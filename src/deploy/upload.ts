@@ -7,6 +7,9 @@ const EXCLUDES = ['.env', '.env.*', 'node_modules', '.git', '*.log', 'logs', '.w
 /**
  * rsync's exit codes and messages, as one line that says what to do. Exit 11/12
  * with ENOSPC is how a full disk shows up on the receiving side.
+ *
+ * @example
+ * rsyncFailure(11, 'write failed ...: No space left on device (28)', '/srv/wxmp/releases/x').code // 'DEPLOY_DISK'
  */
 export function rsyncFailure(code: number, stderr: string, target: string): DeployError {
   const text = stderr.trim().split('\n').slice(-3).join(' ');

@@ -10,11 +10,11 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createAdaptorServer } from '@hono/node-server';
 import { loadEnv, parseServerConfig } from '../config.js';
+import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createApp } from '../server/app.js';
 import { openExchangeLog } from '../server/log-file.js';
 import { consoleLogger } from '../server/logger.js';
-import { formatExchange } from '../server/request-log.js';
 import { listen, loadBot, startFromEnv, type RunningServer } from '../server/start.js';
 
 /** Messages between the supervisor and a worker over the cluster IPC channel. */
@@ -31,10 +31,9 @@ async function runWorker(): Promise<void> {
     version: process.env.WXMP_RELEASE,
     dedupStore: api.dedupStore,
     onLateReply: api.onLateReply,
-    onExchange: (ex) => {
-      consoleLogger.info(formatExchange(ex));
-      log.write(ex);
-    },
+    // Requests go to the JSON-lines log only (`wxmp deploy logs`), so the journal
+    // keeps what the app itself prints (`wxmp deploy logs --app`).
+    onExchange: (ex) => log.write(ex),
   });
   // `exclusive` keeps this port out of the cluster's shared handles: it is ours alone.
   const health = await listenExclusive(app.fetch);
@@ -73,7 +72,13 @@ function listenExclusive(fetch: (req: Request) => Response | Promise<Response>):
 }
 
 if (cluster.isWorker) {
-  await runWorker();
+  await runWorker().catch((error: unknown) => {
+    // An expected failure (most often a setting missing from the server's .env) is one line, not a stack.
+    if (!isWxmpError(error)) throw error;
+    const where = error.code === 'CONFIG_INVALID' ? ' (on the server: DEPLOY_PATH/shared/.env; send one with `wxmp deploy setup --env FILE`)' : '';
+    console.error(`wxmp: ${error.message}${where}`);
+    process.exit(1);
+  });
 } else {
   process.exitCode = await startFromEnv();
 }

@@ -3,7 +3,9 @@
  * docker compose plugin and engine are not available here). Errors name the
  * path and rule only, never a value, so secrets in a compose file stay unprinted.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse } from 'yaml';
@@ -49,6 +51,22 @@ describe('docker-compose.yml', () => {
     expect(conf).toMatch(/server app:8000;/);
     expect(conf).toMatch(/listen 80;/);
     expect(conf).toMatch(/proxy_read_timeout 5s;/);
+  });
+
+  it('deploy/nginx.docker.conf passes nginx -t (with `app` resolved to loopback, as compose would resolve it)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-compose-nginx-'));
+    try {
+      mkdirSync(join(dir, 'logs'));
+      const conf = readFileSync(join(root, 'deploy', 'nginx.docker.conf'), 'utf8').replace('server app:8000;', 'server 127.0.0.1:8000;').replace('listen 80;', 'listen 127.0.0.1:8080;');
+      writeFileSync(join(dir, 'default.conf'), conf);
+      writeFileSync(join(dir, 'nginx.conf'), `pid ${dir}/nginx.pid;\nevents {}\nhttp {\n  access_log off;\n  include ${dir}/default.conf;\n}\n`);
+      const r = spawnSync('/usr/sbin/nginx', ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'logs', 'error.log')], { encoding: 'utf8', timeout: 10_000 });
+      if (r.error) throw new Error(`nginx is missing (Debian package nginx): ${r.error.message}`);
+      expect(`${r.stdout}${r.stderr}`).toMatch(/test is successful/);
+      expect(r.status).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the Dockerfile ships only the bundle, runs as a non-root user on 8000 with a health check', () => {

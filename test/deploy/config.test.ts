@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeployConfig } from '../../src/deploy/config.js';
 import { deployCommand } from '../../src/deploy/command.js';
-import { releaseId } from '../../src/deploy/deploy.js';
+import { releaseId } from '../../src/deploy/release.js';
 import { rsyncFailure } from '../../src/deploy/upload.js';
 
 const good = { DEPLOY_HOST: 'wx.example.com', DEPLOY_USER: 'deploy', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'wx.example.com' };

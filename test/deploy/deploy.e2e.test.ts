@@ -206,6 +206,14 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     await following;
   });
 
+  it('logs --app shows the app\'s own output: the supervisor\'s and the workers\' lines', async () => {
+    const out = buffer();
+    await logs({ config, lines: 200, app: true, out });
+    expect(out.text()).toMatch(/^supervisor: release \S+ is serving$/m);
+    expect(out.text()).toMatch(/^bot: REDIS_URL is not reachable$/m);
+    expect(out.text()).toMatch(/^supervisor: release \S+ failed its health check: the release exited during start-up/m);
+  });
+
   it('wxmp deploy status shows the current release, its commit, the supervisor and health', async () => {
     const out = buffer();
     const env = {

@@ -3,7 +3,7 @@
  * with the step's code, and nothing half-done on the server (no release folder
  * left, no lock held, `current` untouched).
  */
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isWxmpError } from '../../src/errors.js';
 import { parseDeployConfig, type DeployConfig } from '../../src/deploy/config.js';
 import { deploy } from '../../src/deploy/deploy.js';
+import { deployCommand } from '../../src/deploy/command.js';
 import { setup } from '../../src/deploy/setup.js';
 import { rollback } from '../../src/deploy/manage.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
@@ -22,6 +23,8 @@ const full = join(tmp, 'full');
 let sshd: Sshd;
 let nginx: Nginx;
 let mounted = false;
+const bystanders: ChildProcess[] = [];
+const supervisors: number[] = [];
 
 const quiet = { write() {} };
 
@@ -65,6 +68,9 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
+  for (const pid of supervisors) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  for (const b of bystanders) b.kill('SIGKILL');
+  if (supervisors.length) execFileSync('sleep', ['0.5']);
   if (mounted) execFileSync('umount', [full]);
   nginx?.stop();
   sshd?.stop();
@@ -91,7 +97,7 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.message).toMatch(/rsync is missing on the server: install it there \(Debian\/Ubuntu: sudo apt-get install rsync/);
   });
 
-  it('Node missing, or too old, on the server: says what to install', async () => {
+  it('Node, rsync or nginx missing, or Node too old, on the server: says what to install', async () => {
     const missing = await failure(deploy({ config: configFor('nonode'), cwd: project, out: quiet }));
     expect(missing.code).toBe('DEPLOY_NODE');
     expect(missing.message).toMatch(/Node\.js is missing on the server: install Node 20 or newer/);
@@ -100,6 +106,12 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(old.message).toMatch(/Node\.js 16\.20\.0 on the server is too old: install Node 20 or newer/);
     const viaSetup = await failure(setup({ config: configFor('nonode'), out: quiet }));
     expect(viaSetup.message).toMatch(/Node\.js is missing/);
+    let said = '';
+    await failure(setup({ config: configFor('norsync', { DEPLOY_NGINX: '/nonexistent/nginx' }), out: { write: (t) => { said += t; } } })).then((f) => {
+      expect(f.code).toBe('DEPLOY_NGINX');
+      expect(f.message).toMatch(/^nginx is not installed on the server \(.*\): install it \(sudo apt-get install nginx\) and run setup again/);
+    });
+    expect(said).toMatch(/ {2}warning: rsync is missing on the server; deploys need it/);
   });
 
   it('disk full (a real 512 KB tmpfs): no partial release, no lock left', async () => {
@@ -108,7 +120,9 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', full]);
     mounted = true;
     for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(full, dir), { recursive: true });
-    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: quiet }));
+    let said = '';
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: full }), cwd: project, out: { write: (t) => { said += t; } } }));
+    expect(said).toMatch(/warning: only 0 MB free under .* on the server/);
     expect(f.code).toBe('DEPLOY_DISK');
     expect(f.message).toMatch(/the server's disk is full \(rsync: .*No space left on device.*\)\. Free space under .*nothing was switched/);
     expect(readdirSync(join(full, 'releases'))).toEqual([]);
@@ -130,10 +144,11 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
       for (let i = 0; i < 200 && !out.includes('✓ bundle'); i++) await new Promise((r) => setTimeout(r, 25));
       process.kill(-child.pid!, 'SIGINT');
       const code = await new Promise((r) => child.once('exit', r));
-      expect(out, out).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
-      expect(code).toBe(1);
-      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
-      expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+      const seen = `exit ${String(code)}, output:\n${out}`;
+      expect(out, seen).toMatch(/wxmp deploy: interrupted by Ctrl-C during (bundle|connect|upload): nothing was switched; the running release is untouched/);
+      expect(code, seen).toBe(1);
+      expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock')), seen).toBe(false);
+      expect(readdirSync(join(tmp, 'server', 'releases')), seen).toEqual([]);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
@@ -143,6 +158,16 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     const f = await failure(rollback({ config: configFor('good'), out: quiet }));
     expect(f.code).toBe('DEPLOY_ROLLBACK');
     expect(f.message).toBe('no earlier release to roll back to (current: none, releases: none)');
+  });
+
+  it('status on a server where nothing runs: says so and exits 1', async () => {
+    let said = '';
+    const env = {
+      DEPLOY_HOST: '127.0.0.1', DEPLOY_USER: userInfo().username, DEPLOY_SSH_PORT: String(sshd.port), DEPLOY_SSH_KEY: sshd.keys.good!,
+      DEPLOY_SSH_KNOWN_HOSTS: sshd.knownHosts, DEPLOY_PATH: join(tmp, 'server'), DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_APP_PORT: String(await freePort()),
+    };
+    expect(await deployCommand(['status'], { env, out: { write: (t) => { said += t; } } })).toBe(1);
+    expect(said).toMatch(/^current   none \(nothing deployed yet\)\nprocess   not running\nhealth    down .*\nreleases  none\n$/);
   });
 
   it('a server that was never set up', async () => {
@@ -176,7 +201,9 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
 
   it('setup with DEPLOY_SERVICE=systemd on a server without systemd: the unit is written and lints clean, the error says what to do', async () => {
     const unitDir = join(tmp, 'systemd');
-    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: quiet }));
+    let said = '';
+    const f = await failure(setup({ config: configFor('good', { DEPLOY_SERVICE: 'systemd', DEPLOY_SYSTEMD_DIR: unitDir }), out: { write: (t) => { said += t; } } }));
+    if (userInfo().username === 'root') expect(said).toMatch(/warning: the service will run as root \(User=root\)/);
     expect(f.code).toBe('DEPLOY_SYSTEMD');
     expect(f.message).toMatch(/wxmp\.service is written, but systemctl failed \(.*\)\. systemd is not running on the server \(a container\?\): set DEPLOY_SERVICE=none/);
     const lint = spawnSync('systemd-analyze', ['verify', join(unitDir, 'wxmp.service')], { encoding: 'utf8', timeout: 20_000 });
@@ -190,5 +217,36 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.code).toBe('DEPLOY_NGINX');
     expect(f.message).toMatch(/nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n.*missing\.crt/);
     expect(existsSync(join(nginx.confDir, 'wxmp.conf'))).toBe(false);
+  });
+
+  it('a first deploy to a server whose .env lacks WECHAT_TOKEN: the one-line reason, nothing left running', async () => {
+    const base = join(tmp, 'noenv');
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(base, dir), { recursive: true });
+    const f = await failure(deploy({ config: configFor('good', { DEPLOY_PATH: base, DEPLOY_APP_PORT: String(await freePort()) }), cwd: project, out: quiet }));
+    expect(f.code).toBe('DEPLOY_HEALTH');
+    expect(f.message).toMatch(/failed its health check: the release exited during start-up \(code 1\); nothing is serving\nlast lines of release \S+:\n {2}wxmp: WECHAT_TOKEN: expected the Token .* \(on the server: DEPLOY_PATH\/shared\/\.env; send one with `wxmp deploy setup --env FILE`\)$/);
+    expect(readdirSync(join(base, 'releases'))).toEqual([]);
+    expect(existsSync(join(base, 'current'))).toBe(false);
+    // With nothing to serve, the supervisor it started has left too.
+    for (let i = 0; i < 40 && existsSync(join(base, 'run', 'supervisor.pid')); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(join(base, 'run', 'supervisor.pid'))).toBe(false);
+  });
+
+  it('a stale pid file naming an unrelated process: that process is left alone, a supervisor is started', async () => {
+    const base = join(tmp, 'stale');
+    for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(base, dir), { recursive: true });
+    writeFileSync(join(base, 'shared', '.env'), 'WECHAT_TOKEN=testtoken123\n');
+    const bystander = spawn('sleep', ['60'], { stdio: 'ignore' });
+    bystanders.push(bystander);
+    writeFileSync(join(base, 'run', 'supervisor.pid'), `${bystander.pid}\n`);
+    const appPort = await freePort();
+    await deploy({ config: configFor('good', { DEPLOY_PATH: base, DEPLOY_APP_PORT: String(appPort) }), cwd: project, out: quiet });
+    const pid = Number(readFileSync(join(base, 'run', 'supervisor.pid'), 'utf8'));
+    supervisors.push(pid);
+    expect(pid).not.toBe(bystander.pid);
+    expect(bystander.exitCode).toBeNull();
+    expect(bystander.signalCode).toBeNull();
+    const health = await fetch(`http://127.0.0.1:${appPort}/healthz`, { signal: AbortSignal.timeout(3000) });
+    expect(health.status).toBe(200);
   });
 });

@@ -1,0 +1,47 @@
+/** What a release is made of locally: its id, the git state it records, its bundle. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { bundle } from './bundle.js';
+
+/**
+ * A sortable, unique-enough id: UTC time to the millisecond.
+ *
+ * @example
+ * releaseId(new Date('2026-01-02T03:04:05.006Z')) // '20260102-030405-006'
+ */
+export function releaseId(now = new Date()): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10).replace(/-/g, '')}-${iso.slice(11, 19).replace(/:/g, '')}-${iso.slice(20, 23)}`;
+}
+
+/**
+ * The commit and whether the working tree has uncommitted changes; undefined outside git.
+ *
+ * @example
+ * gitState(process.cwd()) // { commit: '3f2a9c1', dirty: false }
+ */
+export function gitState(cwd: string): { commit: string; dirty: boolean } | undefined {
+  try {
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const status = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Builds a release bundle into `outDir` with its id, version and commit.
+ *
+ * @example
+ * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
+ */
+export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
+  const release = options.release ?? releaseId();
+  const git = gitState(options.cwd);
+  const pkg = join(options.cwd, 'package.json');
+  const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
+  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
+  return { release, bytes: built.bytes, git };
+}
