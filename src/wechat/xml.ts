@@ -8,15 +8,20 @@ export interface XmlObject {
 }
 
 function toValue(element: XmlElement): XmlValue {
-  const children = element.children.filter((c): c is XmlElement => c instanceof XmlElement);
-  // Text and CDATA are concatenated as written: user text keeps its spaces and newlines.
-  if (children.length === 0) return element.children.map((c) => (c instanceof XmlText ? c.text : '')).join('');
-  const out: XmlObject = {};
-  for (const child of children) {
-    if (child.name === 'item') ((out.item ??= []) as XmlObject[]).push(toValue(child) as XmlObject);
-    else out[child.name] = toValue(child);
+  // One pass over the children: this runs for every field of every message.
+  let text = '';
+  let out: XmlObject | undefined;
+  for (const child of element.children) {
+    if (child instanceof XmlElement) {
+      out ??= {};
+      if (child.name === 'item') ((out.item ??= []) as XmlObject[]).push(toValue(child) as XmlObject);
+      else out[child.name] = toValue(child);
+    } else if (child instanceof XmlText) {
+      // Text and CDATA are concatenated as written: user text keeps its spaces and newlines.
+      text += child.text;
+    }
   }
-  return out;
+  return out ?? text;
 }
 
 /**
