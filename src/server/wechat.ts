@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ConfigError, ProtocolError, isWxmpError } from '../errors.js';
 import { MessageCrypto } from '../wechat/crypto.js';
+import { pooledRandomBytes } from '../wechat/random.js';
 import { MemoryDedupStore, dedupKey, type DedupStore } from '../wechat/dedup.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
@@ -72,7 +72,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const deadlineMs = options.deadlineMs ?? 4000;
   const logger = options.logger ?? consoleLogger;
   const now = options.now ?? Date.now;
-  const nonce = options.nonce ?? (() => randomBytes(8).toString('hex'));
+  const nonce = options.nonce ?? (() => pooledRandomBytes(8).toString('hex'));
   const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   let counter = 0;

@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { ConfigError, ProtocolError } from '../errors.js';
+import { pooledRandomBytes } from './random.js';
 
 /** Randomness source; tests pass a fixed one to reproduce WeChat's published vectors. */
 export type RandomBytes = (size: number) => Buffer;
@@ -52,7 +53,7 @@ export class MessageCrypto {
     this.key = decodeAESKey(options.encodingAESKey);
     this.iv = this.key.subarray(0, 16);
     this.appId = options.appId;
-    this.random = options.random ?? randomBytes;
+    this.random = options.random ?? pooledRandomBytes;
   }
 
   /** Encrypts `message` (UTF-8) into the base64 `Encrypt` value. */
