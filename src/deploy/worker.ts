@@ -12,10 +12,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { loadEnv, parseServerConfig } from '../config.js';
 import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
-import { createApp } from '../server/app.js';
-import { openExchangeLog } from '../server/log-file.js';
-import { consoleLogger } from '../server/logger.js';
-import { listen, loadBot, startFromEnv, type RunningServer } from '../server/start.js';
+import { createProductionApp, listen, loadBot, productionLogger, startFromEnv, type RunningServer } from '../server/start.js';
 
 /** Messages between the supervisor and a worker over the cluster IPC channel. */
 export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'; port: number };
@@ -23,17 +20,16 @@ export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'
 async function runWorker(): Promise<void> {
   const config = parseServerConfig(loadEnv());
   const router = await loadBot();
-  const api = apiServerOptions(config, { logger: consoleLogger });
-  const log = openExchangeLog(process.env.WXMP_LOG_DIR ?? '.wxmp/logs');
-  const app = createApp({
-    config,
+  const logger = productionLogger(config);
+  const api = apiServerOptions(config, { logger });
+  const { app, closeLog } = createProductionApp(config, {
     router,
     version: process.env.WXMP_RELEASE,
     dedupStore: api.dedupStore,
     onLateReply: api.onLateReply,
     // Requests go to the JSON-lines log only (`wxmp deploy logs`), so the journal
     // keeps what the app itself prints (`wxmp deploy logs --app`).
-    onExchange: (ex) => log.write(ex),
+    quiet: true,
   });
   // `exclusive` keeps this port out of the cluster's shared handles: it is ours alone.
   const health = await listenExclusive(app.fetch);
@@ -43,13 +39,13 @@ async function runWorker(): Promise<void> {
     if (message?.type !== 'serve' || pub) return;
     pub = await listen(app.fetch, config.port, config.host);
     await health.close();
-    consoleLogger.info(`wxmp: release ${process.env.WXMP_RELEASE ?? '?'} serving on ${pub.url}${config.path}; ${api.summary}`);
+    logger.info(`wxmp: release ${process.env.WXMP_RELEASE ?? '?'} serving on ${pub.url}${config.path}; ${api.summary}`);
     process.send!({ type: 'serving', port: pub.port } satisfies WorkerMessage);
   });
   // The supervisor retires a worker with disconnect(): finish in-flight requests, then leave.
   process.on('disconnect', async () => {
     await Promise.allSettled([pub?.close(), health.close()]);
-    await log.close();
+    await closeLog();
     await api.close();
     process.exit(0);
   });

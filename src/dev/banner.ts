@@ -32,9 +32,11 @@ export function banner(info: BannerInfo): string {
   if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/mock-api (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);
   lines.push('', 'Paste into 接口配置信息 (mp.weixin.qq.com test account page, or 基本配置 → 服务器配置):');
   lines.push(`  URL:             ${info.publicUrl ? callback(info.publicUrl) : '(your public URL)'}`);
-  lines.push(`  Token:           ${info.config.token}`);
+  // Generated values are printed to be pasted; the user's own stay out of the terminal (and its scrollback).
+  const own = info.source === 'env';
+  lines.push(`  Token:           ${own ? '(yours: WECHAT_TOKEN in .env)' : info.config.token}`);
   if (info.config.encodingAESKey) {
-    lines.push(`  EncodingAESKey:  ${info.config.encodingAESKey}`);
+    lines.push(`  EncodingAESKey:  ${own ? '(yours: WECHAT_ENCODING_AES_KEY in .env)' : info.config.encodingAESKey}`);
     lines.push('  消息加解密方式:   安全模式 (safe) recommended; 明文 and 兼容 work too');
     if (info.appIdStandIn) {
       lines.push('  AppID:           WeChat encrypts with your account\'s AppID and wxmp refuses any other: for 兼容 or 安全模式');

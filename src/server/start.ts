@@ -1,12 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
+import type { Hono } from 'hono';
 import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Router } from '../wechat/router.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createApp, type AppOptions } from './app.js';
-import { consoleLogger } from './logger.js';
+import { consoleLogger, type Logger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
 import { formatExchange } from './request-log.js';
 import { createRedactor, redactLogger } from './redact.js';
@@ -50,25 +51,44 @@ export async function loadBot(): Promise<Router> {
   return mod.default;
 }
 
-/** Starts the production server with a request log on stdout and in `logDir`. */
-export async function startServer(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string }): Promise<RunningServer> {
+/** The console logger with the configuration's secrets redacted, for everything a production process prints. */
+export function productionLogger(config: ServerConfig, base: Logger = consoleLogger): Logger {
+  return redactLogger(base, createRedactor([config.token, config.encodingAESKey, config.appSecret]));
+}
+
+/**
+ * The production app and its request log: JSON lines in `logDir`, and a readable
+ * line per request on stdout unless `quiet`; secrets redacted in both and in
+ * handler errors. `npm start`, the Docker image and deployed releases all use it.
+ *
+ * @example
+ * const { app, closeLog } = createProductionApp(config, { router, quiet: true });
+ */
+export function createProductionApp(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string; quiet?: boolean }): { app: Hono; closeLog(): Promise<void> } {
+  const { logDir, quiet, ...appOptions } = options;
   const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
-  const log = openExchangeLog(options.logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
+  const log = openExchangeLog(logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
   const app = createApp({
     config,
-    ...options,
-    logger: redactLogger(options.logger ?? consoleLogger, redact),
+    ...appOptions,
+    logger: redactLogger(appOptions.logger ?? consoleLogger, redact),
     onExchange: (ex) => {
-      consoleLogger.info(redact(formatExchange(ex)));
+      if (!quiet) consoleLogger.info(redact(formatExchange(ex)));
       log.write(ex);
-      options.onExchange?.(ex);
+      appOptions.onExchange?.(ex);
     },
   });
+  return { app, closeLog: () => log.close() };
+}
+
+/** Starts the production server with a request log on stdout and in `logDir`. */
+export async function startServer(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string }): Promise<RunningServer> {
+  const { app, closeLog } = createProductionApp(config, options);
   const running = await listen(app.fetch, config.port, config.host);
   const close = running.close;
   running.close = async () => {
     await close();
-    await log.close();
+    await closeLog();
   };
   return running;
 }
@@ -77,7 +97,7 @@ export async function startServer(config: ServerConfig, options: Partial<AppOpti
 export async function startFromEnv(): Promise<number> {
   const config = parseServerConfig(loadEnv());
   const router = await loadBot();
-  const api = apiServerOptions(config, { logger: consoleLogger });
+  const api = apiServerOptions(config, { logger: productionLogger(config) });
   const running = await startServer(config, { router, dedupStore: api.dedupStore, onLateReply: api.onLateReply });
   consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${api.summary}`);
   await new Promise<void>((resolve) => {

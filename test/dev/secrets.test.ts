@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseServerConfig } from '../../src/config.js';
 import { startDev } from '../../src/dev/command.js';
 import { createRedactor } from '../../src/server/redact.js';
-import { startServer } from '../../src/server/start.js';
+import { consoleLogger } from '../../src/server/logger.js';
+import { createProductionApp, startServer } from '../../src/server/start.js';
 import { createRouter } from '../../src/wechat/router.js';
 import { APP_ID, AES_KEY, TOKEN, wechatPost } from '../helpers/wechat-request.js';
 import { http, makeProject, memoryLogger, repoRoot } from './support/project.js';
@@ -62,7 +63,9 @@ describe('secrets never reach a log', () => {
       write.mockRestore();
     }
     expect(printed.join('')).toContain('bot prints [redacted]');
-    const terminal = [...logger.lines.filter((l) => !l.startsWith('wxmp dev: src/app.ts runs')), ...printed].join('\n');
+    // The banner included: with credentials from .env it names them instead of printing them.
+    expect(logger.lines.join('\n')).toContain('(yours: WECHAT_TOKEN in .env)');
+    const terminal = [...logger.lines, ...printed].join('\n');
     const file = logFiles(join(project.dir, '.wxmp', 'logs'));
     expect(terminal).toContain('access_token=[redacted]');
     expect(file).toContain('access_token=[redacted]');
@@ -71,6 +74,33 @@ describe('secrets never reach a log', () => {
       expect(file).not.toContain(secret);
     }
     for (const line of file.trim().split('\n')) JSON.parse(line);
+  });
+
+  it('a deployed release (createProductionApp, quiet): the JSON-lines file and the logger carry the error but no secret', async () => {
+    const config = parseServerConfig({ WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, WECHAT_APP_SECRET: SECRET });
+    // eslint-disable-next-line no-new-func
+    const router = createRouter().on('text', () => { throw new Function(`return ${leakyError}`)() as Error; });
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-release-logs-'));
+    const logged = memoryLogger();
+    const stdout = vi.spyOn(consoleLogger, 'info');
+    const { app, closeLog } = createProductionApp(config, { router, logDir: dir, logger: logged, quiet: true });
+    try {
+      const { url, body } = wechatPost(text, 'safe');
+      expect(await (await app.request(url, { method: 'POST', body })).text()).toBe('success');
+    } finally {
+      await closeLog();
+      stdout.mockRestore();
+    }
+    const file = logFiles(dir);
+    rmSync(dir, { recursive: true, force: true });
+    expect(stdout).not.toHaveBeenCalled();
+    const lines = logged.lines.join('\n');
+    expect(lines).toContain('access_token=[redacted]');
+    expect(file).toContain('access_token=[redacted]');
+    for (const secret of secrets) {
+      expect(file).not.toContain(secret);
+      expect(lines).not.toContain(secret);
+    }
   });
 
   it('production startServer: same for its JSON-lines file', async () => {
