@@ -6,6 +6,7 @@
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Mode } from '../wechat/protocol.js';
+import { withDevCredentials } from '../dev/credentials.js';
 import { DEV_ENV_FILE, readDevEnv, readDevState } from '../dev/state.js';
 import type { Credentials } from './request.js';
 
@@ -52,7 +53,7 @@ export function resolveCredentials(options: { cwd: string; env: Env }): Credenti
     if (!saved) {
       throw new ConfigError(`WECHAT_TOKEN: expected the Token to sign with, got nothing; set it in .env (or the environment), or run \`npm run dev\`, which writes ${DEV_ENV_FILE}`);
     }
-    chosen = saved;
+    chosen = withDevCredentials(env, saved).env;
     source = 'dev.env';
     if (!chosen.WECHAT_TOKEN?.trim()) throw new ConfigError(`${DEV_ENV_FILE}: expected a WECHAT_TOKEN line, got none; restart \`npm run dev\` or set WECHAT_TOKEN`);
   }

@@ -65,6 +65,17 @@ describe('resolveCredentials', () => {
     expect(resolveCredentials({ cwd: project({ '.wxmp/dev.env': devEnv }), env: {} })).toEqual({ token: 'devtoken', appId: 'wxdev', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', source: 'dev.env' });
   });
 
+  it('with dev.env, an AppID set in .env wins, exactly as the dev server decides (real messages carry it)', async () => {
+    const cwd = project({ '.env': 'WECHAT_APP_ID=wxrealappid12345\n', '.wxmp/dev.env': devEnv });
+    const { ensureDevCredentials } = await import('../../src/dev/credentials.js');
+    const { loadEnv } = await import('../../src/config.js');
+    const dev = ensureDevCredentials(cwd, loadEnv(cwd, {}));
+    const send = resolveCredentials({ cwd, env: {} });
+    expect(send.appId).toBe('wxrealappid12345');
+    expect(send.appId).toBe(dev.env.WECHAT_APP_ID);
+    expect(send.token).toBe(dev.env.WECHAT_TOKEN);
+  });
+
   it('a dev.env without a token is named', () => {
     expect(() => resolveCredentials({ cwd: project({ '.wxmp/dev.env': 'WECHAT_APP_ID=wx\n' }), env: {} })).toThrow(/dev.env: expected a WECHAT_TOKEN line/);
   });
