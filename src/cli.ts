@@ -2,7 +2,6 @@
  * The `wxmp` command. Thin on purpose: it picks the command, parses its
  * arguments and calls one function; the work lives in the rooms under src/.
  */
-import { parseArgs } from 'node:util';
 import { isWxmpError } from './errors.js';
 
 type Command = (args: string[]) => Promise<number>;
@@ -30,15 +29,7 @@ const commands: Record<string, { summary: string; run: Command }> = {
   },
   menu: {
     summary: 'publish the custom menu from a JSON file (menu push <file>) or print it (menu show)',
-    run: async (args) => {
-      const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
-      if (values.help) {
-        process.stdout.write('Usage: wxmp menu push <file.json>   publish the menu in the file (checked first)\n       wxmp menu show               print the published menu as JSON\n');
-        return 0;
-      }
-      const [action, file] = positionals;
-      return (await import('./api/menu-command.js')).menuCommand({ action, file });
-    },
+    run: async (args) => (await import('./api/menu-command.js')).menuCli(args),
   },
 };
 
@@ -65,6 +56,11 @@ export async function main(argv: string[]): Promise<number> {
     // Expected failures print one clear line; anything else keeps its stack for a bug report.
     if (isWxmpError(error)) {
       process.stderr.write(`wxmp ${name}: ${error.message}\n`);
+      return 1;
+    }
+    // node:util parseArgs: an unknown or malformed flag is the user's typo, not a bug.
+    if (String((error as { code?: unknown })?.code).startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`wxmp ${name}: ${(error as Error).message.split('. ')[0]}; see \`wxmp ${name} --help\`\n`);
       return 1;
     }
     throw error;

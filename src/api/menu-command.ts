@@ -1,6 +1,7 @@
 /** `wxmp menu push <file>` and `wxmp menu show`: the custom menu from the command line. */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { ConfigError } from '../errors.js';
 import { loadEnv, type Env } from '../config.js';
 import { readDevState } from '../dev/state.js';
@@ -78,4 +79,17 @@ export async function menuCommand(options: MenuCommandOptions): Promise<number> 
   } finally {
     await stores.close();
   }
+}
+
+const USAGE = 'Usage: wxmp menu push <file.json>   publish the menu in the file (checked first)\n       wxmp menu show               print the published menu as JSON\n';
+
+/** `wxmp menu …` from the command line: arguments in, exit code out. */
+export async function menuCli(args: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [action, file] = positionals;
+  return menuCommand({ action, file });
 }

@@ -32,6 +32,13 @@ function wxmp(args: string[]): Promise<{ code: number; stdout: string; stderr: s
 }
 
 describe('wxmp menu', () => {
+  it('an unknown flag is one line naming it and pointing at --help, exit 1 (real CLI process)', async () => {
+    const run = await wxmp(['menu', '--zz']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe("wxmp menu: Unknown option '--zz'; see `wxmp menu --help`\n");
+    expect((await wxmp(['menu', '--help'])).stdout).toContain('Usage: wxmp menu push <file.json>');
+  });
+
   it('push publishes a menu file and show prints it (real CLI process)', async () => {
     const menu = { button: [{ type: 'click', name: '帮助', key: 'HELP' }, { type: 'view', name: '官网', url: 'https://example.com/' }] };
     await writeFile(join(dir, 'menu.json'), JSON.stringify(menu));
