@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
+    // expect.poll waits for browsers and servers; 1 s (the default) is tight on a loaded 2-core CI machine.
+    expect: { poll: { timeout: 5_000 } },
     // Process and port tests start real servers; two cores cannot run many at once.
     maxWorkers: 2,
     // .ci/run reads the JSON report to print the plain "N passed, N failed" line.

@@ -22,7 +22,7 @@ beforeAll(async () => {
   // Deadline past the emulator's wait, so the emulator gives up first, as WeChat would after 5 s.
   slow = await startBot(createRouter().text('boom', () => { throw new Error('bug'); }).on('text', async (m) => {
     slowRuns++;
-    await new Promise((r) => setTimeout(r, m.content === 'very slow' ? 2500 : 700));
+    await new Promise((r) => setTimeout(r, m.content === 'very slow' ? 2500 : 1500));
     return `slow ${m.content}`;
   }), { deadlineMs: 10_000 });
 });
@@ -121,8 +121,8 @@ describe('wxmp send against the example app', () => {
 describe('--retry: no answer in time, the same message again', () => {
   it('the second copy joins the run in progress; the handler runs once', async () => {
     slowRuns = 0;
-    const { code, out } = await send(['text', 'hello', '--url', slow.callback, '--retry', '--timeout', '450']);
-    expect(out).toMatch(/try 1: no answer in 450 ms; the connection is dropped\n  try 2: HTTP 200 in \d+ ms; the server de-duplicated: joined the run still in progress/);
+    const { code, out } = await send(['text', 'hello', '--url', slow.callback, '--retry', '--timeout', '1000']);
+    expect(out).toMatch(/try 1: no answer in 1000 ms; the connection is dropped\n  try 2: HTTP 200 in \d+ ms; the server de-duplicated: joined the run still in progress/);
     expect(out).toMatch(/2 copies sent with the same MsgId\/CreateTime; 1 reported as de-duplicated/);
     expect(out).toMatch(/✓ text reply \(encrypted\), accepted by WeChat:\n  slow hello/);
     expect(code).toBe(0);
