@@ -41,7 +41,9 @@ export function loopbackOnly(): MiddlewareHandler {
       return c.text(`forbidden: open the dev pages as http://127.0.0.1:<port>/__wxmp or http://localhost:<port>/__wxmp (Host was ${host})`, 403);
     }
     const origin = c.req.header('origin');
-    if (origin && origin !== 'null' && !isLoopbackHost(URL.canParse(origin) ? new URL(origin).host : undefined)) {
+    // "null" comes from sandboxed frames and file: pages: harmless for reading a page, refused for actions.
+    const opaque = origin === 'null' && c.req.method !== 'GET' && c.req.method !== 'HEAD';
+    if (opaque || (origin && origin !== 'null' && !isLoopbackHost(URL.canParse(origin) ? new URL(origin).host : undefined))) {
       return c.text(`forbidden: a page from ${origin} may not use the wxmp dev pages`, 403);
     }
     await next();

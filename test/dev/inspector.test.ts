@@ -89,6 +89,9 @@ describe('dev pages answer this machine only', () => {
     const crossSite = await dev.apps.main.request('http://127.0.0.1/__wxmp/api/exchanges/x/replay', { method: 'POST', headers: { origin: 'https://evil.example' } }, local);
     expect(crossSite.status).toBe(403);
     expect(await crossSite.text()).toContain('a page from https://evil.example may not use');
+    // A sandboxed frame or file: page (Origin: null) may not act either, though it may read.
+    expect((await dev.apps.main.request('http://127.0.0.1/__wxmp/api/exchanges/x/replay', { method: 'POST', headers: { origin: 'null' } }, local)).status).toBe(403);
+    expect((await dev.apps.main.request('http://127.0.0.1/__wxmp/api/exchanges', { headers: { origin: 'null' } }, local)).status).toBe(200);
     expect((await dev.apps.main.request('http://localhost:8080/__wxmp/api/exchanges', { headers: { origin: 'http://localhost:8080' } }, local)).status).toBe(200);
     // The bot itself is for anyone.
     expect((await dev.apps.main.request('http://evil.example/healthz', {}, local)).status).toBe(200);
