@@ -21,7 +21,6 @@ interface Outcome { release: string; ok: boolean; message: string; log: string[]
 let active: Worker | undefined;
 let activeRelease = '';
 let stopping = false;
-const retiring = new Set<Worker>();
 
 function say(line: string): void {
   process.stdout.write(`supervisor: ${line}\n`);
@@ -68,10 +67,14 @@ function startRelease(release: string, healthTimeoutMs: number): Promise<Worker>
     const timer = setTimeout(() => fail(`no healthy answer within ${healthTimeoutMs} ms`), healthTimeoutMs);
     const onExit = (code: number, signal: string) => fail(`the release exited during start-up (${signal ?? `code ${code}`})`);
     worker.once('exit', onExit);
+    // A send on a channel that just closed emits 'error'; unhandled, it would end the supervisor and the serving release.
+    worker.on('error', (error) => fail(`the release's channel failed: ${error.message}`));
     worker.on('message', async (message: { type?: string; port?: number }) => {
       if (message.type === 'health') {
         const problem = await checkHealth(message.port!, release);
         if (problem) return fail(problem);
+        // The start-up timer may have fired (and killed the worker) during the check.
+        if (done || worker.isDead()) return;
         worker.send({ type: 'serve' });
       } else if (message.type === 'serving' && !done) {
         done = true;
@@ -96,11 +99,9 @@ async function checkHealth(port: number, release: string): Promise<string | unde
 }
 
 function retire(worker: Worker): void {
-  retiring.add(worker);
   worker.disconnect();
   // A worker stuck on a request must not live forever.
   setTimeout(() => { if (!worker.isDead()) worker.process.kill('SIGKILL'); }, 10_000).unref();
-  worker.once('exit', () => retiring.delete(worker));
 }
 
 let crashes = 0;
