@@ -227,9 +227,11 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
 
   it('a worker that crashes is restarted by the supervisor with the same release', async () => {
     const pid = supervisorPid()!;
-    const worker = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
-    expect(worker).toBeGreaterThan(0);
-    process.kill(worker, 'SIGKILL');
+    // Every child: a worker still retiring from an earlier deploy may be listed first.
+    const workers = execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n').map(Number);
+    expect(workers[0]).toBeGreaterThan(0);
+    const logBefore = readFileSync(join(base, 'shared', 'logs', 'supervisor.log'), 'utf8').length;
+    for (const worker of workers) process.kill(worker, 'SIGKILL');
     let answer = '';
     for (let i = 0; i < 100 && answer !== '你说：again'; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -238,7 +240,11 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(answer).toBe('你说：again');
     expect(supervisorPid()).toBe(pid);
     const restarted = Number(execFileSync('pgrep', ['-P', String(pid)]).toString().trim().split('\n')[0]);
-    expect(restarted).not.toBe(worker);
+    expect(workers).not.toContain(restarted);
+    const current = readlinkSync(join(base, 'current')).split('/')[1]!;
+    const log = readFileSync(join(base, 'shared', 'logs', 'supervisor.log'), 'utf8').slice(logBefore);
+    expect(log).toContain(`release ${current} exited (SIGKILL)`);
+    expect(log).toMatch(new RegExp(`restarting release ${current} in \\d+ s`));
   });
 
   it('a second deploy while one is running is refused by the lock; only one goes live', async () => {
