@@ -63,7 +63,10 @@ describe('tunnel (real localtunnel server)', () => {
       return { name: `${sub}-${name}`, close: async () => { await dev.close(); project.remove(); } };
     };
     const shipped = await start('shipped', { headersTimeoutMs: 1000 });
-    const naive = await start('naive', { tunnelHeadersTimeoutMs: 1000 });
+    const naive = await start('naive', { tunnelHeadersTimeoutMs: 1000 }).catch(async (error: unknown) => {
+      await shipped.close();
+      throw error;
+    });
     try {
       for (const d of [shipped, naive]) expect((await viaTunnel(lt, d.name, '/healthz')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 2500));
@@ -154,11 +157,11 @@ describe('tunnel keeper', () => {
 
   it('says loudly, with the new URL, when its name is taken and the server hands out another', async () => {
     const holder = new TunnelKeeper({ localPort: dev.tunnelPort, host: lt.host, subdomain: 'wxmp-taken', logger: memoryLogger(), openTimeoutMs: 2000 });
-    await holder.start();
     const log = memoryLogger();
     const urls: string[] = [];
     const keeper = new TunnelKeeper({ localPort: dev.tunnelPort, host: lt.host, subdomain: 'wxmp-taken', logger: log, openTimeoutMs: 2000, maxBackoffMs: 200, onUrl: (u) => urls.push(u) });
     try {
+      await holder.start();
       await keeper.start();
       await until(async () => keeper.state === 'connected', 5000, 'connected under another name');
       expect(keeper.url).not.toBe(`http://wxmp-taken.localhost`);
