@@ -108,8 +108,7 @@ try {
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
   try { process.kill(Number(readFileSync(join(base, 'run', 'supervisor.pid'), 'utf8')), 'SIGTERM'); } catch { /* stopped */ }
-  nginx.stop();
-  sshd.stop();
+  await Promise.all([nginx.stop(), sshd.stop()]);
   await sleep(300);
   rmSync(tmp, { recursive: true, force: true });
 }

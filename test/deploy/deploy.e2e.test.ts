@@ -77,11 +77,10 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => {
+afterAll(async () => {
   const pid = supervisorPid();
   if (pid) try { process.kill(pid, 'SIGTERM'); } catch { /* already gone */ }
-  nginx?.stop();
-  sshd?.stop();
+  await Promise.all([nginx?.stop(), sshd?.stop()]);
   // The supervisor's workers leave on SIGTERM; give them a moment before removing their folder.
   execFileSync('sleep', ['0.5']);
   if (pid) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }

@@ -67,13 +67,12 @@ beforeAll(async () => {
   for (const dir of ['releases', 'shared/logs', 'shared/data', 'run', 'bin']) mkdirSync(join(tmp, 'server', dir), { recursive: true });
 });
 
-afterAll(() => {
+afterAll(async () => {
   for (const pid of supervisors) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
   for (const b of bystanders) b.kill('SIGKILL');
   if (supervisors.length) execFileSync('sleep', ['0.5']);
   if (mounted) execFileSync('umount', [full]);
-  nginx?.stop();
-  sshd?.stop();
+  await Promise.all([nginx?.stop(), sshd?.stop()]);
   rmSync(tmp, { recursive: true, force: true });
 });
 

@@ -37,7 +37,7 @@ export interface Sshd {
   /** Private key files by name; see startSshd's `keys`. */
   keys: Record<string, string>;
   knownHosts: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /**
@@ -96,7 +96,7 @@ export interface Nginx {
   /** The argument list for DEPLOY_NGINX (nginx with this prefix and config). */
   command: string;
   confDir: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** nginx with its own prefix, pid and temp paths, including confDir/*.conf. */
@@ -128,6 +128,15 @@ http {
   return { command, confDir, stop: () => stopChild(child) };
 }
 
-function stopChild(child: ChildProcess): void {
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+/** SIGTERM, then SIGKILL after 3 s; resolves once the process is gone, so its folder can be removed. */
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 3000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
 }
