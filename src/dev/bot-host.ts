@@ -44,6 +44,8 @@ export type ReloadResult = { ok: true; ms: number; version: number } | { ok: fal
 export class BotHost {
   private current: BotWorker | undefined;
   private spare: BotWorker | undefined;
+  /** Old versions still answering their last requests; close() must not wait 10 s for them. */
+  private readonly retiring = new Set<BotWorker>();
   private nextId = 0;
   private preload: string[] = [];
   private restarting: Promise<void> | undefined;
@@ -157,6 +159,8 @@ export class BotHost {
     this.current = next;
     this.version++;
     if (old) {
+      this.retiring.add(old);
+      old.worker.once('exit', () => this.retiring.delete(old));
       old.retire(10_000);
       rmSync(old.file, { force: true });
     }
@@ -171,7 +175,8 @@ export class BotHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.current?.worker.terminate(), this.spare?.worker.terminate()]);
+    await Promise.all([this.current, this.spare, ...this.retiring].map((bot) => bot?.worker.terminate()));
+    this.retiring.clear();
     this.current = this.spare = undefined;
     await this.bundler.dispose();
   }
