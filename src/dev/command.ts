@@ -163,11 +163,13 @@ function packageName(cwd: string): string | undefined {
  * dev: { run: async () => (await import('./dev/command.js')).runDev({ panels: [chatPanel] }) }
  */
 export async function runDev(options: Pick<DevOptions, 'panels'> = {}): Promise<number> {
-  const dev = await startDev(options);
-  await new Promise<void>((resolve) => {
+  // Listen before starting: a Ctrl-C during start-up (or a signal right after the banner) must stop cleanly, not kill.
+  const stop = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const dev = await startDev(options);
+  await stop;
   process.stdout.write('\nwxmp dev: stopping\n');
   // Never hang on a stuck socket: the developer pressed Ctrl-C.
   setTimeout(() => process.exit(0), 1000).unref();
