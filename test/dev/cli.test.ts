@@ -16,7 +16,8 @@ function dev(env: Record<string, string>) {
   children.push(child);
   child.stdout!.on('data', (d) => { out += d; });
   child.stderr!.on('data', (d) => { out += d; });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // The signal's name when a signal ended it, so a failure says which.
+  const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal)));
   const waitFor = async (pattern: RegExp, timeoutMs = 20_000) => {
     const end = Date.now() + timeoutMs;
     for (;;) {
@@ -72,6 +73,6 @@ describe('wxmp dev (the process)', () => {
     expect(run.output()).toContain('dev credentials from .wxmp/dev.env');
     expect(run.output()).toContain('Public:     off (TUNNEL=none)');
     run.child.kill('SIGTERM');
-    expect(await run.exited).toBe(0);
+    expect(await run.exited, run.output()).toBe(0);
   }, 60_000);
 });
