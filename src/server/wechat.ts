@@ -94,8 +94,6 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       ex.reply = outcome;
       if (!outcome) return SUCCESS;
       ex.replyXml = renderReply(outcome, opened.message, Math.floor(now() / 1000));
-      // A nonce costs a random read; plaintext replies carry none.
-      if (opened.mode === 'plaintext') return ex.replyXml;
       return sealReply(ex.replyXml, opened.mode, { ...protocol, timestamp: Math.floor(now() / 1000), nonce: nonce() });
     } catch (error) {
       logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
