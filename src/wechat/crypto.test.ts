@@ -364,6 +364,39 @@ describe('malformed input', () => {
   });
 });
 
+describe('one cipher reused across messages', () => {
+  // MessageCrypto keeps one CBC cipher and decipher for its lifetime; every result must
+  // still equal a fresh cipher's, whatever came before, refused input included.
+  const messages = corpus(0x5eed03, 60);
+  const prefix = (i: number) => Buffer.alloc(16, i);
+  const fresh = (i: number) => new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID, random: () => prefix(i) });
+  const hostile = [
+    new MessageCrypto({ encodingAESKey: ALL_A_KEY, appId: APP_ID }).encrypt('another key'),
+    Buffer.from(fresh(0).encrypt('hello'), 'base64').subarray(0, -16).toString('base64'),
+    Buffer.alloc(48, 7).toString('base64'),
+    Buffer.alloc(17, 1).toString('base64'),
+    '!!!not-base64!!!',
+  ];
+
+  it('encrypts each message exactly as a fresh cipher does, in any order', () => {
+    let i = 0;
+    const reused = new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID, random: () => prefix(i) });
+    for (const [n, message] of messages.entries()) {
+      i = n % 7;
+      expect(reused.encrypt(message)).toBe(fresh(i).encrypt(message));
+    }
+  });
+
+  it('decrypts each message after any earlier message or refused input', () => {
+    const reused = new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID });
+    for (const [n, message] of messages.entries()) {
+      expect(() => reused.decrypt(hostile[n % hostile.length]!)).toThrow(ProtocolError);
+      expect(reused.decrypt(fresh(n).encrypt(message))).toBe(message);
+      expect(reused.decrypt(reused.encrypt(message))).toBe(message);
+    }
+  });
+});
+
 describe('message content', () => {
   it.each([
     ['Chinese', '中文消息：你好，世界'],
