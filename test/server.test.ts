@@ -188,6 +188,11 @@ describe('handler failures and the deadline', () => {
     expect(lines.join('\n')).toMatch(/1 to 8 articles/);
   });
 
+  it('takes a hand-written router whose dispatch answers without a promise', async () => {
+    const plain = { dispatch: () => ({ type: 'text', content: 'direct' }) } as unknown as Router;
+    expect(await (await post(makeApp(plain).app, bodies.text, 'plaintext')).text()).toContain('<![CDATA[direct]]>');
+  });
+
   it('a slow handler gets "success" at the deadline, and its reply goes to onLateReply', async () => {
     const late = vi.fn<(l: LateReply) => void>();
     const { app, exchanges } = makeApp(createRouter().on('text', async () => { await new Promise((r) => setTimeout(r, 600)); return 'slow answer'; }), { onLateReply: late });
