@@ -22,6 +22,22 @@ describe('MemoryDedupStore', () => {
     expect(await store.claim('k', 100)).toBeNull();
   });
 
+  it('keeps an answer for the TTL from when it was given, even when the claim had expired', async () => {
+    let now = 0;
+    const store = new MemoryDedupStore({ now: () => now });
+    await store.claim('slow', 100);
+    now = 90;
+    await store.complete('slow', 'late answer', 100);
+    now = 150;
+    expect(await store.get('slow')).toEqual({ state: 'done', reply: 'late answer' });
+    now = 191;
+    expect(await store.get('slow')).toBeNull();
+    await store.claim('gone', 10);
+    now = 300;
+    await store.complete('gone', 'after expiry', 10);
+    expect(await store.claim('gone', 10)).toEqual({ state: 'done', reply: 'after expiry' });
+  });
+
   it('sweeps expired entries as new ones arrive', async () => {
     let now = 0;
     const store = new MemoryDedupStore({ now: () => now });

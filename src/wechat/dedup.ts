@@ -44,6 +44,8 @@ export function dedupKey(m: DedupFields): string {
   return `evt:${m.fromUserName}:${m.createTime}:${m.event ?? ''}:${m.eventKey ?? ''}`;
 }
 
+const PENDING: DedupEntry = Object.freeze({ state: 'pending' });
+
 /** Default time an entry is kept: longer than WeChat's last retry (about 15 s after the first try). */
 export const DEDUP_TTL_MS = 30_000;
 
@@ -57,7 +59,10 @@ export const DEDUP_TTL_MS = 30_000;
  * await store.claim('msg:u:1', 30_000); // { state: 'pending' }
  */
 export class MemoryDedupStore implements DedupStore {
-  private readonly entries = new Map<string, { entry: DedupEntry; expires: number }>();
+  // One small object per message, updated in place when the answer is known: at a burst's
+  // rate the store holds a few hundred thousand entries, and every extra object or replaced
+  // slot is more work for the garbage collector. `reply` is undefined while pending.
+  private readonly entries = new Map<string, { reply: string | undefined; expires: number }>();
   private readonly now: () => number;
 
   constructor(options: { now?: () => number } = {}) {
@@ -69,12 +74,19 @@ export class MemoryDedupStore implements DedupStore {
     const existing = this.lookup(key);
     if (existing) return existing;
     this.sweep();
-    this.entries.set(key, { entry: { state: 'pending' }, expires: this.now() + ttlMs });
+    this.entries.set(key, { reply: undefined, expires: this.now() + ttlMs });
     return null;
   }
 
   async complete(key: string, reply: string, ttlMs: number): Promise<void> {
-    this.entries.set(key, { entry: { state: 'done', reply }, expires: this.now() + ttlMs });
+    const expires = this.now() + ttlMs;
+    const slot = this.entries.get(key);
+    if (!slot) {
+      this.entries.set(key, { reply, expires });
+      return;
+    }
+    slot.reply = reply;
+    slot.expires = expires;
   }
 
   async get(key: string): Promise<DedupEntry | null> {
@@ -88,7 +100,7 @@ export class MemoryDedupStore implements DedupStore {
       this.entries.delete(key);
       return null;
     }
-    return slot.entry;
+    return slot.reply === undefined ? PENDING : { state: 'done', reply: slot.reply };
   }
 
   /** Number of live entries; for tests and metrics. */
