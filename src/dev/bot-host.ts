@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Env } from '../config.js';
 import { WxmpError } from '../errors.js';
 import type { Logger } from '../server/logger.js';
+import { redactLines } from '../server/redact.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Reply } from '../wechat/replies.js';
 import { createBundler, type BotBundler } from './bundle.js';
@@ -107,8 +108,11 @@ export class BotHost {
   private boot(): BotWorker {
     const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload }, stdout: true, stderr: true });
     const redact = this.options.redact ?? ((text: string) => text);
-    worker.stdout.on('data', (chunk: Buffer) => process.stdout.write(redact(chunk.toString())));
-    worker.stderr.on('data', (chunk: Buffer) => process.stderr.write(redact(chunk.toString())));
+    for (const [from, to] of [[worker.stdout, process.stdout], [worker.stderr, process.stderr]] as const) {
+      // Decoded as UTF-8 across chunks, and redacted by line: a secret may arrive in two writes.
+      const out = redactLines(redact, (text) => to.write(text));
+      from.setEncoding('utf8').on('data', out.write).on('end', out.end);
+    }
     const bot = new BotWorker(worker);
     worker.on('error', (error) => this.crashed(bot, error));
     // process.exit() in the bot ends its thread only; treat it like a crash so no request waits forever.

@@ -44,3 +44,38 @@ export function redactLogger(logger: Logger, redact: Redactor): Logger {
     error: (message, error) => logger.error(redact(error === undefined ? message : `${message}\n${text(error)}`)),
   };
 }
+
+/**
+ * Redacts a stream of text a line at a time, so a secret written in two pieces
+ * is still caught. A partial line waits for its newline, for `idleMs` without
+ * output (a prompt must show up), or for `end()`.
+ *
+ * @example
+ * const out = redactLines(redact, (text) => process.stdout.write(text));
+ * worker.stdout.on('data', out.write).on('end', out.end);
+ */
+export function redactLines(redact: Redactor, write: (text: string) => void, idleMs = 100): { write(chunk: string | Buffer): void; end(): void } {
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const end = (): void => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending) write(redact(pending));
+    pending = '';
+  };
+  return {
+    write(chunk) {
+      pending += String(chunk);
+      const newline = pending.lastIndexOf('\n');
+      if (newline >= 0) {
+        write(redact(pending.slice(0, newline + 1)));
+        pending = pending.slice(newline + 1);
+      }
+      clearTimeout(timer);
+      // A line with no end in sight is written out rather than held without bound.
+      if (pending.length > 64 * 1024) end();
+      else if (pending) timer = setTimeout(end, idleMs).unref();
+    },
+    end,
+  };
+}

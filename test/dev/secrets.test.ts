@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseServerConfig } from '../../src/config.js';
 import { startDev } from '../../src/dev/command.js';
-import { createRedactor } from '../../src/server/redact.js';
+import { createRedactor, redactLines } from '../../src/server/redact.js';
 import { consoleLogger } from '../../src/server/logger.js';
 import { createProductionApp, startServer } from '../../src/server/start.js';
 import { createRouter } from '../../src/wechat/router.js';
@@ -22,7 +22,7 @@ function logFiles(dir: string): string {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 }
 
-const project = makeProject(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};\nexport default createRouter().on('text', () => { console.log('bot prints ' + process.env.WECHAT_TOKEN); throw ${leakyError}; });\n`);
+const project = makeProject(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};\nexport default createRouter().on('text', () => { console.log('bot prints ' + process.env.WECHAT_TOKEN); const t = process.env.WECHAT_TOKEN; process.stdout.write('in two writes ' + t.slice(0, 4)); process.stdout.write(t.slice(4) + '\\n'); throw ${leakyError}; });\n`);
 const prodLogs = mkdtempSync(join(tmpdir(), 'wxmp-secrets-'));
 afterAll(() => {
   project.remove();
@@ -38,6 +38,20 @@ describe('secrets never reach a log', () => {
     expect(out).not.toContain(TOKEN);
     expect(out).not.toContain(AES_KEY);
     expect(JSON.parse(out)).toEqual({ m: 'GET /x?access_token=[redacted]&a=1 [redacted]', k: '[redacted]', short: 'ab' });
+  });
+
+  it('redactLines: a secret written in pieces is caught; a partial line shows after a pause or at the end', async () => {
+    const out: string[] = [];
+    const lines = redactLines(createRedactor([TOKEN]), (t) => out.push(t), 20);
+    lines.write(`a ${TOKEN.slice(0, 3)}`);
+    lines.write(Buffer.from(`${TOKEN.slice(3)} b\nprompt> `));
+    expect(out).toEqual(['a [redacted] b\n']);
+    await vi.waitFor(() => expect(out).toEqual(['a [redacted] b\n', 'prompt> ']), { timeout: 1000 });
+    lines.write(`tail ${TOKEN}`);
+    lines.end();
+    expect(out.at(-1)).toBe('tail [redacted]');
+    lines.write('x'.repeat(70 * 1024));
+    expect(out.at(-1)).toHaveLength(70 * 1024);
   });
 
   it('dev server: the terminal lines and the JSON-lines file carry the error but no secret', async () => {
@@ -63,6 +77,7 @@ describe('secrets never reach a log', () => {
       write.mockRestore();
     }
     expect(printed.join('')).toContain('bot prints [redacted]');
+    expect(printed.join('')).toContain('in two writes [redacted]');
     // The banner included: with credentials from .env it names them instead of printing them.
     expect(logger.lines.join('\n')).toContain('(yours: WECHAT_TOKEN in .env)');
     const terminal = [...logger.lines, ...printed].join('\n');
