@@ -27,6 +27,23 @@ describe('parseXml', () => {
     expect(() => parseXml(text)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400 }));
   });
 
+  it('names where and what went wrong', () => {
+    expect(() => parseXml('<xml><a>1</b></xml>')).toThrow('malformed XML: 1:13: unexpected close tag');
+    expect(() => parseXml('<xml><a>&foo;</a></xml>')).toThrow('undefined entity');
+    expect(() => parseXml('<xml/>junk')).toThrow('text data outside of root node');
+  });
+
+  it('parses the next document correctly after a malformed one (the reused parser is replaced)', () => {
+    for (const bad of ['<xml><a>1', '<xml><a>1</b></xml>', '<xml><a>&foo;</a></xml>']) {
+      expect(() => parseXml(bad)).toThrow();
+      expect(parseXml('<xml><A>1</A><B><C>2</C></B></xml>')).toEqual({ A: '1', B: { C: '2' } });
+    }
+  });
+
+  it('accepts a byte-order mark, an XML declaration, comments and CRLF line ends (read as LF)', () => {
+    expect(parseXml('\uFEFF<?xml version="1.0" encoding="UTF-8"?>\r\n<xml><!-- c --><A>x\r\ny</A><B><![CDATA[p\r\nq]]></B></xml>')).toEqual({ A: 'x\ny', B: 'p\nq' });
+  });
+
   it('refuses a DOCTYPE, so external entities (XXE) are never fetched', () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><A>&e;</A></xml>';
     expect(() => parseXml(xxe)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400 }));
