@@ -86,7 +86,7 @@ describe('POST messages in every mode', () => {
     expect(exchanges[0]).toMatchObject({ mode, kind: 'message', status: 200, dedup: 'first', message: { type: 'text' }, reply: { type: 'text' } });
   });
 
-  it('safe mode checks msg_signature, not signature', async () => {
+  it('safe mode checks msg_signature over the Encrypt payload, as well as signature', async () => {
     const { app } = makeApp(echo);
     const { url, body } = wechatPost(bodies.text, 'safe');
     const tampered = url.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'0'.repeat(40)}`);
@@ -125,6 +125,16 @@ describe('POST messages in every mode', () => {
     const { app } = makeApp(echo);
     const res = await app.request('/?signature=bad&timestamp=1&nonce=2', { method: 'POST', body: bodies.text });
     expect(res.status).toBe(403);
+  });
+
+  it.each(['plaintext', 'safe'] as const)('refuses a forged %s request with 403 before parsing its body', async (mode) => {
+    const { app, exchanges } = makeApp(echo);
+    const { url } = wechatPost(bodies.text, mode);
+    const forged = url.replace(/(^|[?&])signature=[0-9a-f]+/, `$1signature=${'0'.repeat(40)}`);
+    // Megabytes of malformed XML would answer 400 if they were parsed; under the 64 KiB cap here.
+    const res = await app.request(forged, { method: 'POST', body: `<xml>${'<a>'.repeat(20_000)}` });
+    expect(res.status).toBe(403);
+    expect(exchanges[0]!.error!.code).toBe('SIGNATURE_INVALID');
   });
 
   it('answers "success" when the handler returns nothing', async () => {

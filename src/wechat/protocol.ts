@@ -59,11 +59,13 @@ export interface OpenedMessage {
  * malformed input (XML, payload, missing parameters), 403 for a bad signature.
  */
 export function openMessage(query: Query, body: string, options: ProtocolOptions): OpenedMessage {
+  // WeChat signs every request with `signature`, in every mode. Checked before the body is
+  // parsed, so a forged request is refused for the price of one sha1, whatever its body.
+  checkSignature(query, options.token);
   const outer = parseXml(body);
   const encrypt = typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined;
   // Compatible mode without msg_signature is read as plaintext: the signature covers no ciphertext.
   if (encrypt === undefined || (outer.MsgType !== undefined && !query.msg_signature)) {
-    checkSignature(query, options.token);
     return { mode: 'plaintext', xml: body, fields: outer, message: parseMessage(outer) };
   }
   requireParams(query, ['msg_signature', 'timestamp', 'nonce']);

@@ -106,7 +106,7 @@ describe('wxmp send against the example app', () => {
   it('a wrong Token is refused by the server: exit 1 with the reason and what the phone shows', async () => {
     const { code, out } = await send(['text', 'x', '--url', bot.callback], { ...credentialEnv, WECHAT_TOKEN: 'wrongtoken' });
     expect(code).toBe(1);
-    expect(out).toMatch(/✗ http-error: HTTP 403: msg_signature does not match/);
+    expect(out).toMatch(/✗ http-error: HTTP 403: signature does not match/);
     expect(out).toContain(`The phone shows: ${PHONE_ERROR}`);
   });
 
