@@ -105,10 +105,14 @@ export async function deploy(options: DeployOptions): Promise<string> {
     p.line('interrupted: cleaning up on the server (lock, unfinished release)...');
   };
   process.once('SIGINT', onInterrupt);
+  // Checked before every step: a Ctrl-C that lands between two steps must not start the next one.
+  const enter = (next: string) => {
+    if (interrupted) throw new Error('interrupted');
+    step = next;
+  };
   try {
     await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
-    if (interrupted) throw new Error('interrupted');
-    step = 'connect';
+    enter('connect');
     connected = true;
     const facts = await p.step('connect', async () => {
       const text = await checked(remote, 'preflight', preflightScript(config, owner));
@@ -118,9 +122,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
     const current = facts.current || undefined;
     if (Number(facts.free_kb) < 50 * 1024) p.line(`warning: only ${Math.round(Number(facts.free_kb) / 1024)} MB free under ${base} on the server; logs and releases need room`);
     discard = true;
-    step = 'upload';
+    enter('upload');
     await p.step('upload', () => upload(remote, buildDir, `${base}/releases/${release}`, current ? `${base}/releases/${current}` : undefined), (bytes) => `${bytes} bytes sent`);
-    step = 'activate';
+    enter('activate');
     try {
       await p.step('activate', () => activate(remote, release), () => `healthy; current → releases/${release}`);
     } catch (error) {
@@ -130,6 +134,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
       throw error;
     }
     discard = false;
+    step = 'prune';
     await p.step('prune', () => checked(remote, 'prune', pruneScript(config)), (kept) => `kept ${kept.trim().split(' ').length}`);
     p.line(`deployed ${release} in ${p.total()}`);
     return release;
@@ -139,7 +144,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
     if (!interrupted) throw error;
     throw new DeployError('interrupted', step === 'activate'
       ? `interrupted by Ctrl-C while release ${release} was being activated: it may or may not be serving; \`wxmp deploy status\` tells, \`wxmp deploy rollback\` goes back`
-      : `interrupted by Ctrl-C during ${step}: nothing was switched; the running release is untouched`, { cause: error });
+      : step === 'prune'
+        ? `interrupted by Ctrl-C after release ${release} went live (it is serving); old releases were not pruned this time`
+        : `interrupted by Ctrl-C during ${step}: nothing was switched; the running release is untouched`, { cause: error });
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     // A release that never went into service is removed: nothing half-done stays behind.

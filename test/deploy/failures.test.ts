@@ -153,6 +153,19 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     }
   });
 
+  it('Ctrl-C between two steps: the next step never starts', async () => {
+    let said = '';
+    // The interrupt lands as the upload's line is printed, after rsync is done and before activation.
+    const out = { write: (t: string) => { said += t; if (t.includes('✓ upload')) process.emit('SIGINT'); } };
+    const f = await failure(deploy({ config: configFor('good'), cwd: project, out }));
+    expect(f.code, said).toBe('DEPLOY_INTERRUPTED');
+    expect(f.message).toBe('interrupted by Ctrl-C during upload: nothing was switched; the running release is untouched');
+    expect(said).not.toContain('activate');
+    expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
+    expect(existsSync(join(tmp, 'server', 'current'))).toBe(false);
+    expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
+  });
+
   it('rollback with nothing to go back to', async () => {
     const f = await failure(rollback({ config: configFor('good'), out: quiet }));
     expect(f.code).toBe('DEPLOY_ROLLBACK');
