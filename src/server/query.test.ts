@@ -11,6 +11,11 @@ describe('rawQuery', () => {
   it('takes the first of repeated keys and stops at the fragment', () => {
     expect(rawQuery('http://x/?a=1&a=2&&b=3#c=4')).toEqual({ a: '1', b: '3' });
   });
+  it('reads empty values and names, and never sets Object.prototype members', () => {
+    expect(rawQuery('http://x/?=v&k=&__proto__=p&constructor=c&n')).toEqual({ '': 'v', k: '', n: '' });
+    expect(Object.getPrototypeOf(rawQuery('http://x/?__proto__=p'))).toBe(Object.prototype);
+    expect(rawQuery('http://x/?')).toEqual({});
+  });
   it('is empty without a query', () => {
     expect(rawQuery('http://x/path')).toEqual({});
   });

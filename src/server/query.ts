@@ -5,14 +5,23 @@
  */
 export function rawQuery(url: string): Record<string, string> {
   const out: Record<string, string> = {};
-  const start = url.indexOf('?');
-  if (start < 0) return out;
-  const end = url.indexOf('#', start);
-  for (const pair of url.slice(start + 1, end < 0 ? undefined : end).split('&')) {
-    if (!pair) continue;
-    const eq = pair.indexOf('=');
-    const key = safeDecode(eq < 0 ? pair : pair.slice(0, eq));
-    if (!(key in out)) out[key] = eq < 0 ? '' : safeDecode(pair.slice(eq + 1));
+  let at = url.indexOf('?');
+  if (at < 0) return out;
+  let end = url.indexOf('#', at);
+  if (end < 0) end = url.length;
+  // One pass with indexOf, no intermediate arrays: this runs for every request.
+  while (at < end) {
+    const start = at + 1;
+    let amp = url.indexOf('&', start);
+    if (amp < 0 || amp > end) amp = end;
+    if (amp > start) {
+      const eq = url.indexOf('=', start);
+      const hasValue = eq >= 0 && eq < amp;
+      const key = safeDecode(url.slice(start, hasValue ? eq : amp));
+      // The first value wins, and names of Object.prototype's members are never set.
+      if (out[key] === undefined) out[key] = hasValue ? safeDecode(url.slice(eq + 1, amp)) : '';
+    }
+    at = amp;
   }
   return out;
 }
