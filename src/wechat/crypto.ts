@@ -15,11 +15,6 @@ export function decodeAESKey(encodingAESKey: string): Buffer {
   return Buffer.from(`${encodingAESKey}=`, 'base64');
 }
 
-function pad(data: Buffer): Buffer {
-  const n = BLOCK - (data.length % BLOCK);
-  return Buffer.concat([data, Buffer.alloc(n, n)]);
-}
-
 function unpad(data: Buffer): Buffer {
   const n = data[data.length - 1] ?? 0;
   // WeChat pads to 32-byte blocks, so a pad byte of 17..32 is valid (Web Crypto would reject it).
@@ -59,6 +54,7 @@ export class MessageCrypto {
   private readonly cipher: Cipher;
   private readonly decipher: Decipher;
   private cipherChain: Buffer;
+  private readonly appIdBytes: Buffer;
 
   constructor(options: { encodingAESKey: string; appId: string; random?: RandomBytes }) {
     if (typeof options?.appId !== 'string' || options.appId === '') {
@@ -71,14 +67,25 @@ export class MessageCrypto {
     this.cipher = createCipheriv('aes-256-cbc', this.key, this.iv).setAutoPadding(false);
     this.decipher = createDecipheriv('aes-256-cbc', this.key, this.iv).setAutoPadding(false);
     this.cipherChain = Buffer.from(this.iv);
+    this.appIdBytes = Buffer.from(this.appId, 'utf8');
   }
 
   /** Encrypts `message` (UTF-8) into the base64 `Encrypt` value. */
   encrypt(message: string): string {
-    const body = Buffer.from(message, 'utf8');
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(body.length, 0);
-    const plain = pad(Buffer.concat([this.random(16), length, body, Buffer.from(this.appId, 'utf8')]));
+    const size = Buffer.byteLength(message, 'utf8');
+    const framed = 20 + size + this.appIdBytes.length;
+    // PKCS#7 to 32-byte blocks: 1..32 bytes, each holding the count.
+    const padding = BLOCK - (framed % BLOCK);
+    // random(16) | length(4, big-endian) | message | AppID | padding, written into one buffer;
+    // every byte is set, so the unzeroed allocation shows nothing old.
+    const plain = Buffer.allocUnsafe(framed + padding);
+    const prefix = this.random(16);
+    if (prefix.length !== 16) throw new ConfigError(`random: expected 16 bytes, got ${prefix.length}`);
+    prefix.copy(plain, 0);
+    plain.writeUInt32BE(size, 16);
+    plain.write(message, 20, 'utf8');
+    this.appIdBytes.copy(plain, 20 + size);
+    plain.fill(padding, framed);
     xorBlock(plain, this.iv, this.cipherChain);
     const out = this.cipher.update(plain);
     this.cipherChain = Buffer.from(out.subarray(out.length - 16));
