@@ -387,11 +387,6 @@ describe('one cipher reused across messages', () => {
     }
   });
 
-  it('refuses a random source that hands back the wrong number of bytes', () => {
-    const short = new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID, random: () => Buffer.alloc(8) });
-    expect(() => short.encrypt('hi')).toThrow('random: expected 16 bytes, got 8');
-  });
-
   it('decrypts each message after any earlier message or refused input', () => {
     const reused = new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID });
     for (const [n, message] of messages.entries()) {
@@ -428,6 +423,11 @@ describe('message content', () => {
       expect(mc.decrypt(encrypted)).toBe(`message ${i}`);
     }
     expect(seen).toBeGreaterThan(0);
+  });
+
+  it('refuses a random source that hands back the wrong number of bytes', () => {
+    const short = new MessageCrypto({ encodingAESKey: SAMPLE_KEY, appId: APP_ID, random: () => Buffer.alloc(8) });
+    expect(() => short.encrypt('hi')).toThrow('random: expected 16 bytes, got 8');
   });
 
   it('uses fresh randomness by default', () => {
