@@ -129,7 +129,7 @@ try {
   console.log(`\n${connections} connections, ${rounds} alternating rounds of ${duration}s per side, on ${(await import('node:os')).cpus().length} cores; baseline: bare Hono answering a constant\n`);
   console.log('scenario                  bare req/s  wxmp req/s  ratio  rounds     target  p99 bare  p99 wxmp  errors');
   for (const { name, base, ours, ratio, spread, target, errors } of rows) {
-    console.log(`${name.padEnd(24)} ${base.rps.toFixed(0).padStart(11)} ${ours.rps.toFixed(0).padStart(11)} ${ratio.toFixed(2).padStart(6)}  ${spread.padEnd(9)} ${`≥${target}`.padStart(6)} ${`${base.p99}ms`.padStart(9)} ${`${ours.p99}ms`.padStart(9)} ${String(errors).padStart(7)} ${ratio >= target ? 'ok' : 'BELOW TARGET'}`);
+    console.log(`${name.padEnd(24)} ${base.rps.toFixed(0).padStart(11)} ${ours.rps.toFixed(0).padStart(11)} ${ratio.toFixed(3).padStart(6)}  ${spread.padEnd(9)} ${`≥${target}`.padStart(6)} ${`${base.p99}ms`.padStart(9)} ${`${ours.p99}ms`.padStart(9)} ${String(errors).padStart(7)} ${ratio >= target ? 'ok' : 'BELOW TARGET'}`);
   }
 } finally {
   bare.child.kill('SIGTERM');
