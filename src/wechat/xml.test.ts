@@ -1,5 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { buildXml, cdata, parseXml } from './xml.js';
+import { buildXml, cdata, parseAny, parseFlat, parseXml } from './xml.js';
 
 describe('parseXml', () => {
   it('reads CDATA and plain values as strings, keeping spaces and big numbers exact', () => {
@@ -53,6 +54,61 @@ describe('parseXml', () => {
     const levels = Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
     const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY l0 "lol">${levels}]><xml><A>&l9;</A></xml>`;
     expect(() => parseXml(bomb)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+  });
+});
+
+describe('parseFlat, the fast path for flat documents', () => {
+  it("reads WeChat's own documents: a message as sent, an event, a safe-mode envelope", () => {
+    const sent = '<xml><ToUserName><![CDATA[gh_1]]></ToUserName>\n<FromUserName><![CDATA[o1]]></FromUserName>\n<CreateTime>1348831860</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[this is a test 你好 😀]]></Content>\n<MsgId>1234567890123456</MsgId>\n</xml>';
+    expect(parseFlat(sent)).toEqual({ ToUserName: 'gh_1', FromUserName: 'o1', CreateTime: '1348831860', MsgType: 'text', Content: 'this is a test 你好 😀', MsgId: '1234567890123456' });
+    expect(parseFlat('<xml><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[CLICK]]></Event><EventKey><![CDATA[]]></EventKey></xml>')).toEqual({ MsgType: 'event', Event: 'CLICK', EventKey: '' });
+    expect(parseFlat('<xml>\n    <ToUserName><![CDATA[gh_1]]></ToUserName>\n    <Encrypt><![CDATA[a+b/c==]]></Encrypt>\n</xml>\n')).toEqual({ ToUserName: 'gh_1', Encrypt: 'a+b/c==' });
+  });
+
+  it.each([
+    ['nesting', '<xml><Info><Count>1</Count></Info></xml>'],
+    ['an item list', '<xml><item>1</item></xml>'],
+    ['an entity', '<xml><A>1 &lt; 2</A></xml>'],
+    ['CR', '<xml><A>x\r\ny</A></xml>'],
+    ['a declaration', '<?xml version="1.0"?><xml><A>1</A></xml>'],
+    ['a lone surrogate', '<xml><A>\uD800</A></xml>'],
+    ['a split CDATA', '<xml><A><![CDATA[]]]]><![CDATA[>]]></A></xml>'],
+    ['trailing junk', '<xml><A>1</A></xml>junk'],
+    ['a DOCTYPE', '<xml><A>1</A></xml><!DOCTYPE x>'],
+  ])('leaves %s to saxes', (_, text) => {
+    expect(parseFlat(text)).toBeUndefined();
+  });
+
+  it('reads every document it accepts exactly as saxes does (random documents around its edges)', () => {
+    const pick = (...xs: string[]) => fc.constantFrom(...xs);
+    // Mostly what the fast path takes, sometimes one thing it must refuse.
+    const mostly = (good: fc.Arbitrary<string>, ...bad: string[]) => fc.oneof({ weight: 12, arbitrary: good }, { weight: 1, arbitrary: pick(...bad) });
+    const chars = (...xs: string[]) => fc.array(pick(...xs), { maxLength: 8 }).map((a) => a.join(''));
+    const clean = chars('a', 'Z', '0', ' ', '\n', '\t', '中', '😀', 'é', '>', '/', '=', '"');
+    const odd = chars('a', ' ', '\r', ']', ']]>', '<', '&', '&amp;', '&#65;', '\0', '\x0B', '\x1F', '\x7F', '\uD800', '\uDC00', '\uFFFE', '<![CDATA[', '<!-- c -->', '<b>x</b>', '<b/>');
+    const content = fc.oneof(
+      { weight: 8, arbitrary: fc.oneof(clean, clean.map((t) => `<![CDATA[${t}]]>`)) },
+      { weight: 1, arbitrary: fc.oneof(odd, odd.map((t) => `<![CDATA[${t}]]>`)) },
+      { weight: 1, arbitrary: fc.tuple(clean, clean).map(([a, b]) => `<![CDATA[${a}]]>${b}`) },
+    );
+    const name = mostly(pick('A', 'MsgType', 'Encrypt', '_x', 'x1', 'xml', '__proto__'), 'item', 'a-b', 'a:b', 'é', 'A ', 'A x="1"');
+    const ws = mostly(pick('', '\n', ' ', '\t', '\n    '), '\r\n', 'junk', '<!-- c -->');
+    const field = fc.tuple(ws, name, content, mostly(fc.constant(''), 'B', 'a')).map(([w, n, c, close]) => `${w}<${n}>${c}</${close || n.split(' ')[0]}>`);
+    const doc = fc
+      .tuple(mostly(fc.constant(''), ' ', '\uFEFF', '<?xml version="1.0"?>'), mostly(fc.constant('<xml>'), '<xml >', '<XML>', '<xml/>'), fc.array(field, { maxLength: 6 }), ws, mostly(pick('</xml>', '</xml>\n'), '</xml>junk', '</xml>\u00A0', '</xmlx>', '', '</xml><a/>'))
+      .map(([pre, open, fields, w, end]) => `${pre}${open}${fields.join('')}${w}${end}`);
+    let accepted = 0;
+    fc.assert(
+      fc.property(doc, (text) => {
+        const flat = parseFlat(text);
+        if (flat === undefined) return;
+        accepted++;
+        expect(flat).toEqual(parseAny(text));
+      }),
+      { numRuns: 3000 },
+    );
+    // Enough of the documents took the fast path for the comparison to mean something.
+    expect(accepted).toBeGreaterThan(600);
   });
 });
 

@@ -60,6 +60,11 @@ function newParser(): SaxesParser {
  * parseXml('<xml><MsgType><![CDATA[text]]></MsgType></xml>') // { MsgType: 'text' }
  */
 export function parseXml(text: string): XmlObject {
+  return parseFlat(text) ?? parseAny(text);
+}
+
+/** Any XML, through saxes. Exported for the test that holds {@link parseFlat} to it. */
+export function parseAny(text: string): XmlObject {
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
     throw new ProtocolError('XML_MALFORMED', 400, 'XML with a DOCTYPE or ENTITY declaration is refused; WeChat never sends one');
   }
@@ -75,6 +80,35 @@ export function parseXml(text: string): XmlObject {
   const value = root;
   root = undefined;
   return typeof value === 'object' && !Array.isArray(value) ? value : {};
+}
+
+// Characters that send a document to saxes: those XML forbids (lone surrogates included,
+// hence the `u` flag), CR (XML reads CRLF as LF) and `]` (it could end a CDATA section).
+const ODD = '\\0-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF\\r\\]';
+const FLAT_FIELD = new RegExp(`[ \\t\\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:<!\\[CDATA\\[([^${ODD}]*)\\]\\]>|([^<&${ODD}]*))</\\1>`, 'uy');
+const FLAT_END = /[ \t\n]*<\/xml>[ \t\n]*$/y;
+
+/**
+ * WeChat's messages are flat: `<xml>`, then elements that each hold one CDATA
+ * section or plain text. Such a document is read with one sticky regex per field,
+ * in a fifth of saxes' time (most of a safe-mode envelope is a 700-character
+ * Encrypt, which saxes checks one character at a time). Anything else (nesting,
+ * entities, comments, a declaration, CR, attributes) returns undefined and goes
+ * to saxes; what this accepts, saxes reads the same, which a property test checks.
+ */
+export function parseFlat(text: string): XmlObject | undefined {
+  if (!text.startsWith('<xml>')) return undefined;
+  const fields: XmlObject = {};
+  let end = 5;
+  FLAT_FIELD.lastIndex = end;
+  for (let m = FLAT_FIELD.exec(text); m !== null; m = FLAT_FIELD.exec(text)) {
+    // saxes' reader collects `item`s into arrays.
+    if (m[1] === 'item') return undefined;
+    fields[m[1]!] = m[2] ?? m[3]!;
+    end = FLAT_FIELD.lastIndex;
+  }
+  FLAT_END.lastIndex = end;
+  return FLAT_END.test(text) ? fields : undefined;
 }
 
 /** Wraps text in CDATA; a `]]>` inside is split so user text cannot end the section early. */
