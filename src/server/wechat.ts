@@ -7,6 +7,7 @@ import type { WechatMessage } from '../wechat/messages.js';
 import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
 import { renderReply, type Reply } from '../wechat/replies.js';
 import type { Router } from '../wechat/router.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 import { DedupRunner } from './dedup-runner.js';
 import type { Exchange, ExchangeListener } from './exchange.js';
 import { consoleLogger, type Logger } from './logger.js';
@@ -71,6 +72,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const crypto = options.encodingAESKey ? new MessageCrypto({ encodingAESKey: options.encodingAESKey, appId: options.appId! }) : undefined;
   const protocol = { token: options.token, crypto };
   const deadlineMs = options.deadlineMs ?? 4000;
+  const deadlines = new Deadlines(deadlineMs);
   const logger = options.logger ?? consoleLogger;
   const now = options.now ?? Date.now;
   const nonce = options.nonce ?? (() => pooledRandomBytes(8).toString('hex'));
@@ -83,11 +85,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     const started = now();
     // Promise.resolve: a hand-written `dispatch` may return a plain value (no cost for a promise).
     const work = Promise.resolve(options.router.dispatch(opened.message));
-    let timer: NodeJS.Timeout | undefined;
+    let deadline: Deadline | undefined;
     try {
       // One promise settled by whichever comes first; cheaper than Promise.race over a second one.
       const outcome = await new Promise<Reply | null | typeof LATE>((resolve, reject) => {
-        timer = setTimeout(resolve, deadlineMs, LATE);
+        deadline = deadlines.start(() => resolve(LATE));
         work.then(resolve, reject);
       });
       if (outcome === LATE) {
@@ -105,7 +107,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       ex.error = errorInfo(error);
       return SUCCESS;
     } finally {
-      clearTimeout(timer);
+      if (deadline) deadlines.cancel(deadline);
     }
   }
 
