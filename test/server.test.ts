@@ -203,6 +203,17 @@ describe('handler failures and the deadline', () => {
     expect(await (await post(makeApp(plain).app, bodies.text, 'plaintext')).text()).toContain('<![CDATA[direct]]>');
   });
 
+  it('a hand-written dispatch that throws before returning a promise is logged once, and WeChat gets "success"', async () => {
+    const dispatch = vi.fn(() => { throw new Error('sync boom'); });
+    const { app, lines } = makeApp({ dispatch } as unknown as Router);
+    const res = await post(app, bodies.text, 'plaintext');
+    expect(await res.text()).toBe('success');
+    expect(res.headers.get('x-wxmp-handler')).toBe('error');
+    expect(dispatch).toHaveBeenCalledTimes(1);
+    expect(lines.filter((l) => l.includes('threw'))).toHaveLength(1);
+    expect(lines.join('\n')).not.toMatch(/de-dup store failed/);
+  });
+
   it('a slow handler gets "success" at the deadline, and its reply goes to onLateReply', async () => {
     const late = vi.fn<(l: LateReply) => void>();
     const { app, exchanges } = makeApp(createRouter().on('text', async () => { await new Promise((r) => setTimeout(r, 600)); return 'slow answer'; }), { onLateReply: late });

@@ -83,10 +83,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
   async function answer(opened: OpenedMessage, ex: Exchange): Promise<string> {
     const started = now();
-    // Promise.resolve: a hand-written `dispatch` may return a plain value (no cost for a promise).
-    const work = Promise.resolve(options.router.dispatch(opened.message));
     let deadline: Deadline | undefined;
     try {
+      // Promise.resolve: a hand-written `dispatch` may return a plain value, or throw
+      // before returning a promise; both land here like a handler's own answer or error.
+      const work = Promise.resolve(options.router.dispatch(opened.message));
       // One promise settled by whichever comes first; cheaper than Promise.race over a second one.
       const outcome = await new Promise<Reply | null | typeof LATE>((resolve, reject) => {
         deadline = deadlines.start(() => resolve(LATE));
