@@ -8,7 +8,7 @@ export interface Deadline {
 /**
  * Deadlines of one fixed length, on one Node timer. Each message used to get a
  * setTimeout and a clearTimeout (a Timeout object, an async id and a timer-list
- * insert), about 4% of a message's time under load. All deadlines here have the
+ * insert), 2–4% of a message's time under load. All deadlines here have the
  * same length, so they expire in the order they start: a queue, with the timer
  * armed for its head, is enough.
  *

@@ -90,11 +90,12 @@ const FLAT_END = /[ \t\n]*<\/xml>[ \t\n]*$/y;
 
 /**
  * WeChat's messages are flat: `<xml>`, then elements that each hold one CDATA
- * section or plain text. Such a document is read with one sticky regex per field,
- * in a fifth of saxes' time (most of a safe-mode envelope is a 700-character
- * Encrypt, which saxes checks one character at a time). Anything else (nesting,
- * entities, comments, a declaration, CR, attributes) returns undefined and goes
- * to saxes; what this accepts, saxes reads the same, which a property test checks.
+ * section or plain text. Such a document is read with one sticky regex per field:
+ * a text message in 1.5 µs against saxes' 9 (most of a safe-mode envelope is a
+ * 700-character Encrypt, which saxes checks one character at a time). Anything
+ * else (nesting, entities, comments, a DOCTYPE or declaration, CR, attributes)
+ * returns undefined and goes to saxes and its DOCTYPE refusal; what this accepts,
+ * saxes reads the same, which a property test checks.
  */
 export function parseFlat(text: string): XmlObject | undefined {
   if (!text.startsWith('<xml>')) return undefined;
