@@ -1,0 +1,90 @@
+/**
+ * wxmp as an installed package: `npm pack` (which builds dist/ through
+ * `prepack`), installed into a fresh Hono project, run under plain node.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from './helpers/free-port.js';
+
+const run = promisify(execFile);
+const repo = join(import.meta.dirname, '..');
+const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+const TOKEN = 'packtoken123';
+
+let dir: string;
+let project: string;
+let server: ChildProcess | undefined;
+
+/** The README's "wxmp inside your own Hono app" example, as the README shows it. */
+function readmeExample(): string {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const block = /```js\n(\/\/ server\.js[\s\S]*?)```/.exec(readme);
+  if (!block) throw new Error('README.md: the ```js block starting with `// server.js` is missing');
+  return block[1]!;
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'wxmp-pack-'));
+  await run('npm', ['pack', '--pack-destination', dir], { cwd: repo, timeout: 120_000 });
+  const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'))!;
+  project = join(dir, 'my-site');
+  await run('mkdir', [project]);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({
+    name: 'my-site',
+    private: true,
+    type: 'module',
+    dependencies: { wxmp: `file:${join(dir, tarball)}`, hono: pkg.dependencies.hono, '@hono/node-server': pkg.dependencies['@hono/node-server'] },
+  }));
+  // From the tarball and the npm cache; the registry only for what the cache lacks.
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], { cwd: project, timeout: 180_000 });
+}, 300_000);
+
+afterAll(() => {
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('the packed package installed into a fresh Hono project', () => {
+  it('ships compiled JavaScript with type declarations, and no tests', () => {
+    const installed = join(project, 'node_modules', 'wxmp');
+    const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
+    expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    expect(readFileSync(join(installed, 'dist', 'index.d.ts'), 'utf8')).toContain('createRouter');
+    expect(readdirSync(join(installed, 'src', 'wechat')).filter((f) => f.endsWith('.test.ts'))).toEqual([]);
+  });
+
+  it("runs the README's example under plain node and answers a signed message; `npx wxmp send` talks to it", async () => {
+    writeFileSync(join(project, 'server.js'), readmeExample());
+    const port = await freePort();
+    // Plain node: no --import tsx, no loader; TypeScript under node_modules would fail here.
+    server = spawn(process.execPath, ['server.js'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port) }, stdio: 'pipe' });
+    let stderr = '';
+    server.stderr!.on('data', (d) => (stderr += d));
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '')), { timeout: 15_000 }).toBe('my site');
+
+    const { stdout } = await run('npx', ['wxmp', 'send', 'text', '你好', '--url', `http://127.0.0.1:${port}/wechat`, '--json'], {
+      cwd: project,
+      env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, HOME: process.env.HOME },
+      timeout: 30_000,
+    });
+    const result = JSON.parse(stdout);
+    expect(result.verdict.ok).toBe(true);
+    expect(result.tries[0].body).toContain('<![CDATA[You said: 你好]]>');
+    expect(stderr).toBe('');
+  }, 60_000);
+
+  it('type-checks a TypeScript file importing wxmp through the declarations', async () => {
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: true, types: [] } }));
+    writeFileSync(join(project, 'bot.ts'), [
+      "import { createRouter, reply, type TextMessage } from 'wxmp';",
+      "export default createRouter().on('text', (m: TextMessage) => reply.text(m.content));",
+      "// @ts-expect-error: a handler returning a number is not a reply",
+      "createRouter().on('text', () => 42);",
+    ].join('\n'));
+    await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project, timeout: 60_000 });
+  }, 90_000);
+});
