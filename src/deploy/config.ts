@@ -32,6 +32,8 @@ export interface DeployConfig {
   serviceName: string;
   /** DEPLOY_NGINX: how to run nginx on the server (`nginx` by default; tests add -p/-c). */
   nginx: string;
+  /** DEPLOY_NGINX as checked argv words (nginx's path, then only -p/-c/-e with plain paths, or -q). */
+  nginxArgs: string[];
   /** DEPLOY_NGINX_CONF_DIR: where the server block goes, /etc/nginx/conf.d by default. */
   nginxConfDir: string;
   /** DEPLOY_SYSTEMD_DIR: where the unit goes, /etc/systemd/system by default. */
@@ -48,6 +50,33 @@ const DOMAIN = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A
 const NAME = /^[a-z][a-z0-9-]{0,40}$/;
 // Paths go into remote shell commands (quoted) and nginx/systemd files: keep them plain.
 const SAFE_PATH = /^\/[A-Za-z0-9._\/-]*$/;
+
+// ssh expands %h-style tokens and ${VAR} in key and known_hosts paths and reads quotes in -o values: keep those out.
+const LOCAL_PATH = /^[^\x00-\x1f\x7f%$"\\]+$/;
+const NGINX_FLAGS_WITH_PATH = new Set(['-p', '-c', '-e']);
+
+/**
+ * DEPLOY_NGINX split into argv words, or undefined when it is more than nginx
+ * with its own path options: it runs under sudo on the server, so `sh -c id`
+ * or `nginx -g '...'` must not pass. A leading `sudo` is dropped (setup adds
+ * `sudo -n` itself when DEPLOY_USER is not root).
+ *
+ * @example
+ * nginxArgv('/usr/sbin/nginx -p /srv/ng -c /srv/ng/nginx.conf') // ['/usr/sbin/nginx', '-p', '/srv/ng', '-c', '/srv/ng/nginx.conf']
+ * nginxArgv('sh -c id') // undefined
+ */
+export function nginxArgv(value: string): string[] | undefined {
+  const words = value.trim().split(/ +/);
+  if (words[0] === 'sudo') words.shift();
+  const [binary, ...rest] = words;
+  if (!binary || !(binary === 'nginx' || (SAFE_PATH.test(binary) && binary.endsWith('/nginx') && !binary.includes('..')))) return undefined;
+  for (let i = 0; i < rest.length; i++) {
+    if (rest[i] === '-q') continue;
+    if (!NGINX_FLAGS_WITH_PATH.has(rest[i]!) || !SAFE_PATH.test(rest[i + 1] ?? '') || rest[i + 1]!.includes('..')) return undefined;
+    i++;
+  }
+  return [binary, ...rest];
+}
 
 function listenValue(value: string, problems: string[]): string {
   const m = /^(?:(\d{1,3}(?:\.\d{1,3}){3}):)?(\d{1,5})$/.exec(value);
@@ -92,7 +121,8 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
   };
   const localFile = (name: string): string | undefined => {
     const value = get(name);
-    if (value && options.checkFiles !== false && !existsSync(value)) problems.push(`${name}: expected a readable file on this machine, got ${shown(value)} (not found)`);
+    if (value && !LOCAL_PATH.test(value)) problems.push(`${name}: expected a file path on this machine without control characters, %, $, " or \\ (ssh reads those specially), got ${shown(value)}`);
+    else if (value && options.checkFiles !== false && !existsSync(value)) problems.push(`${name}: expected a readable file on this machine, got ${shown(value)} (not found)`);
     return value;
   };
 
@@ -111,14 +141,15 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
   const serviceName = get('DEPLOY_SERVICE_NAME') ?? 'wxmp';
   if (!NAME.test(serviceName)) problems.push(`DEPLOY_SERVICE_NAME: expected lower-case letters, digits and "-", got ${shown(serviceName)}`);
   const nginx = get('DEPLOY_NGINX') ?? 'nginx';
-  if (!/^[A-Za-z0-9 ._\/=-]+$/.test(nginx)) problems.push(`DEPLOY_NGINX: expected a plain command such as "nginx" or "sudo nginx", got ${shown(nginx)}`);
+  const nginxArgs = nginxArgv(nginx);
+  if (!nginxArgs) problems.push(`DEPLOY_NGINX: expected nginx or its absolute path, optionally with -p/-c/-e and plain absolute paths (e.g. /usr/sbin/nginx -c /etc/nginx/nginx.conf), got ${shown(nginx)}`);
 
   const config: DeployConfig = {
     host,
     user,
     sshPort: int('DEPLOY_SSH_PORT', 22, 1, 65535),
     sshKey: localFile('DEPLOY_SSH_KEY'),
-    knownHosts: get('DEPLOY_SSH_KNOWN_HOSTS'),
+    knownHosts: localFile('DEPLOY_SSH_KNOWN_HOSTS'),
     path: path.replace(/\/+$/, ''),
     domain,
     appPort: int('DEPLOY_APP_PORT', 8000, 1, 65535),
@@ -128,6 +159,7 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
     service: service as DeployConfig['service'],
     serviceName,
     nginx,
+    nginxArgs: nginxArgs ?? [],
     nginxConfDir: remotePath('DEPLOY_NGINX_CONF_DIR', '/etc/nginx/conf.d')!,
     systemdDir: remotePath('DEPLOY_SYSTEMD_DIR', '/etc/systemd/system')!,
     keep: int('DEPLOY_KEEP', 5, 2, 100),

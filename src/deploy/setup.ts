@@ -110,14 +110,14 @@ export async function setup(options: SetupOptions): Promise<void> {
     await p.step('nginx', async () => {
       const state = await install(remote, confPath, nginxServerBlock(config), options, out);
       if (state === 'unchanged') return `${confPath} unchanged`;
-      const test = await remote.exec(`${sudo}; $SUDO ${config.nginx} -t 2>&1`);
+      const test = await remote.exec(`${sudo}; $SUDO ${config.nginxArgs.map(sh).join(' ')} -t 2>&1`);
       if (test.code !== 0) {
         const missing = test.code === 127 || /command not found|No such file or directory/.test(test.stdout) && !/\[emerg\]/.test(test.stdout);
         await remote.exec(`${sudo}; if [ -f ${sh(`${confPath}.wxmp-old`)} ]; then $SUDO mv ${sh(`${confPath}.wxmp-old`)} ${sh(confPath)}; else $SUDO rm -f ${sh(confPath)}; fi`);
         if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${confPath} was not kept`);
         throw new DeployError('nginx', `nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n${test.stdout.trim()}`);
       }
-      await checked(remote, 'nginx', `${sudo}; $SUDO ${config.nginx} -s reload`);
+      await checked(remote, 'nginx', `${sudo}; $SUDO ${config.nginxArgs.map(sh).join(' ')} -s reload`);
       return `${confPath} ${state}; nginx -t ok, reloaded (${config.domain} on ${config.httpListen}${config.sslCert ? ' and 443' : ''} → 127.0.0.1:${config.appPort})`;
     });
     p.line(`setup done in ${p.total()}; next: npm run deploy`);

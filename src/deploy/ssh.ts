@@ -80,12 +80,13 @@ export class Remote {
       '-o', 'ServerAliveInterval=5',
       '-o', 'StrictHostKeyChecking=accept-new',
       '-o', 'ControlMaster=auto',
-      '-o', `ControlPath=${join(this.controlDir, 'c')}`,
+      '-o', `ControlPath="${join(this.controlDir, 'c')}"`,
       '-o', 'ControlPersist=60',
       '-o', 'LogLevel=ERROR',
     ];
     if (c.sshKey) args.push('-i', c.sshKey, '-o', 'IdentitiesOnly=yes');
-    if (c.knownHosts) args.push('-o', `UserKnownHostsFile=${c.knownHosts}`);
+    // Quoted: ssh splits an -o value at spaces (config validation keeps '"' out of the path).
+    if (c.knownHosts) args.push('-o', `UserKnownHostsFile="${c.knownHosts}"`);
     return args;
   }
 

@@ -26,6 +26,19 @@ export function rsyncFailure(code: number, stderr: string, target: string): Depl
 }
 
 /**
+ * rsync's `-e` is split by rsync itself (not a shell): at spaces, with single
+ * quotes grouping and a doubled quote standing for one. Every word is quoted
+ * that way, so a key path with a space stays one argument and nothing in a
+ * setting can add an ssh option.
+ *
+ * @example
+ * rsyncRemoteShell(['ssh', '-i', "/keys/my key"]) // "'ssh' '-i' '/keys/my key'"
+ */
+export function rsyncRemoteShell(argv: string[]): string {
+  return argv.map((a) => `'${a.replace(/'/g, "''")}'`).join(' ');
+}
+
+/**
  * Uploads `localDir` into `remoteDir` over the shared ssh connection:
  * compressed, deleting strays, and hard-linking files unchanged since
  * `linkDest` (the current release), so only what changed crosses the wire.
@@ -35,7 +48,7 @@ export function rsyncFailure(code: number, stderr: string, target: string): Depl
  * await upload(remote, '.wxmp/deploy/build', '/srv/wxmp/releases/20260101-120000-000', '/srv/wxmp/releases/20251231-090000-000');
  */
 export async function upload(remote: Remote, localDir: string, remoteDir: string, linkDest?: string): Promise<number> {
-  const ssh = ['ssh', ...remote.sshArgs()].join(' ');
+  const ssh = rsyncRemoteShell(['ssh', ...remote.sshArgs()]);
   const args = ['-az', '--delete', '--stats', '-e', ssh, ...EXCLUDES.flatMap((e) => ['--exclude', e])];
   if (linkDest) args.push(`--link-dest=${linkDest}`);
   args.push(`${localDir.replace(/\/+$/, '')}/`, `${remote.target}:${remoteDir}/`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDeployConfig } from '../../src/deploy/config.js';
 import { deployCommand } from '../../src/deploy/command.js';
 import { releaseId } from '../../src/deploy/release.js';
-import { rsyncFailure } from '../../src/deploy/upload.js';
+import { rsyncFailure, rsyncRemoteShell } from '../../src/deploy/upload.js';
 
 const good = { DEPLOY_HOST: 'wx.example.com', DEPLOY_USER: 'deploy', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'wx.example.com' };
 
@@ -58,6 +58,35 @@ describe('deploy settings', () => {
   it('keeps shell metacharacters out of paths that reach remote commands', () => {
     expect(problems({ ...good, DEPLOY_PATH: '/srv/$(reboot)' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
     expect(problems({ ...good, DEPLOY_PATH: '/srv/../etc' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
+  });
+});
+
+describe('deploy settings that reach ssh, rsync or sudo', () => {
+  it('a known_hosts value carrying an ssh option is one line, not a command run on this machine', () => {
+    expect(problems({ ...good, DEPLOY_SSH_KNOWN_HOSTS: '/dev/null "-oProxyCommand=touch /tmp/x"' })).toEqual([
+      'DEPLOY_SSH_KNOWN_HOSTS: expected a file path on this machine without control characters, %, $, " or \\ (ssh reads those specially), got "/dev/null \\"-oProxyCommand=touch /tmp/x\\""',
+    ]);
+    // A plain path is still checked for existence, like DEPLOY_SSH_KEY.
+    expect(problems({ ...good, DEPLOY_SSH_KNOWN_HOSTS: '/nonexistent/known hosts' })).toEqual(['DEPLOY_SSH_KNOWN_HOSTS: expected a readable file on this machine, got "/nonexistent/known hosts" (not found)']);
+    expect(problems({ ...good, DEPLOY_SSH_KEY: '/keys/%h' })[0]).toMatch(/^DEPLOY_SSH_KEY: expected a file path on this machine without/);
+    expect(problems({ ...good, DEPLOY_SSH_KEY: '/keys/${HOME}' })[0]).toMatch(/^DEPLOY_SSH_KEY: expected a file path on this machine without/);
+  });
+
+  it('DEPLOY_NGINX is nginx and its own path options, nothing else: `sh -c id` is refused', () => {
+    const rule = 'DEPLOY_NGINX: expected nginx or its absolute path, optionally with -p/-c/-e and plain absolute paths (e.g. /usr/sbin/nginx -c /etc/nginx/nginx.conf), got';
+    for (const bad of ['sh -c id', 'sudo sh -c id', 'nginx; id', 'nginx -g daemon', '/usr/bin/env nginx', 'nginx -c /etc/../tmp/x.conf', 'nginx -c relative.conf', '/opt/nginx-evil']) {
+      expect(problems({ ...good, DEPLOY_NGINX: bad }), bad).toEqual([`${rule} ${JSON.stringify(bad)}`]);
+    }
+    expect(parseDeployConfig({ ...good, DEPLOY_NGINX: 'sudo nginx' }).nginxArgs).toEqual(['nginx']);
+    expect(parseDeployConfig({ ...good, DEPLOY_NGINX: '/usr/sbin/nginx -p /srv/ng -c /srv/ng/nginx.conf -q' }).nginxArgs).toEqual(['/usr/sbin/nginx', '-p', '/srv/ng', '-c', '/srv/ng/nginx.conf', '-q']);
+  });
+
+  it('refuses a bad DEPLOY_NGINX before connecting (the host does not even resolve)', async () => {
+    await expect(deployCommand(['setup'], { env: { ...good, DEPLOY_HOST: 'host.invalid', DEPLOY_NGINX: 'sh -c id' }, out: { write() {} } })).rejects.toThrow(/^deploy settings \(\.env\):\n {2}DEPLOY_NGINX: expected nginx .*got "sh -c id"$/);
+  });
+
+  it("rsync's -e string keeps every word whole, as rsync splits it", () => {
+    expect(rsyncRemoteShell(['ssh', '-i', '/keys/my key', "it's"])).toBe("'ssh' '-i' '/keys/my key' 'it''s'");
   });
 });
 

@@ -4,7 +4,7 @@
  * left, no lock held, `current` untouched).
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,8 @@ import { deploy } from '../../src/deploy/deploy.js';
 import { deployCommand } from '../../src/deploy/command.js';
 import { setup } from '../../src/deploy/setup.js';
 import { rollback } from '../../src/deploy/manage.js';
+import { Remote } from '../../src/deploy/ssh.js';
+import { upload } from '../../src/deploy/upload.js';
 import { freePort, pathWithout, startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -164,6 +166,35 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(readdirSync(join(tmp, 'server', 'releases'))).toEqual([]);
     expect(existsSync(join(tmp, 'server', 'current'))).toBe(false);
     expect(existsSync(join(tmp, 'server', 'run', 'deploy.lock'))).toBe(false);
+  });
+
+  it('a key path with a space (and text that looks like an ssh option) uploads for real, and runs nothing', async () => {
+    // On rsync's -e line unquoted, this key path became `-i <dir>/k` plus `-oProxyCommand=<tmp>/evil.sh`.
+    const evil = join(tmp, 'evil.sh');
+    const marker = join(tmp, 'pwned');
+    writeFileSync(evil, `#!/bin/sh\ntouch ${marker}\nexit 1\n`);
+    chmodSync(evil, 0o755);
+    const key = join(tmp, 'keys dir', `k -oProxyCommand=${evil}`);
+    mkdirSync(join(key, '..'), { recursive: true });
+    copyFileSync(sshd.keys.good!, key);
+    chmodSync(key, 0o600);
+    const knownHosts = join(tmp, 'keys dir', "known hosts 'x'");
+    copyFileSync(sshd.knownHosts, knownHosts);
+    const config = configFor('good', { DEPLOY_SSH_KEY: key, DEPLOY_SSH_KNOWN_HOSTS: knownHosts });
+    expect(config.sshKey).toBe(key);
+    const local = join(tmp, 'upload-src');
+    mkdirSync(local, { recursive: true });
+    writeFileSync(join(local, 'server.mjs'), 'export {};\n');
+    const remote = new Remote(config);
+    try {
+      const bytes = await upload(remote, local, join(tmp, 'server', 'releases', 'spaced'));
+      expect(bytes).toBeGreaterThan(0);
+    } finally {
+      await remote.close();
+    }
+    expect(readFileSync(join(tmp, 'server', 'releases', 'spaced', 'server.mjs'), 'utf8')).toBe('export {};\n');
+    expect(existsSync(marker)).toBe(false);
+    rmSync(join(tmp, 'server', 'releases', 'spaced'), { recursive: true });
   });
 
   it('rollback with nothing to go back to', async () => {
