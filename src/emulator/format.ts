@@ -56,7 +56,7 @@ export function replyLines(msgType: string, f: XmlObject): string[] {
     }
     case 'news': {
       const items = block(f.Articles).item;
-      return (Array.isArray(items) ? items : []).flatMap((a, i) => [
+      return (Array.isArray(items) ? items : []).map(block).flatMap((a, i) => [
         `[news ${i + 1}] ${text(a.Title)}${text(a.Description) ? ` - ${text(a.Description)}` : ''}`,
         ...(text(a.Url) ? [`         ${text(a.Url)}`] : []),
       ]);

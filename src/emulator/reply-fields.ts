@@ -20,7 +20,7 @@ function mediaBlock(fields: XmlObject, name: 'Image' | 'Voice' | 'Video'): strin
 function news(fields: XmlObject, isMessage: boolean): string | undefined {
   const count = Number(text(fields.ArticleCount));
   const articles = block(fields.Articles)?.item;
-  const items = Array.isArray(articles) ? articles : [];
+  const items = (Array.isArray(articles) ? articles : []).map((a) => block(a) ?? {});
   if (!Number.isInteger(count) || count < 1 || count > 8) return `a news reply needs ArticleCount from 1 to 8, got ${JSON.stringify(fields.ArticleCount ?? null)}`;
   // Since 2018 WeChat sends only one article in reply to a user's message; events may still get up to 8.
   if (isMessage && count > 1) return `a news reply to a user's message may carry 1 article only (WeChat's rule since 2018), got ${count}; more are allowed for events such as menu clicks`;

@@ -85,13 +85,37 @@ export interface MassSendJobFinishEvent extends EventBase {
   errorCount: number;
 }
 
+/** One template in a 订阅通知 popup: what the user chose for it. */
+export interface SubscribeMsgChoice {
+  templateId: string;
+  /** `accept` or `reject`. */
+  subscribeStatus: string;
+  /** 1: the popup came from an H5 page, 2: from an article (订阅通知 docs). */
+  popupScene: string;
+}
+/** The user answered a 订阅通知 popup; one entry per template it offered. */
+export interface SubscribeMsgPopupEvent extends EventBase { event: 'subscribe_msg_popup_event'; list: SubscribeMsgChoice[] }
+/** The user changed a 订阅通知 subscription in its management page (WeChat only reports rejections). */
+export interface SubscribeMsgChangeEvent extends EventBase { event: 'subscribe_msg_change_event'; list: Array<{ templateId: string; subscribeStatus: string }> }
+/** The outcome of a 订阅通知 sent through the API; `errorCode` 0 is success. */
+export interface SubscribeMsgSentEvent extends EventBase {
+  event: 'subscribe_msg_sent_event';
+  list: Array<{ templateId: string; msgId: string; errorCode: number; errorStatus: string }>;
+}
+/** A customer-service agent took (create) or ended (close) a session with the user. */
+export interface KfSessionEvent extends EventBase { event: 'kf_create_session' | 'kf_close_session'; kfAccount: string }
+/** The user's session moved from one customer-service agent to another. */
+export interface KfSwitchSessionEvent extends EventBase { event: 'kf_switch_session'; fromKfAccount: string; toKfAccount: string }
+
 /** A MsgType or Event this version does not model: delivered with its raw fields, never an error. */
 export interface UnknownMessage extends Base { type: 'unknown'; msgType: string; event?: string; msgId?: string }
 
 export type WechatEvent =
   | SubscribeEvent | UnsubscribeEvent | ScanEvent | LocationEvent | ClickEvent | ViewEvent
   | ScanCodeEvent | PicEvent | LocationSelectEvent | ViewMiniProgramEvent
-  | TemplateSendJobFinishEvent | MassSendJobFinishEvent;
+  | TemplateSendJobFinishEvent | MassSendJobFinishEvent
+  | SubscribeMsgPopupEvent | SubscribeMsgChangeEvent | SubscribeMsgSentEvent
+  | KfSessionEvent | KfSwitchSessionEvent;
 
 export type WechatMessage =
   | TextMessage | ImageMessage | VoiceMessage | VideoMessage | LocationMessage | LinkMessage

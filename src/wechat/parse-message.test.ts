@@ -51,3 +51,20 @@ describe('parseMessage', () => {
     expect(() => parse('<xml><Foo>1</Foo></xml>')).toThrow(expect.objectContaining({ status: 400 }));
   });
 });
+
+describe('parseMessage: spellings and events WeChat sends', () => {
+  const envelope = (inner: string) => parseXml(`<xml><ToUserName><![CDATA[gh_1]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1700000000</CreateTime>${inner}</xml>`);
+
+  it('reads MsgID as well as MsgId (WxJava samples, template and subscribe events)', () => {
+    expect(parseMessage(envelope('<MsgType><![CDATA[text]]></MsgType><Content>x</Content><MsgID>6054768590064713728</MsgID>'))).toMatchObject({ type: 'text', msgId: '6054768590064713728' });
+    expect(parseMessage(envelope('<MsgType><![CDATA[hologram]]></MsgType><MsgID>9</MsgID>'))).toMatchObject({ type: 'unknown', msgId: '9' });
+  });
+
+  it('types a 订阅通知 popup with every template it offered, and the kf session events', () => {
+    const popup = envelope('<MsgType>event</MsgType><Event>subscribe_msg_popup_event</Event><SubscribeMsgPopupEvent><List><TemplateId>t1</TemplateId><SubscribeStatusString>accept</SubscribeStatusString><PopupScene>2</PopupScene></List><List><TemplateId>t2</TemplateId><SubscribeStatusString>reject</SubscribeStatusString><PopupScene>2</PopupScene></List></SubscribeMsgPopupEvent>');
+    expect(parseMessage(popup)).toMatchObject({ event: 'subscribe_msg_popup_event', list: [{ templateId: 't1', subscribeStatus: 'accept', popupScene: '2' }, { templateId: 't2', subscribeStatus: 'reject', popupScene: '2' }] });
+    const one = envelope('<MsgType>event</MsgType><Event>subscribe_msg_sent_event</Event><SubscribeMsgSentEvent><List><TemplateId>t1</TemplateId><MsgID>17</MsgID><ErrorCode>43101</ErrorCode><ErrorStatus>user refuse to accept the msg</ErrorStatus></List></SubscribeMsgSentEvent>');
+    expect(parseMessage(one)).toMatchObject({ event: 'subscribe_msg_sent_event', list: [{ templateId: 't1', msgId: '17', errorCode: 43101, errorStatus: 'user refuse to accept the msg' }] });
+    expect(parseMessage(envelope('<MsgType>event</MsgType><Event>kf_switch_session</Event><FromKfAccount>a@x</FromKfAccount><ToKfAccount>b@x</ToKfAccount>'))).toMatchObject({ event: 'kf_switch_session', fromKfAccount: 'a@x', toKfAccount: 'b@x' });
+  });
+});

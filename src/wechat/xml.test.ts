@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { referenceXml } from '../../test/helpers/reference-xml.js';
 import { buildXml, cdata, parseAny, parseFlat, parseXml } from './xml.js';
 
 describe('parseXml', () => {
@@ -57,6 +58,77 @@ describe('parseXml', () => {
   });
 });
 
+describe('parseXml loses nothing', () => {
+  it('makes an array of any element that repeats, wherever it repeats (a popup event has one <List> per template)', () => {
+    const f = parseXml('<xml><Ev><List><T>a</T></List><List><T>b</T></List></Ev><A>1</A><A>2</A><A>3</A><B><C>x</C><C>y</C></B></xml>');
+    expect(f).toEqual({ Ev: { List: [{ T: 'a' }, { T: 'b' }] }, A: ['1', '2', '3'], B: { C: ['x', 'y'] } });
+  });
+
+  it("keeps whatever the user typed inside CDATA: emoji codes with ']', a DOCTYPE, an ENTITY after CRLF", () => {
+    for (const content of ['[微笑] <!DOCTYPE html>', '[微笑]]', 'line\n<!ENTITY x "y">', '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>']) {
+      expect(parseXml(`<xml><Content><![CDATA[${content}]]></Content></xml>`)).toEqual({ Content: content });
+    }
+    expect(parseXml('<xml><Content><![CDATA[a\r\n<!ENTITY x "y">]]></Content></xml>')).toEqual({ Content: 'a\n<!ENTITY x "y">' });
+  });
+
+  it('refuses a DOCTYPE only where it is one: in the prolog', () => {
+    expect(() => parseXml('<!DOCTYPE xml><xml><A>1</A></xml>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400, message: expect.stringMatching(/DOCTYPE declaration is refused/) }));
+    expect(() => parseXml('<xml><A><!DOCTYPE x></A></xml>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+  });
+
+  it("trims the whitespace around a CDATA section, as WeChat's doc samples need, and nothing inside it", () => {
+    expect(parseXml('<xml> <MsgType> <![CDATA[event]]> </MsgType> <Content>\n  <![CDATA[  hi  ]]>\n</Content> <N> 7 </N></xml>')).toEqual({ MsgType: 'event', Content: '  hi  ', N: ' 7 ' });
+  });
+
+  it('keeps a <__proto__> element as a field, never as the prototype', () => {
+    const f = parseXml('<xml><__proto__><polluted>yes</polluted></__proto__><A>1</A></xml>');
+    expect(Object.getPrototypeOf(f)).toBe(Object.prototype);
+    expect((f as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getOwnPropertyDescriptor(f, '__proto__')?.value).toEqual({ polluted: 'yes' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const flat = parseXml('<xml><__proto__>x</__proto__></xml>');
+    expect(Object.getPrototypeOf(flat)).toBe(Object.prototype);
+    expect(Object.keys(flat)).toEqual(['__proto__']);
+  });
+
+  it('refuses a root other than <xml>, naming it', () => {
+    expect(() => parseXml('<foo><A>1</A></foo>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400, message: expect.stringMatching(/root element is <foo>/) }));
+    expect(() => parseXml('<XML><A>1</A></XML>')).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+  });
+
+  it('reads random documents exactly as an independent parser (@rgrove/parse-xml) under the documented rules', () => {
+    const pick = (...xs: string[]) => fc.constantFrom(...xs);
+    const chars = (...xs: string[]) => fc.array(pick(...xs), { maxLength: 6 }).map((a) => a.join(''));
+    const text = chars('a', ' ', '\n', '\t', '\r\n', '中', '😀', ']', '>', '&amp;', '&lt;', '&#65;', '&#x4E2D;', '"', "'");
+    const inCdata = chars('a', ' ', '\n', '\r\n', ']', '[微笑]', '<', '&', '<!DOCTYPE html>', '<!ENTITY e "x">', '</xml>', '<![CDATA[');
+    const part = fc.oneof({ weight: 3, arbitrary: text }, { weight: 3, arbitrary: inCdata.map((t) => `<![CDATA[${t}]]>`) }, { weight: 1, arbitrary: pick('<!-- c -->', '<?pi x?>', ' ', '\n  ') });
+    const leaf = fc.array(part, { maxLength: 4 }).map((ps) => ps.join(''));
+    const name = pick('A', 'B', 'List', 'item', 'MsgId', '__proto__', 'constructor', 'toString', 'xml');
+    const { element } = fc.letrec((tie) => ({
+      element: fc.tuple(name, fc.oneof({ depthSize: 'small', withCrossShrink: true }, leaf, tie('children')), pick('', ' ', '\n')).map(([n, inner, ws]) => (inner === '/' ? `<${n}/>` : `<${n}>${inner}</${n}>${ws}`)),
+      children: fc.array(tie('element'), { minLength: 1, maxLength: 4 }).map((es) => (es as string[]).join('')),
+    }));
+    const doc = fc
+      .tuple(fc.oneof({ weight: 8, arbitrary: fc.constant('') }, { weight: 1, arbitrary: pick('<?xml version="1.0"?>', '\uFEFF', '<!-- c -->\n', '<!DOCTYPE xml>', '<!DOCTYPE x [<!ENTITY e "x">]>') }), fc.oneof({ weight: 8, arbitrary: fc.constant('xml') }, { weight: 1, arbitrary: pick('foo', 'XML') }), fc.array(element, { maxLength: 5 }), pick('', '\n'))
+      .map(([prolog, root, children, end]) => `${prolog}<${root}>${children.join('')}</${root}>${end}`);
+    let read = 0;
+    fc.assert(
+      fc.property(doc, (text) => {
+        const expected = referenceXml(text);
+        if (expected instanceof Error) {
+          expect(() => parseXml(text)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400 }));
+          return;
+        }
+        read++;
+        expect(parseXml(text)).toEqual(expected);
+        expect(parseAny(text)).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(read).toBeGreaterThan(1000);
+  });
+});
+
 describe('parseFlat, the fast path for flat documents', () => {
   it("reads WeChat's own documents: a message as sent, an event, a safe-mode envelope", () => {
     const sent = '<xml><ToUserName><![CDATA[gh_1]]></ToUserName>\n<FromUserName><![CDATA[o1]]></FromUserName>\n<CreateTime>1348831860</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n<Content><![CDATA[this is a test 你好 😀]]></Content>\n<MsgId>1234567890123456</MsgId>\n</xml>';
@@ -90,6 +162,7 @@ describe('parseFlat, the fast path for flat documents', () => {
       { weight: 8, arbitrary: fc.oneof(clean, clean.map((t) => `<![CDATA[${t}]]>`)) },
       { weight: 1, arbitrary: fc.oneof(odd, odd.map((t) => `<![CDATA[${t}]]>`)) },
       { weight: 1, arbitrary: fc.tuple(clean, clean).map(([a, b]) => `<![CDATA[${a}]]>${b}`) },
+      { weight: 2, arbitrary: fc.tuple(pick('', ' ', '\n', ' \t\n '), clean, pick('', ' ', '\n ')).map(([a, t, b]) => `${a}<![CDATA[${t}]]>${b}`) },
     );
     const name = mostly(pick('A', 'MsgType', 'Encrypt', '_x', 'x1', 'xml', '__proto__'), 'item', 'a-b', 'a:b', 'é', 'A ', 'A x="1"');
     const ws = mostly(pick('', '\n', ' ', '\t', '\n    '), '\r\n', 'junk', '<!-- c -->');

@@ -1,13 +1,34 @@
 import { SaxesParser } from 'saxes';
 import { ProtocolError } from '../errors.js';
 
-/** A parsed element: text, or child elements (repeated `item`s become an array). */
-export type XmlValue = string | XmlObject | XmlObject[];
+/**
+ * A parsed element: its text, or its child elements. An element that repeats
+ * becomes an array of its values (`item` always is one, as WeChat's lists may
+ * hold a single item).
+ */
+export type XmlValue = string | XmlObject | Array<string | XmlObject>;
 export interface XmlObject {
   [name: string]: XmlValue;
 }
 
-type Open = { name: string; fields: XmlObject | undefined; text: string };
+/** An element being read: `text` is all its text; `kept` the CDATA and the text that is not only whitespace. */
+type Open = { name: string; fields: XmlObject | undefined; text: string; kept: string; cdata: boolean };
+
+/**
+ * Adds a child's value under `name`: a repeated name collects its values in an
+ * array, so nothing is lost (a subscribe_msg_popup_event has one `<List>` per
+ * template). `__proto__` is defined as an own property: assigning it would make
+ * the value the object's prototype.
+ */
+function addField(fields: XmlObject, name: string, value: string | XmlObject): void {
+  const previous = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  if (previous === undefined) {
+    const first = name === 'item' ? [value] : value;
+    if (name === '__proto__') Object.defineProperty(fields, name, { value: first, enumerable: true, writable: true, configurable: true });
+    else fields[name] = first;
+  } else if (Array.isArray(previous)) previous.push(value);
+  else fields[name] = [previous, value];
+}
 
 /**
  * One saxes parser, reused: parsing is synchronous, so one document at a time,
@@ -19,42 +40,49 @@ let parser: SaxesParser | undefined;
 let open: Open[] = [];
 let root: XmlValue | undefined;
 
+const BLANK = /^[ \t\n\r]*$/;
+
 function newParser(): SaxesParser {
   const p = new SaxesParser();
   p.on('opentag', (tag) => {
-    open.push({ name: tag.name, fields: undefined, text: '' });
+    open.push({ name: tag.name, fields: undefined, text: '', kept: '', cdata: false });
   });
-  // Text and CDATA are concatenated as written: user text keeps its spaces and newlines.
-  const onText = (text: string) => {
+  // Text and CDATA are kept as written: user text keeps its spaces and newlines. Beside
+  // a CDATA section, text that is only whitespace is layout, not content: WeChat's doc
+  // samples write `<MsgType> <![CDATA[event]]> </MsgType>`.
+  p.on('text', (text) => {
     const top = open[open.length - 1];
-    if (top) top.text += text;
-  };
-  p.on('text', onText);
-  p.on('cdata', onText);
+    if (!top) return;
+    top.text += text;
+    if (!BLANK.test(text)) top.kept += text;
+  });
+  p.on('cdata', (text) => {
+    const top = open[open.length - 1];
+    if (!top) return;
+    top.cdata = true;
+    top.kept += text;
+  });
   p.on('closetag', () => {
     const done = open.pop()!;
-    const value = done.fields ?? done.text;
+    const value = done.fields ?? (done.cdata ? done.kept : done.text);
     const parent = open[open.length - 1];
-    if (!parent) {
-      root = value;
-      return;
-    }
-    const fields = (parent.fields ??= {});
-    if (done.name === 'item') ((fields.item ??= []) as XmlObject[]).push(value as XmlObject);
-    else fields[done.name] = value;
+    if (parent) addField((parent.fields ??= {}), done.name, value);
+    else if (done.name !== 'xml') throw new ProtocolError('XML_MALFORMED', 400, `malformed XML: the root element is <${done.name}>; WeChat's messages are <xml> documents`);
+    else root = value;
   });
   p.on('doctype', () => {
-    throw new Error('a DOCTYPE is refused');
+    throw new ProtocolError('XML_MALFORMED', 400, 'XML with a DOCTYPE declaration is refused; WeChat never sends one');
   });
   return p;
 }
 
 /**
- * Parses a WeChat XML document and returns the children of its root element.
- * Throws a 400 {@link ProtocolError} for malformed XML, or any DOCTYPE: WeChat
- * never sends one, and refusing it rules out XXE and entity bombs (only the five
- * predefined entities and character references are read). Values stay strings:
- * MsgId exceeds 2^53 and Content like "007" must stay as typed.
+ * Parses a WeChat XML document and returns the children of its `<xml>` root.
+ * Throws a 400 {@link ProtocolError} for malformed XML, another root, or a
+ * DOCTYPE in the prolog: WeChat never sends one, and refusing it rules out XXE
+ * and entity bombs (only the five predefined entities and character references
+ * are read). Inside CDATA, `<!DOCTYPE` is text like any other. Values stay
+ * strings: MsgId exceeds 2^53 and Content like "007" must stay as typed.
  *
  * @example
  * parseXml('<xml><MsgType><![CDATA[text]]></MsgType></xml>') // { MsgType: 'text' }
@@ -65,15 +93,13 @@ export function parseXml(text: string): XmlObject {
 
 /** Any XML, through saxes. Exported for the test that holds {@link parseFlat} to it. */
 export function parseAny(text: string): XmlObject {
-  if (/<!DOCTYPE|<!ENTITY/i.test(text)) {
-    throw new ProtocolError('XML_MALFORMED', 400, 'XML with a DOCTYPE or ENTITY declaration is refused; WeChat never sends one');
-  }
   open = [];
   root = undefined;
   try {
     (parser ??= newParser()).write(text).close();
   } catch (error) {
     parser = undefined;
+    if (error instanceof ProtocolError) throw error;
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new ProtocolError('XML_MALFORMED', 400, `malformed XML: ${reason}`, { cause: error });
   }
@@ -85,7 +111,7 @@ export function parseAny(text: string): XmlObject {
 // Characters that send a document to saxes: those XML forbids (lone surrogates included,
 // hence the `u` flag), CR (XML reads CRLF as LF) and `]` (it could end a CDATA section).
 const ODD = '\\0-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF\\r\\]';
-const FLAT_FIELD = new RegExp(`[ \\t\\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:<!\\[CDATA\\[([^${ODD}]*)\\]\\]>|([^<&${ODD}]*))</\\1>`, 'uy');
+const FLAT_FIELD = new RegExp(`[ \\t\\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:[ \\t\\n]*<!\\[CDATA\\[([^${ODD}]*)\\]\\]>[ \\t\\n]*|([^<&${ODD}]*))</\\1>`, 'uy');
 const FLAT_END = /[ \t\n]*<\/xml>[ \t\n]*$/y;
 
 /**
@@ -93,9 +119,9 @@ const FLAT_END = /[ \t\n]*<\/xml>[ \t\n]*$/y;
  * section or plain text. Such a document is read with one sticky regex per field:
  * a text message in 1.5 µs against saxes' 9 (most of a safe-mode envelope is a
  * 700-character Encrypt, which saxes checks one character at a time). Anything
- * else (nesting, entities, comments, a DOCTYPE or declaration, CR, attributes)
- * returns undefined and goes to saxes and its DOCTYPE refusal; what this accepts,
- * saxes reads the same, which a property test checks.
+ * else (nesting, a repeated name, `item`, `__proto__`, entities, comments, a
+ * DOCTYPE or declaration, CR, attributes) returns undefined and goes to saxes;
+ * what this accepts, saxes reads the same, which a property test checks.
  */
 export function parseFlat(text: string): XmlObject | undefined {
   if (!text.startsWith('<xml>')) return undefined;
@@ -103,9 +129,10 @@ export function parseFlat(text: string): XmlObject | undefined {
   let end = 5;
   FLAT_FIELD.lastIndex = end;
   for (let m = FLAT_FIELD.exec(text); m !== null; m = FLAT_FIELD.exec(text)) {
-    // saxes' reader collects `item`s into arrays.
-    if (m[1] === 'item') return undefined;
-    fields[m[1]!] = m[2] ?? m[3]!;
+    const name = m[1]!;
+    // Arrays (`item`, repeated names) and `__proto__` are saxes' reader's job.
+    if (name === 'item' || name === '__proto__' || Object.hasOwn(fields, name)) return undefined;
+    fields[name] = m[2] ?? m[3]!;
     end = FLAT_FIELD.lastIndex;
   }
   FLAT_END.lastIndex = end;
