@@ -47,6 +47,13 @@ function describe(value: string): string {
   return value.length > 60 ? `${value.slice(0, 57)}...` : JSON.stringify(value);
 }
 
+/** What is wrong with a secret, without its value: a config error may end up in a log. */
+function secretShape(value: string): string {
+  const bad = value.search(/[^A-Za-z0-9]/);
+  if (bad >= 0) return `${value.length} characters, with one other than a letter or digit at position ${bad + 1} (the value is not shown: it is a secret)`;
+  return `${value.length} characters (the value is not shown: it is a secret)`;
+}
+
 function intIn(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
@@ -75,7 +82,7 @@ export function parseServerConfig(env: Env, defaults: { port?: number } = {}): S
     throw new ConfigError('WECHAT_TOKEN: expected the Token you set in WeChat (3-32 letters or digits), got nothing. Set it in .env, or run `npm run dev`, which generates one.');
   }
   if (!TOKEN.test(token)) {
-    throw new ConfigError(`WECHAT_TOKEN: expected 3-32 letters or digits (WeChat's rule), got ${describe(token)}`);
+    throw new ConfigError(`WECHAT_TOKEN: expected 3-32 letters or digits (WeChat's rule), got ${secretShape(token)}`);
   }
   const encodingAESKey = optional(env, 'WECHAT_ENCODING_AES_KEY');
   if (encodingAESKey !== undefined && !AES_KEY.test(encodingAESKey)) {

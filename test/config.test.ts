@@ -13,7 +13,8 @@ describe('parseServerConfig', () => {
 
   it.each([
     [{}, /WECHAT_TOKEN: expected .* got nothing/],
-    [{ WECHAT_TOKEN: 'a b' }, /WECHAT_TOKEN: expected 3-32 letters or digits .* got "a b"/],
+    [{ WECHAT_TOKEN: 'a b' }, /WECHAT_TOKEN: expected 3-32 letters or digits .* got 3 characters, with one other than a letter or digit at position 2 \(the value is not shown/],
+    [{ WECHAT_TOKEN: 'x'.repeat(40) }, /WECHAT_TOKEN: expected 3-32 letters or digits .* got 40 characters \(the value is not shown/],
     [{ ...base, WECHAT_ENCODING_AES_KEY: 'short' }, /WECHAT_ENCODING_AES_KEY: expected 43 characters .* got 5 characters/],
     [{ ...base, WECHAT_ENCODING_AES_KEY: 'A'.repeat(43) }, /WECHAT_APP_ID: expected your AppID/],
     [{ ...base, WECHAT_PATH: 'wechat' }, /WECHAT_PATH: expected a URL path starting with "\/"/],
@@ -28,6 +29,10 @@ describe('parseServerConfig', () => {
   it('never echoes a secret value in an error', () => {
     const key = 'S3cret'.repeat(7);
     expect(() => parseServerConfig({ ...base, WECHAT_ENCODING_AES_KEY: key })).toThrow(expect.not.objectContaining({ message: expect.stringContaining(key) }));
+    for (const token of ['hunter 2pass', 'abc-def-ghi', 'Z'.repeat(35)]) {
+      expect(() => parseServerConfig({ WECHAT_TOKEN: token })).toThrow(/WECHAT_TOKEN/);
+      expect(() => parseServerConfig({ WECHAT_TOKEN: token })).toThrow(expect.not.objectContaining({ message: expect.stringContaining(token.slice(0, 6)) }));
+    }
   });
 });
 

@@ -37,6 +37,7 @@ export function layoutScript(c: DeployConfig): string {
   return `B=${sh(c.path)}
 mkdir -p "$B/releases" "$B/shared/logs" "$B/shared/data" "$B/shared/acme" "$B/run" "$B/bin" || exit 10
 touch "$B/shared/.env" && chmod 600 "$B/shared/.env"
+chmod 700 "$B/shared/logs"
 ${nodeCheck}
 command -v rsync >/dev/null 2>&1 || echo "warning=rsync is missing on the server; deploys need it (sudo apt-get install rsync)"
 echo "user=$(id -un)"`;

@@ -12,13 +12,14 @@ import { createAdaptorServer } from '@hono/node-server';
 import { loadEnv, parseServerConfig } from '../config.js';
 import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
-import { createProductionApp, listen, loadBot, productionLogger, startFromEnv, type RunningServer } from '../server/start.js';
+import { createProductionApp, listen, loadBot, productionLogger, redactProcessOutput, startFromEnv, type RunningServer } from '../server/start.js';
 
 /** Messages between the supervisor and a worker over the cluster IPC channel. */
 export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'; port: number };
 
 async function runWorker(): Promise<void> {
   const config = parseServerConfig(loadEnv());
+  redactProcessOutput(config);
   const router = await loadBot();
   const logger = productionLogger(config);
   const api = apiServerOptions(config, { logger });

@@ -1,4 +1,7 @@
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
+import { BatchWriter } from './batch-writer.js';
 import type { Exchange } from './exchange.js';
 import type { Redactor } from './redact.js';
 
@@ -7,9 +10,25 @@ export interface ExchangeLogFile {
   close(): Promise<void>;
 }
 
+/** One exchange as its JSON line: `raw` repeats the XML already logged, so it is left out. */
+export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
+  const { message, ...rest } = exchange;
+  const slim = message ? { ...rest, message: { ...message, raw: undefined } } : rest;
+  return `${redact(JSON.stringify(slim))}\n`;
+}
+
+/** Shaped like an exchange, so `wxmp deploy logs` shows it as one more line. */
+function droppedRecord(count: number): Exchange {
+  const time = Date.now();
+  return { id: `${time.toString(36)}-dropped`, time, method: '-', path: '-', query: {}, status: 0, durationMs: 0, kind: 'other', error: { code: 'LOG_DROPPED', message: `${count} request log lines dropped: the disk did not take them in time (full or stalled?)` } };
+}
+
 /**
- * Appends exchanges as JSON lines to `dir/requests.jsonl`, rotated by size, so
- * `wxmp deploy logs` and any log shipper can read them back.
+ * Appends exchanges as JSON lines to `dir/requests.jsonl` (mode 0600: it holds
+ * decrypted messages and OpenIDs), rotated by size, so `wxmp deploy logs` and
+ * any log shipper can read them back. Off the request's path: an exchange is
+ * queued as is; it is serialized and written with the others of the same
+ * event-loop turn, after the responses went out.
  *
  * @example
  * const log = openExchangeLog('.wxmp/logs');
@@ -17,16 +36,41 @@ export interface ExchangeLogFile {
  */
 export function openExchangeLog(dir: string, options: { size?: string; maxFiles?: number; redact?: Redactor } = {}): ExchangeLogFile {
   const redact = options.redact ?? ((text: string) => text);
-  const stream: RotatingFileStream = createStream('requests.jsonl', { path: dir, size: options.size ?? '10M', maxFiles: options.maxFiles ?? 5 });
+  try {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // A file created 0644 by an older version becomes private too.
+    chmodSync(join(dir, 'requests.jsonl'), 0o600);
+  } catch { /* not there yet, or not ours: the stream reports real problems */ }
+  const stream: RotatingFileStream = createStream('requests.jsonl', { path: dir, size: options.size ?? '10M', maxFiles: options.maxFiles ?? 5, mode: 0o600 });
   // A full disk must not take the server down with it.
   stream.on('error', () => {});
+  let queue: Exchange[] = [];
+  const writer = new BatchWriter(
+    {
+      write: (text) => stream.write(text),
+      pending: () => stream.writableLength,
+    },
+    { droppedLine: (count) => `${JSON.stringify(droppedRecord(count))}\n` },
+  );
+  let scheduled = false;
+  const drain = () => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    for (const ex of batch) writer.push(exchangeRecord(ex, redact));
+    writer.flush();
+  };
   return {
     write(exchange) {
-      const { message, ...rest } = exchange;
-      // `raw` repeats the XML already logged; leave it out.
-      const slim = message ? { ...rest, message: { ...message, raw: undefined } } : rest;
-      stream.write(`${redact(JSON.stringify(slim))}\n`);
+      queue.push(exchange);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(drain);
+      }
     },
-    close: () => new Promise((resolve) => stream.end(resolve)),
+    close: () => {
+      drain();
+      return new Promise((resolve) => stream.end(resolve));
+    },
   };
 }

@@ -37,6 +37,45 @@ function clock(ms: number): string {
   return new Date(ms).toTimeString().slice(0, 8);
 }
 
+// C0 and C1 controls, DEL, and the Unicode line and paragraph separators: any of them in
+// a FromUserName or a message could start a forged line or move a terminal's cursor.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/**
+ * A log line with every control character shown as an escape (`\n`, `\u0085`),
+ * so what a sender typed can never forge a line or recolour a terminal.
+ *
+ * @example
+ * escapeControls('oUser\n12:00:00 POST') // 'oUser\\n12:00:00 POST'
+ */
+export function escapeControls(line: string): string {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(line)) return line;
+  return line.replace(CONTROL, (c) => (c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+}
+
+const XML_FIELD = (name: string) => new RegExp(`<${name}>\\s*(?:<!\\[CDATA\\[([\\s\\S]*?)\\]\\]>|([^<]*))\\s*</${name}>`);
+const MSG_TYPE = XML_FIELD('MsgType');
+const CONTENT = XML_FIELD('Content');
+const TITLE = XML_FIELD('Title');
+const field = (re: RegExp, xml: string): string | undefined => { const m = re.exec(xml); return m ? m[1] ?? m[2] : undefined; };
+
+/** The gist of a reply read back from its XML: what a de-duplicated copy was answered. */
+export function replyXmlGist(xml: string | undefined): string {
+  if (!xml || xml === 'success') return 'success';
+  const type = field(MSG_TYPE, xml);
+  if (type === 'text') return `text ${JSON.stringify(clip(field(CONTENT, xml) ?? ''))}`;
+  if (type === 'news') return `news ${JSON.stringify(clip(field(TITLE, xml) ?? '', 30))}`;
+  return type ?? 'reply';
+}
+
+function answered(ex: Exchange): string {
+  if (ex.late) return 'success (late: reply follows)';
+  // A copy did not run the handler: it got the first copy's answer, read back from what was sent.
+  if (ex.dedup && ex.dedup !== 'first') return `${replyXmlGist(ex.replyXml ?? ex.responseBody)} (retry ${ex.dedup}: the first copy's answer, handler not run again)`;
+  return replyGist(ex.reply);
+}
+
 /**
  * One readable line per request: time, method, path, status, duration and, for
  * WeChat messages, who sent what and what was answered (decrypted in safe mode).
@@ -48,9 +87,8 @@ export function formatExchange(ex: Exchange): string {
   let line = `${clock(ex.time)} ${ex.method} ${ex.path} ${ex.status} ${Math.round(ex.durationMs)}ms`;
   if (ex.kind === 'verify') line += ' WeChat URL verification';
   if (ex.message) {
-    line += ` [${ex.mode}] ${ex.message.fromUserName}: ${messageGist(ex.message)} → ${ex.late ? 'success (late: reply follows)' : replyGist(ex.reply)}`;
-    if (ex.dedup && ex.dedup !== 'first') line += ` (retry ${ex.dedup})`;
+    line += ` [${ex.mode}] ${ex.message.fromUserName}: ${messageGist(ex.message)} → ${answered(ex)}`;
   }
   if (ex.error) line += ` ✗ ${ex.error.code}: ${ex.error.message}`;
-  return line;
+  return escapeControls(line);
 }

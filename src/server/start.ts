@@ -10,6 +10,7 @@ import { createApp, type AppOptions } from './app.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
 import { formatExchange } from './request-log.js';
+import { rawWriter, redactStream, requestLineWriter } from './output.js';
 import { createRedactor, redactLogger } from './redact.js';
 
 export interface RunningServer {
@@ -56,6 +57,13 @@ export function productionLogger(config: ServerConfig, base: Logger = consoleLog
   return redactLogger(base, createRedactor([config.token, config.encodingAESKey, config.appSecret]));
 }
 
+/** Everything this process prints from now on (the bot's console.log included) passes the redactor. */
+export function redactProcessOutput(config: ServerConfig): void {
+  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+  redactStream(process.stdout, redact);
+  redactStream(process.stderr, redact);
+}
+
 /**
  * The production app and its request log: JSON lines in `logDir`, and a readable
  * line per request on stdout unless `quiet`; secrets redacted in both and in
@@ -68,12 +76,14 @@ export function createProductionApp(config: ServerConfig, options: Partial<AppOp
   const { logDir, quiet, ...appOptions } = options;
   const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
   const log = openExchangeLog(logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
+  // Already redacted: written around the process's output redaction, in one write per event-loop turn.
+  const lines = quiet ? undefined : requestLineWriter(rawWriter(process.stdout));
   const app = createApp({
     config,
     ...appOptions,
     logger: redactLogger(appOptions.logger ?? consoleLogger, redact),
     onExchange: (ex) => {
-      if (!quiet) consoleLogger.info(redact(formatExchange(ex)));
+      if (lines) lines.push(redact(formatExchange(ex)));
       log.write(ex);
       appOptions.onExchange?.(ex);
     },
@@ -96,6 +106,7 @@ export async function startServer(config: ServerConfig, options: Partial<AppOpti
 /** `wxmp start` / `npm start`: configuration from the environment and .env. */
 export async function startFromEnv(): Promise<number> {
   const config = parseServerConfig(loadEnv());
+  redactProcessOutput(config);
   const router = await loadBot();
   const api = apiServerOptions(config, { logger: productionLogger(config) });
   const running = await startServer(config, { router, dedupStore: api.dedupStore, onLateReply: api.onLateReply });

@@ -125,6 +125,13 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     }
   }
 
+  /** The reply XML a de-duplicated copy was sent, for its log line (rare: copies only). */
+  function copyReplyXml(body: string, mode: OpenedMessage['mode']): string | undefined {
+    if (body === SUCCESS || mode === 'plaintext' || !crypto) return body;
+    const encrypt = /<Encrypt><!\[CDATA\[([^\]]*)\]\]><\/Encrypt>/.exec(body)?.[1];
+    try { return encrypt ? crypto.decrypt(encrypt) : undefined; } catch { return undefined; }
+  }
+
   async function handlePost(c: Context, ex: Exchange): Promise<Response> {
     const body = await readBody(c.req.raw, maxBodyBytes);
     ex.rawBody = body;
@@ -144,6 +151,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex));
       ex.dedup = outcome.dedup;
       text = outcome.body;
+      if (outcome.dedup !== 'first') ex.replyXml = copyReplyXml(text, opened.mode);
     } catch (error) {
       // The shared store failed (Redis down): handling the message beats dropping it.
       logger.error('wxmp: de-dup store failed; handling the message without de-duplication', error);
@@ -154,6 +162,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     if (ex.dedup) headers['X-Wxmp-Dedup'] = ex.dedup;
     // Why a "success" was sent, without details: the emulator tells "no reply" from "your handler failed".
     if (ex.error || ex.late) headers['X-Wxmp-Handler'] = ex.error ? 'error' : 'late';
+    ex.responseBody = text;
     // A plain Response with a headers object: c.body() with more than one header builds a
     // WHATWG Headers, which cost a tenth of a message's time; @hono/node-server writes this as is.
     return new Response(text, { status: 200, headers });
@@ -163,16 +172,16 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     try {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         ex.kind = 'verify';
-        return c.text(verifyEcho(ex.query, options.token));
+        return c.text((ex.responseBody = verifyEcho(ex.query, options.token)));
       }
-      if (c.req.method !== 'POST') return c.text('method not allowed: WeChat sends GET (verification) and POST (messages)', 405, { Allow: 'GET, POST' });
+      if (c.req.method !== 'POST') return c.text((ex.responseBody = 'method not allowed: WeChat sends GET (verification) and POST (messages)'), 405, { Allow: 'GET, POST' });
       ex.kind = 'message';
       return await handlePost(c, ex);
     } catch (error) {
       ex.error = errorInfo(error);
-      if (error instanceof ProtocolError) return c.text(error.message, error.status);
+      if (error instanceof ProtocolError) return c.text((ex.responseBody = error.message), error.status);
       logger.error('wxmp: unexpected error while handling a WeChat request; answered "success"', error);
-      return c.text(SUCCESS, 200);
+      return c.text((ex.responseBody = SUCCESS), 200);
     }
   }
 
@@ -182,8 +191,8 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     const response = await handle(c, ex);
     ex.status = response.status;
     ex.durationMs = now() - started;
+    // The body each branch built is in ex.responseBody: no clone of the response to read it back.
     if (options.onExchange) {
-      ex.responseBody = await response.clone().text();
       try { options.onExchange(ex); } catch (error) { logger.error('wxmp: onExchange listener threw', error); }
     }
     c.res = response;

@@ -95,6 +95,7 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(out.text()).toMatch(/✓ nginx .*nginx -t ok, reloaded/);
     for (const dir of ['releases', 'shared/logs', 'shared/data', 'shared/acme', 'run', 'bin']) expect(existsSync(join(base, dir))).toBe(true);
     expect(statSync(join(base, 'shared', '.env')).mode & 0o777).toBe(0o600);
+    expect(statSync(join(base, 'shared', 'logs')).mode & 0o777).toBe(0o700);
     expect(readFileSync(join(base, 'shared', '.env'), 'utf8')).toContain(TOKEN);
     expect(out.text()).not.toContain(TOKEN);
     expect(readFileSync(join(nginx.confDir, 'wxmp.conf'), 'utf8')).toContain('server_name wx.test.local;');

@@ -1,0 +1,191 @@
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { parseServerConfig } from '../src/config.js';
+import { BatchWriter } from '../src/server/batch-writer.js';
+import type { Exchange } from '../src/server/exchange.js';
+import { exchangeRecord, openExchangeLog } from '../src/server/log-file.js';
+import { silentLogger } from '../src/server/logger.js';
+import { redactStream } from '../src/server/output.js';
+import { createRedactor } from '../src/server/redact.js';
+import { escapeControls, formatExchange } from '../src/server/request-log.js';
+import { createProductionApp } from '../src/server/start.js';
+import { createRouter } from '../src/wechat/router.js';
+import { bodies, envelope } from './fixtures/messages.js';
+import { AES_KEY, APP_ID, TOKEN, crypto, wechatPost } from './helpers/wechat-request.js';
+
+const dirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'wxmp-reqlog-'));
+  dirs.push(dir);
+  return dir;
+};
+afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+const config = parseServerConfig({ WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY, WECHAT_APP_SECRET: 'appsecret0123456789' });
+const records = (dir: string) => readFileSync(join(dir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Exchange);
+
+/** The production app with its log in a temp folder and stdout captured. */
+function production(router = createRouter().on('text', (m) => `echo: ${m.content}`)) {
+  const dir = tempDir();
+  const printed: string[] = [];
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => { printed.push(String(chunk)); return true; });
+  const { app, closeLog } = createProductionApp(config, { router, logDir: dir, logger: silentLogger });
+  return {
+    app,
+    dir,
+    printed,
+    async close() {
+      await closeLog();
+      // The request lines are written once per event-loop turn.
+      await new Promise((r) => setImmediate(r));
+      write.mockRestore();
+    },
+  };
+}
+
+describe('the request log', () => {
+  it('records what each branch answered, byte for byte, without cloning the response; lines as before', async () => {
+    const p = production();
+    const sent: Array<{ status: number; body: string }> = [];
+    const call = async (url: string, init?: RequestInit) => {
+      const res = await p.app.request(url, init);
+      sent.push({ status: res.status, body: await res.text() });
+    };
+    const msg = wechatPost(bodies.text, 'safe');
+    await call(`/?signature=x&timestamp=1&nonce=2&echostr=hi`); // bad signature: 403
+    await call(msg.url, { method: 'POST', body: msg.body });
+    await call('/', { method: 'PUT' });
+    const plain = wechatPost(bodies.subscribe, 'plaintext');
+    await call(plain.url, { method: 'POST', body: plain.body });
+    await p.close();
+    const logged = records(p.dir);
+    expect(logged.map((l) => ({ status: l.status, body: l.responseBody }))).toEqual(sent);
+    // The JSON record is the exchange without message.raw, as it always was.
+    const [, message] = logged;
+    expect(message).toMatchObject({ kind: 'message', mode: 'safe', dedup: 'first', message: { type: 'text', content: 'this is a test' }, reply: { type: 'text', content: 'echo: this is a test' } });
+    expect(message!.message).not.toHaveProperty('raw');
+    expect(exchangeRecord(message!, (t) => t)).toBe(`${JSON.stringify(message)}\n`);
+    const lines = p.printed.join('').trim().split('\n');
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d GET \/ 403 \d+ms WeChat URL verification ✗ SIGNATURE_INVALID: /);
+    expect(lines[1]).toMatch(/^\d\d:\d\d:\d\d POST \/ 200 \d+ms \[safe\] oUser123: text "this is a test" → text "echo: this is a test"$/);
+    expect(lines[2]).toMatch(/^\d\d:\d\d:\d\d PUT \/ 405 \d+ms$/);
+    expect(lines[3]).toMatch(/POST \/ 200 \d+ms \[plaintext\] oUser123: event subscribe → success$/);
+  });
+
+  it('is created 0600 (decrypted messages, OpenIDs), and an older 0644 file is made private', async () => {
+    const p = production();
+    const msg = wechatPost(bodies.text, 'plaintext');
+    await p.app.request(msg.url, { method: 'POST', body: msg.body });
+    await p.close();
+    expect(statSync(join(p.dir, 'requests.jsonl')).mode & 0o777).toBe(0o600);
+    expect(statSync(p.dir).mode & 0o077).toBe(0);
+
+    const old = tempDir();
+    writeFileSync(join(old, 'requests.jsonl'), '');
+    chmodSync(join(old, 'requests.jsonl'), 0o644);
+    const log = openExchangeLog(old);
+    await log.close();
+    expect(statSync(join(old, 'requests.jsonl')).mode & 0o777).toBe(0o600);
+  });
+
+  it('redacts secrets in the file and the line, wherever the handler put them', async () => {
+    const leak = `token ${TOKEN} key ${AES_KEY} see https://api.weixin.qq.com/cgi-bin/x?access_token=ACCESS123&y=1`;
+    const p = production(createRouter().on('text', () => { throw new Error(leak); }).event('subscribe', () => leak));
+    for (const body of [bodies.text, bodies.subscribe]) {
+      const msg = wechatPost(body, 'safe');
+      await p.app.request(msg.url, { method: 'POST', body: msg.body });
+    }
+    await p.close();
+    const file = readFileSync(join(p.dir, 'requests.jsonl'), 'utf8');
+    const printed = p.printed.join('');
+    for (const out of [file, printed]) {
+      expect(out).toContain('access_token=[redacted]');
+      for (const secret of [TOKEN, AES_KEY, 'ACCESS123']) expect(out).not.toContain(secret);
+    }
+    for (const line of file.trim().split('\n')) JSON.parse(line);
+  });
+
+  it('escapes control characters: a newline in FromUserName cannot forge a line, C1 controls and ESC are shown', async () => {
+    const forged = 'oEvil\n12:00:00 POST / 200 1ms [plaintext] oAdmin: text "refund approved" → success';
+    const p = production();
+    const xml = envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi\u0085there \u009b31mred\u2028]]></Content><MsgId>77</MsgId>`, forged);
+    const msg = wechatPost(xml, 'plaintext');
+    expect((await p.app.request(msg.url, { method: 'POST', body: msg.body })).status).toBe(200);
+    await p.close();
+    const lines = p.printed.join('').trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('oEvil\\n12:00:00 POST');
+    expect(lines[0]).toContain('hi\\u0085there \\u009b31mred');
+    expect(lines[0]).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/);
+    // The JSON record keeps the exact value (JSON escapes what needs it).
+    expect(records(p.dir)[0]!.message).toMatchObject({ fromUserName: forged });
+    expect(escapeControls('a\tb\rc\u007f\u001b[31m')).toBe('a\\tb\\rc\\u007f\\u001b[31m');
+  });
+
+  it('logs a copy answered from the de-dup cache as such, with the reply it got (safe mode decrypted)', async () => {
+    let runs = 0;
+    const p = production(createRouter().on('text', (m) => { runs++; return `echo: ${m.content}`; }));
+    const first = wechatPost(bodies.text, 'safe');
+    const again = wechatPost(bodies.text, 'safe');
+    const a = await (await p.app.request(first.url, { method: 'POST', body: first.body })).text();
+    const b = await (await p.app.request(again.url, { method: 'POST', body: again.body })).text();
+    await p.close();
+    expect(runs).toBe(1);
+    expect(crypto.decrypt(/<Encrypt><!\[CDATA\[(.*?)\]\]>/.exec(b)![1]!)).toBe(crypto.decrypt(/<Encrypt><!\[CDATA\[(.*?)\]\]>/.exec(a)![1]!));
+    const lines = p.printed.join('').trim().split('\n');
+    expect(lines[1]).toMatch(/\[safe\] oUser123: text "this is a test" → text "echo: this is a test" \(retry replayed: the first copy's answer, handler not run again\)$/);
+    expect(records(p.dir)[1]).toMatchObject({ dedup: 'replayed', responseBody: b });
+  });
+
+  it('a full disk never takes the server down: writes fail, requests are still answered', async () => {
+    if (!existsSync('/dev/full')) throw new Error('/dev/full is needed for this test');
+    const dir = tempDir();
+    symlinkSync('/dev/full', join(dir, 'requests.jsonl'));
+    const { app, closeLog } = createProductionApp(config, { router: createRouter().on('text', () => 'ok'), logDir: dir, logger: silentLogger, quiet: true });
+    for (let i = 0; i < 50; i++) {
+      const msg = wechatPost(envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[x]]></Content><MsgId>${900 + i}</MsgId>`), 'plaintext');
+      const res = await app.request(msg.url, { method: 'POST', body: msg.body });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('ok');
+      await new Promise((r) => setImmediate(r));
+    }
+    await closeLog();
+  });
+
+  it('batches a burst into one write, and past the bound drops lines (counted) instead of growing', async () => {
+    const writes: string[] = [];
+    let pending = 0;
+    const writer = new BatchWriter({ write: (t) => { writes.push(t); pending += t.length; return false; }, pending: () => pending }, { maxPendingBytes: 100, droppedLine: (n) => `dropped ${n}\n` });
+    for (let i = 0; i < 5; i++) writer.push(`line ${i}\n`);
+    await new Promise((r) => setImmediate(r));
+    expect(writes).toEqual(['line 0\nline 1\nline 2\nline 3\nline 4\n']);
+    for (let i = 0; i < 100; i++) writer.push(`${'x'.repeat(20)}\n`);
+    await new Promise((r) => setImmediate(r));
+    expect(pending).toBeLessThanOrEqual(100 + 21 * 4);
+    pending = 0; // the target drained
+    writer.push('after\n');
+    await new Promise((r) => setImmediate(r));
+    expect(writes.at(-1)).toMatch(/^dropped \d+\nafter\n$/);
+  });
+
+  it("the bot's own output in production passes the redactor, line by line", () => {
+    const out: string[] = [];
+    const fake = { write: (t: string) => { out.push(String(t)); return true; }, writableLength: 0 } as unknown as NodeJS.WriteStream;
+    const raw = redactStream(fake, createRedactor([TOKEN]));
+    fake.write(`bot says ${TOKEN.slice(0, 5)}`);
+    fake.write(`${TOKEN.slice(5)} done\n`);
+    fake.write(Buffer.from(`again ${TOKEN}\n`));
+    raw(`raw ${TOKEN}\n`);
+    expect(out).toEqual(['bot says [redacted] done\n', 'again [redacted]\n', `raw ${TOKEN}\n`]);
+  });
+});
+
+describe('formatExchange', () => {
+  it('is unchanged for an ordinary message', () => {
+    const ex: Exchange = { id: 'a', time: 0, method: 'POST', path: '/', query: {}, status: 200, durationMs: 3.2, kind: 'message', mode: 'plaintext', message: { type: 'text', content: 'hi', fromUserName: 'oU', toUserName: 'gh', createTime: 1, msgId: '1', raw: {} } as never, reply: { type: 'text', content: 'yo' }, dedup: 'first' };
+    expect(formatExchange(ex).slice(9)).toBe('POST / 200 3ms [plaintext] oU: text "hi" → text "yo"');
+  });
+});
