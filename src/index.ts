@@ -31,7 +31,7 @@ export { parseXml, buildXml, cdata } from './wechat/xml.js';
 export { parseMessage } from './wechat/parse-message.js';
 export { openMessage, sealReply, verifyEcho } from './wechat/protocol.js';
 export type { Mode, OpenedMessage } from './wechat/protocol.js';
-export { MemoryDedupStore, dedupKey, DEDUP_TTL_MS } from './wechat/dedup.js';
+export { MemoryDedupStore, dedupKey, messageDedupKey, DEDUP_TTL_MS } from './wechat/dedup.js';
 export type { DedupStore, DedupEntry } from './wechat/dedup.js';
 
 // The server.

@@ -8,7 +8,7 @@ import { createRouter, type Router } from '../src/wechat/router.js';
 import { reply } from '../src/wechat/replies.js';
 import { parseXml } from '../src/wechat/xml.js';
 import { sign } from '../src/wechat/signature.js';
-import { bodies } from './fixtures/messages.js';
+import { bodies, envelope } from './fixtures/messages.js';
 import { AES_KEY, APP_ID, TOKEN, crypto, signedQuery, wechatPost, type Mode } from './helpers/wechat-request.js';
 
 const require = createRequire(import.meta.url);
@@ -277,6 +277,24 @@ describe('retries are de-duplicated', () => {
     await post(app, bodies.subscribe, 'plaintext');
     await post(app, bodies.subscribe.replace('oUser123', 'oOther'), 'plaintext');
     expect(runs).toBe(2);
+  });
+
+  it('two different events of one user in one second are both handled (card codes differ); their retries are not', async () => {
+    const handled: string[] = [];
+    const router = createRouter().fallback((m) => { handled.push(String(m.raw.UserCardCode)); return `got ${String(m.raw.UserCardCode)}`; });
+    const { app, exchanges } = makeApp(router);
+    const card = (code: string) => envelope(`<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[user_get_card]]></Event><CardId><![CDATA[pCard]]></CardId><UserCardCode><![CDATA[${code}]]></UserCardCode><IsGiveByFriend>0</IsGiveByFriend>`);
+    const first = await (await post(app, card('111'), 'plaintext')).text();
+    const second = await (await post(app, card('222'), 'safe')).text();
+    // WeChat's retries: the same fields again (re-encrypted, so another Encrypt).
+    const retry1 = await (await post(app, card('111'), 'plaintext')).text();
+    const retry2 = await (await post(app, card('222'), 'safe')).text();
+    expect(handled).toEqual(['111', '222']);
+    expect(exchanges.map((e) => e.dedup)).toEqual(['first', 'first', 'replayed', 'replayed']);
+    expect(first).toContain('got 111');
+    expect(parseXml(crypto.decrypt(String(parseXml(second).Encrypt))).Content).toBe('got 222');
+    expect(retry1).toBe(first);
+    expect(retry2).toBe(second);
   });
 
   it('a copy after a deadline gets "success" and the late reply is delivered once', async () => {

@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { ConfigError, ProtocolError, isWxmpError } from '../errors.js';
 import { MessageCrypto } from '../wechat/crypto.js';
 import { pooledRandomBytes } from '../wechat/random.js';
-import { MemoryDedupStore, dedupKey, type DedupStore } from '../wechat/dedup.js';
+import { MemoryDedupStore, messageDedupKey, type DedupStore } from '../wechat/dedup.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
 import { renderReply, type Reply } from '../wechat/replies.js';
@@ -139,13 +139,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     ex.mode = opened.mode;
     ex.xml = opened.xml;
     const m = (ex.message = opened.message);
-    const key = dedupKey({
-      fromUserName: m.fromUserName,
-      createTime: m.createTime,
-      msgId: 'msgId' in m ? m.msgId : undefined,
-      event: 'event' in m ? m.event : undefined,
-      eventKey: 'eventKey' in m ? m.eventKey : undefined,
-    });
+    const key = messageDedupKey(m);
     let text: string;
     try {
       const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryDedupStore, dedupKey } from './dedup.js';
+import { MemoryDedupStore, dedupKey, messageDedupKey } from './dedup.js';
+import { parseMessage } from './parse-message.js';
+import { parseXml } from './xml.js';
 
 describe('dedupKey', () => {
   it('uses MsgId with the sender, and sender + time + event for events', () => {
@@ -53,5 +55,25 @@ describe('MemoryDedupStore under concurrency', () => {
     const store = new MemoryDedupStore();
     const results = await Promise.all([1, 2, 3, 4].map(() => store.claim('same', 1000)));
     expect(results.filter((r) => r === null)).toHaveLength(1);
+  });
+});
+
+describe('dedupKey for events', () => {
+  const card = (code: string, layout = '') => parseXml(`<xml>${layout}<ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>5</CreateTime><MsgType>event</MsgType><Event>user_get_card</Event><CardId>c</CardId><UserCardCode>${code}</UserCardCode></xml>`);
+
+  it('tells apart two events of one user in one second by their own ids (CardId, UserCardCode, ...)', () => {
+    const a = messageDedupKey(parseMessage(card('111')));
+    const b = messageDedupKey(parseMessage(card('222')));
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^evt:u:5:user_get_card:/);
+  });
+
+  it('gives a retry (the same fields, in any layout) the same key', () => {
+    expect(messageDedupKey(parseMessage(card('111', '\n  ')))).toBe(messageDedupKey(parseMessage(card('111'))));
+  });
+
+  it('keeps MsgId keys for messages, so a retry matches whatever else it carries', () => {
+    const text = parseMessage(parseXml('<xml><ToUserName>gh</ToUserName><FromUserName>u</FromUserName><CreateTime>5</CreateTime><MsgType>text</MsgType><Content>x</Content><MsgId>9</MsgId></xml>'));
+    expect(messageDedupKey(text)).toBe('msg:u:9');
   });
 });

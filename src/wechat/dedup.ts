@@ -3,6 +3,9 @@
  * times when it gets no answer within 5 s; the handler must run once, and every
  * copy must get the same answer.
  */
+import { createHash } from 'node:crypto';
+import type { WechatMessage } from './messages.js';
+import type { XmlObject } from './xml.js';
 
 /** What a store knows about a key: still being handled, or the answer sent. */
 export type DedupEntry = { state: 'pending' } | { state: 'done'; reply: string };
@@ -32,16 +35,39 @@ export interface DedupFields {
   createTime: number;
   event?: string;
   eventKey?: string;
+  /** Every field of the message; events are told apart by all of them. */
+  raw?: XmlObject;
 }
 
 /**
- * The identity of a message across retries: MsgId when it has one; otherwise
- * (events) FromUserName + CreateTime + Event + EventKey. MsgId alone collided in
- * practice for some accounts, so the sender is part of the key too.
+ * The identity of a message across retries. A message with a MsgId: that id and
+ * the sender (MsgId alone collided in practice, WxJava #333). An event has no
+ * id of its own, and sender + CreateTime + Event + EventKey let two card events
+ * of one user in one second collide (the second got the first's answer): its key
+ * adds a digest of all its fields, which WeChat's retries repeat exactly, so
+ * ids such as CardId and UserCardCode tell events apart whatever their type.
  */
 export function dedupKey(m: DedupFields): string {
-  if (m.msgId) return `msg:${m.fromUserName}:${m.msgId}`;
-  return `evt:${m.fromUserName}:${m.createTime}:${m.event ?? ''}:${m.eventKey ?? ''}`;
+  if (m.msgId && !m.event) return `msg:${m.fromUserName}:${m.msgId}`;
+  const base = `evt:${m.fromUserName}:${m.createTime}:${m.event ?? ''}`;
+  return m.raw ? `${base}:${digest(m.raw)}` : `${base}:${m.eventKey ?? ''}`;
+}
+
+/** {@link dedupKey} of a parsed message. */
+export function messageDedupKey(m: WechatMessage): string {
+  return dedupKey({
+    fromUserName: m.fromUserName,
+    createTime: m.createTime,
+    msgId: 'msgId' in m ? m.msgId : undefined,
+    event: 'event' in m ? m.event : undefined,
+    raw: m.raw,
+  });
+}
+
+// JSON of the parsed fields, not the XML text: the same message in other layout or
+// another mode (an encrypted retry decrypts to the same fields) gets the same key.
+function digest(raw: XmlObject): string {
+  return createHash('sha1').update(JSON.stringify(raw)).digest('base64url');
 }
 
 const PENDING: DedupEntry = Object.freeze({ state: 'pending' });
