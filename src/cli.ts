@@ -2,7 +2,9 @@
  * The `wxmp` command. Thin on purpose: it picks the command, parses its
  * arguments and calls one function; the work lives in the rooms under src/.
  */
+import { readFileSync } from 'node:fs';
 import { isWxmpError } from './errors.js';
+import { didYouMean } from './suggest.js';
 
 type Command = (args: string[]) => Promise<number>;
 
@@ -33,9 +35,13 @@ const commands: Record<string, { summary: string; run: Command }> = {
   },
 };
 
+function version(): string {
+  return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
 function usage(): string {
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `Usage: wxmp <command> [options]\n\nCommands:\n${lines.join('\n')}\n`;
+  return `Usage: wxmp <command> [options]\n       wxmp --version\n\nCommands:\n${lines.join('\n')}\n`;
 }
 
 /** Runs the CLI with `argv` (without node and the script) and resolves to an exit code. */
@@ -45,9 +51,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name ? 0 : 1;
   }
-  const command = commands[name];
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`wxmp ${version()}\n`);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    process.stderr.write(`wxmp: unknown command "${name}"\n\n${usage()}`);
+    process.stderr.write(`wxmp: unknown command "${name}"${didYouMean(name, Object.keys(commands))}\n\n${usage()}`);
     return 1;
   }
   try {

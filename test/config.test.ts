@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -40,7 +40,11 @@ describe('loadEnv', () => {
   it('reads .env under the process environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wxmp-env-'));
     writeFileSync(join(dir, '.env'), 'WECHAT_TOKEN=fromfile\nPORT=9000\n');
-    expect(loadEnv(dir, { PORT: '7000' })).toMatchObject({ WECHAT_TOKEN: 'fromfile', PORT: '7000' });
-    expect(loadEnv(join(dir, 'missing'), { A: '1' })).toEqual({ A: '1' });
+    try {
+      expect(loadEnv(dir, { PORT: '7000' })).toMatchObject({ WECHAT_TOKEN: 'fromfile', PORT: '7000' });
+      expect(loadEnv(join(dir, 'missing'), { A: '1' })).toEqual({ A: '1' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

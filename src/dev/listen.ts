@@ -35,10 +35,10 @@ export interface ListenOptions {
 export function bindFailure(port: number, code: string | undefined, fallbackPort: number): string {
   const then = `using port ${fallbackPort} instead (the tunnel URL does not depend on it)`;
   if (code === 'EACCES') {
-    return `wxmp dev: port ${port} needs privileges (ports below 1024 are reserved for root on Linux); fix: sudo setcap cap_net_bind_service=+ep $(which node), or PORT=8080 npm run dev; ${then}`;
+    return `wxmp dev: port ${port} needs privileges (ports below 1024 are reserved for root on Linux); fix: sudo setcap cap_net_bind_service=+ep $(which node), or PORT=${fallbackPort} npm run dev; ${then}`;
   }
   if (code === 'EADDRINUSE') {
-    return `wxmp dev: port ${port} is taken by another program (find it: sudo lsof -i :${port}); fix: stop it, or PORT=8080 npm run dev; ${then}`;
+    return `wxmp dev: port ${port} is taken by another program (find it: sudo lsof -i :${port}); fix: stop it, or PORT=${fallbackPort} npm run dev; ${then}`;
   }
   return `wxmp dev: cannot listen on port ${port} (${code ?? 'unknown error'}); ${then}`;
 }

@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { sign } from '../wechat/signature.js';
+import { parsePort } from '../emulator/target.js';
 import { readDevEnv, readDevState } from './state.js';
 
 /** The verdict of {@link verifyCallback}. */
@@ -26,6 +27,8 @@ export interface VerifyResult {
 export interface VerifyOptions {
   /** The callback URL; by default the running dev server's (from .wxmp/dev-state.json). */
   url?: string;
+  /** The dev server on this port, when several run in this checkout. */
+  port?: number;
   token?: string;
   cwd?: string;
   env?: Env;
@@ -42,8 +45,9 @@ function findToken(cwd: string, env: Env): string {
   throw new ConfigError('no Token to sign with: expected WECHAT_TOKEN in the environment or .env (or --token), got nothing; `npm run dev` generates one');
 }
 
-function findUrl(cwd: string, env: Env): string {
-  const state = readDevState(cwd);
+function findUrl(cwd: string, env: Env, port?: number): string {
+  const state = readDevState(cwd, { port });
+  if (port !== undefined && !state) return `http://127.0.0.1:${port}${env.WECHAT_PATH ?? '/'}`;
   const path = state?.path ?? env.WECHAT_PATH ?? '/';
   const base = state?.publicUrl ?? state?.localUrl ?? `http://127.0.0.1:${env.PORT ?? 80}`;
   return `${base.replace(/\/+$/, '')}${path}`;
@@ -81,7 +85,7 @@ export async function verifyCallback(options: VerifyOptions = {}): Promise<Verif
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? loadEnv(cwd);
   const token = options.token ?? findToken(cwd, env);
-  const target = options.url ?? findUrl(cwd, env);
+  const target = options.url ?? findUrl(cwd, env, options.port);
   let url: URL;
   try { url = new URL(target); } catch { throw new ConfigError(`url: expected an http(s) URL such as https://example.com/wechat, got ${JSON.stringify(target)}`); }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`url: expected http or https, got ${url.protocol}`);
@@ -113,6 +117,9 @@ export async function verifyCallback(options: VerifyOptions = {}): Promise<Verif
   }
   if (res.status === 404) return fail(`wrong path: ${shown} answered 404 ${clip(res.body)}; use the path the server has its callback on (WECHAT_PATH)`);
   if (res.status === 403) return fail(`wrong token: ${shown} rejected the signature (403); the Token in WeChat's page must equal the server's WECHAT_TOKEN`);
+  if (res.status === 502 && /bot not loaded/.test(res.body)) {
+    return fail(`${shown} is up but its bot is not loaded (502): src/app.ts failed to build or load; fix the error shown in the dev terminal and save`);
+  }
   if (res.status === 401 && /localtunnel|Friendly Reminder|Tunnel website ahead/i.test(res.body)) {
     return fail('the localtunnel reminder page answered (401) instead of the bot; see docs/dev.md (self-hosted tunnel) for a route without it');
   }
@@ -123,15 +130,15 @@ export async function verifyCallback(options: VerifyOptions = {}): Promise<Verif
 
 /** The CLI entry (`wxmp verify [url] [--token T] [--timeout ms]`): prints the verdict and notes; exit code 0 when WeChat would accept. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { token: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { token: { type: 'string' }, port: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: wxmp verify [url] [--token T] [--timeout ms]\n  url: default the running `npm run dev` (its public URL when the tunnel is up)\n');
+    process.stdout.write('Usage: wxmp verify [url] [--port P] [--token T] [--timeout ms]\n  url: default the running `npm run dev` (its public URL when the tunnel is up)\n  --port: the dev server on this port, when several run in this checkout\n');
     return 0;
   }
   if (positionals.length > 1) throw new ConfigError(`expected at most one URL, got ${positionals.length}: ${positionals.join(' ')}`);
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--timeout: expected a number of ms above 0, got ${JSON.stringify(values.timeout)}`);
-  const result = await verifyCallback({ url: positionals[0], token: values.token, timeoutMs });
+  const result = await verifyCallback({ url: positionals[0], port: parsePort(values.port), token: values.token, timeoutMs });
   (result.ok ? process.stdout : process.stderr).write(`wxmp verify: ${result.message}\n`);
   for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
   return result.ok ? 0 : 1;

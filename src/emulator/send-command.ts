@@ -6,11 +6,12 @@
 import { parseArgs } from 'node:util';
 import { loadEnv } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { formatResult } from './format.js';
 import { WECHAT_TIMEOUT_MS } from './judge.js';
 import { buildRequest, type UserAction } from './request.js';
 import { sendRequest } from './send.js';
-import { resolveCredentials, resolveMode, resolveUrl } from './target.js';
+import { parsePort, resolveCredentials, resolveMode, resolveUrl } from './target.js';
 
 export const SEND_USAGE = `Usage: wxmp send <kind> [arguments] [options]
 
@@ -28,6 +29,7 @@ Kinds:
 
 Options:
   --url <url>          callback URL (default: the running dev server, else http://127.0.0.1:$PORT$WECHAT_PATH)
+  --port <port>        the dev server on this port (when several run in this checkout)
   --mode <mode>        plaintext, compatible or safe (default: safe when an EncodingAESKey is set)
   --retry              send again like WeChat when no answer comes in 5 s (3 tries in all)
   --json               print the result as JSON
@@ -45,6 +47,8 @@ function number(value: string | undefined, what: string): number {
   if (!Number.isFinite(n)) throw new ConfigError(`${what}: expected a number, got ${JSON.stringify(value)}`);
   return n;
 }
+
+const KINDS = ['text', 'event', 'subscribe', 'unsubscribe', 'click', 'view', 'scan', 'image', 'voice', 'location', 'link'];
 
 /**
  * Turns `wxmp send` positionals into an action.
@@ -70,8 +74,10 @@ export function parseAction(positionals: string[], flags: { scene?: string; reco
       return { kind: 'location', latitude, longitude, label: rest.slice(2).join(' ') || undefined };
     }
     case 'link': return { kind: 'link', url: need(rest[0], 'the link URL: wxmp send link URL [TITLE] [DESCRIPTION]'), title: rest[1], description: rest[2] };
-    default:
-      throw new ConfigError(`expected a kind (text, event subscribe, event unsubscribe, click, view, scan, image, voice, location, link), got ${JSON.stringify(positionals.join(' ') || null)}; see \`wxmp send --help\``);
+    default: {
+      const hint = kind ? didYouMean(kind, KINDS) : '';
+      throw new ConfigError(`expected a kind (text, event subscribe, event unsubscribe, click, view, scan, image, voice, location, link), got ${JSON.stringify(positionals.join(' ') || null)}${hint}; see \`wxmp send --help\``);
+    }
   }
 }
 
@@ -81,7 +87,7 @@ function parseSendArgs(args: string[]) {
       args,
       allowPositionals: true,
       options: {
-        url: { type: 'string' }, mode: { type: 'string' }, retry: { type: 'boolean' }, json: { type: 'boolean' },
+        url: { type: 'string' }, port: { type: 'string' }, mode: { type: 'string' }, retry: { type: 'boolean' }, json: { type: 'boolean' },
         user: { type: 'string' }, timeout: { type: 'string' }, scene: { type: 'string' }, recognition: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -116,7 +122,7 @@ export async function sendCommand(args: string[], io: SendCommandIo = {}): Promi
   const env = io.env ?? process.env;
   const credentials = resolveCredentials({ cwd, env });
   const mode = resolveMode(values.mode, credentials);
-  const { url } = resolveUrl({ url: values.url, cwd, env: loadEnv(cwd, env) });
+  const { url } = resolveUrl({ url: values.url, port: parsePort(values.port), cwd, env: loadEnv(cwd, env) });
   const timeoutMs = values.timeout === undefined ? WECHAT_TIMEOUT_MS : number(values.timeout, '--timeout');
   if (timeoutMs <= 0) throw new ConfigError(`--timeout: expected a positive number of milliseconds, got ${values.timeout}`);
   if (values.user !== undefined && !/^[A-Za-z0-9_-]{6,64}$/.test(values.user)) throw new ConfigError(`--user: expected an OpenID (6-64 letters, digits, _ or -), got ${JSON.stringify(values.user)}`);

@@ -25,10 +25,16 @@ function joinPath(base: string, path = '/'): string {
  * @example
  * resolveUrl({ cwd: process.cwd(), env: loadEnv() }) // 'http://127.0.0.1:3000/wechat' while `npm run dev` runs
  */
-export function resolveUrl(options: { url?: string; cwd: string; env: Env }): { url: string; source: 'flag' | 'dev-state' | 'env' } {
+export function resolveUrl(options: { url?: string; port?: number; cwd: string; env: Env }): { url: string; source: 'flag' | 'dev-state' | 'env' } {
   if (options.url !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(options.url)) throw new ConfigError(`--url: expected an http(s) URL such as https://example.com/wechat, got ${JSON.stringify(options.url)}`);
     return { url: options.url, source: 'flag' };
+  }
+  if (options.port !== undefined) {
+    // Another dev server in this checkout (or any server on this port): its own path when it is a dev server.
+    const byPort = readDevState(options.cwd, { port: options.port });
+    if (byPort) return { url: joinPath(byPort.localUrl, byPort.path), source: 'dev-state' };
+    return { url: `http://127.0.0.1:${options.port}${options.env.WECHAT_PATH?.trim() || '/'}`, source: 'flag' };
   }
   const state = readDevState(options.cwd);
   if (state) return { url: joinPath(state.localUrl, state.path), source: 'dev-state' };
@@ -59,6 +65,14 @@ export function resolveCredentials(options: { cwd: string; env: Env }): Credenti
   }
   const get = (name: string) => chosen[name]?.trim() || undefined;
   return { token: get('WECHAT_TOKEN')!, appId: get('WECHAT_APP_ID'), encodingAESKey: get('WECHAT_ENCODING_AES_KEY'), source };
+}
+
+/** `--port`: a TCP port number. */
+export function parsePort(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port < 1 || port > 65535) throw new ConfigError(`--port: expected a port number from 1 to 65535, got ${JSON.stringify(value)}`);
+  return port;
 }
 
 /** The mode to send in: the flag, else safe when a key is set (WeChat's recommended mode), else plaintext. */
