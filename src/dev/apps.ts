@@ -4,11 +4,13 @@
  * /__wxmp, loopback only. The tunnel one has the production routes alone, so
  * nothing that arrives through the tunnel can reach a dev page.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Hono } from 'hono';
 import { ConfigError } from '../errors.js';
 import type { ServerConfig } from '../config.js';
 import type { MockApi } from '../emulator/mock-api/index.js';
 import { createApp, type AppOptions } from '../server/app.js';
+import { rawQuery } from '../server/query.js';
 import type { Exchange } from '../server/exchange.js';
 import { MemoryDedupStore } from '../wechat/dedup.js';
 import type { Router } from '../wechat/router.js';
@@ -37,6 +39,8 @@ export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   mockApi?: MockApi;
   /** The exchanges the inspector at `/__wxmp` shows; no inspector without it. */
   store?: ExchangeStore;
+  /** The port the developer reaches this server on, for the inspector's "copy as `wxmp send`". */
+  port?: number;
 }
 
 /** The two apps and the replay used by the inspector. */
@@ -46,6 +50,9 @@ export interface DevApps {
   /** Sends a recorded request again to the current bot, past de-duplication; the new exchange is reported as usual. */
   replay(exchange: Exchange): Promise<Response>;
 }
+
+/** Per request: adds the headers and source address to the exchange the callback reports. */
+const requestMeta = new AsyncLocalStorage<(ex: Exchange) => Record<string, unknown>>();
 
 const PANEL_PATH = /^[a-z0-9][a-z0-9-]*$/;
 
@@ -65,13 +72,15 @@ function checkPanels(panels: DevPanel[]): void {
  * // main.fetch on the developer's port, tunnel.fetch on the listener the tunnel client connects to
  */
 export function createDevApps(options: DevAppsOptions): DevApps {
-  const { panels = [], mockApi, store, router, config, ...rest } = options;
+  const { panels = [], mockApi, store, router, config, port: _port, ...rest } = options;
   checkPanels(panels);
   let counter = 0;
   // A sub-app's notFound does not carry over when it is mounted: each app gets it.
   const notFound = (c: Context) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404);
-  const production = (dedupStore = rest.dedupStore, onExchange = rest.onExchange) => {
+  const production = (dedupStore = rest.dedupStore, report = rest.onExchange) => {
     const app = new Hono();
+    // The inspector shows each request's headers and source address: the exchange gets them here.
+    const onExchange = report && ((ex: Exchange) => report(Object.assign(ex, requestMeta.getStore()?.(ex))));
     // The WeChat callback reports its own exchanges; every other request gets its log line here.
     // The dev pages' own traffic (the live feed, the browser's favicon) and the tunnel keeper's probes stay out.
     app.use('*', async (c, next) => {
@@ -82,12 +91,26 @@ export function createDevApps(options: DevAppsOptions): DevApps {
       onExchange?.({ id: `${time.toString(36)}-o${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: {}, status: c.res.status, durationMs: performance.now() - started, kind: 'other' });
     });
     app.use(config.path, async (c, next) => {
-      if (router.ready === false && c.req.method === 'POST') {
-        // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once.
-        return c.text('bot not loaded: fix the error in the dev terminal and save', 502);
+      let recorded: Exchange | undefined;
+      const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
+      const meta = (ex: Exchange) => { recorded = ex; return { requestHeaders: Object.fromEntries(c.req.raw.headers), peer }; };
+      await requestMeta.run(meta, () => guarded(c, next));
+      // The response's headers are known only now; the stored exchange is the same object.
+      if (recorded) Object.assign(recorded, { responseHeaders: Object.fromEntries(c.res.headers) });
+    });
+    const guarded = async (c: Context, next: () => Promise<void>) => {
+      if (router.ready === false && c.req.method !== 'OPTIONS') {
+        // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once. The
+        // handshake fails too, so `wxmp verify` does not call a server that cannot answer messages OK.
+        const time = Date.now();
+        const message = 'bot not loaded: fix the error in the dev terminal and save';
+        const kind = c.req.method === 'POST' ? 'message' : c.req.method === 'GET' || c.req.method === 'HEAD' ? 'verify' : 'other';
+        onExchange?.({ id: `${time.toString(36)}-n${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 502, durationMs: 0, kind, responseBody: message, error: { code: 'BOT_NOT_LOADED', message: 'src/app.ts has no working version loaded; the request was not handled' } });
+        c.res = c.text(message, 502);
+        return;
       }
       await next();
-    });
+    };
     app.route('/', createApp({ ...rest, dedupStore, onExchange, config, router }));
     app.notFound(notFound);
     return app;
@@ -111,7 +134,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   }
   if (store) {
     const links = panels.map((p) => ({ path: p.path, title: p.title ?? p.path }));
-    main.route('/__wxmp', createInspectorApp({ store, replay, links }));
+    main.route('/__wxmp', createInspectorApp({ store, replay, links, credentials: { token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey }, port: options.port }));
   }
   return { main, tunnel, replay };
 }

@@ -17,6 +17,8 @@ import { formatExchange } from '../server/request-log.js';
 import { createDevApps, type DevApps } from './apps.js';
 import { banner } from './banner.js';
 import { ExchangeStore } from './inspector/store.js';
+import { judgeExchange } from './inspector/verdict.js';
+import { lateReplies } from './late-replies.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { removeDevState, writeDevState } from './state.js';
@@ -86,10 +88,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       else logger.error(`wxmp dev: the new code failed; ${host.ready ? 'still serving the last good version' : 'fix it and save: WeChat gets 502 until then'}\n${result.error}`);
     };
     await reload();
-    const store = new ExchangeStore({ redact });
+    const credentials = { token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey };
+    const store = new ExchangeStore({ redact, judge: (ex) => judgeExchange(ex, credentials) });
+    const late = lateReplies({ client: api.client, logger, record: (entry) => store.add(entry) });
     const onExchange = (ex: Exchange) => {
-      store.add(ex);
-      logger.info(formatExchange(ex));
+      late.noteExchange(ex);
+      const { verdict } = store.add(ex);
+      // The same verdict as the inspector's and the chat's: a reply WeChat drops is not a quiet 200.
+      if (verdict && !verdict.ok) logger.warn(`${formatExchange(ex)} ✗ WeChat rejects it (${verdict.phone}): ${verdict.reason}`);
+      else logger.info(formatExchange(ex));
       log.write(ex);
       options.onExchange?.(ex);
     };
@@ -103,7 +110,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       signal: stopStreams.signal,
     });
     const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
-    apps = createDevApps({ config, router: host, panels, mockApi, store, dedupStore: api.dedupStore, onLateReply: api.onLateReply, onExchange, logger });
+    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onExchange, logger });
 
     const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
     opened.push(() => watcher.close());
@@ -112,7 +119,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     if (mockApi) state.mockApi = { base: `${main.url}/__wxmp/mock-api`, appId: mockApi.appId, appSecret: mockApi.appSecret };
     const saveState = () => writeDevState(cwd, state);
     saveState();
-    opened.push(() => removeDevState(cwd));
+    opened.push(() => removeDevState(cwd, state));
 
     let bannerShown = false;
     const tunnel = tunnelSettings && new TunnelKeeper({

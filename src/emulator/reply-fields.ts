@@ -7,6 +7,9 @@ import type { XmlObject, XmlValue } from '../wechat/xml.js';
 /** The reply MsgTypes WeChat accepts. */
 export const REPLY_TYPES = ['text', 'image', 'voice', 'video', 'music', 'news', 'transfer_customer_service'] as const;
 
+/** The longest passive text reply WeChat delivers, in UTF-8 bytes (undocumented; measured by developers). */
+export const MAX_TEXT_BYTES = 2048;
+
 const text = (v: XmlValue | undefined) => (typeof v === 'string' ? v : '');
 const block = (v: XmlValue | undefined): XmlObject | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? v : undefined);
 
@@ -39,8 +42,14 @@ function news(fields: XmlObject, isMessage: boolean): string | undefined {
  */
 export function checkFields(msgType: string, fields: XmlObject, isMessage: boolean): string | undefined {
   switch (msgType) {
-    case 'text':
-      return text(fields.Content) ? undefined : 'a text reply needs a non-empty Content; to send nothing, answer "success" or an empty body';
+    case 'text': {
+      const content = text(fields.Content);
+      if (!content) return 'a text reply needs a non-empty Content; to send nothing, answer "success" or an empty body';
+      const bytes = Buffer.byteLength(content, 'utf8');
+      // WeChat's reference names no limit; developers measured 2048 bytes of UTF-8 (a Chinese character is 3).
+      if (bytes > MAX_TEXT_BYTES) return `a text reply's Content is ${bytes} bytes of UTF-8; WeChat does not deliver passive text replies over ${MAX_TEXT_BYTES} bytes (a limit it does not document, measured by developers): shorten it, or answer "success" and send it in parts as customer-service messages`;
+      return undefined;
+    }
     case 'image':
       return mediaBlock(fields, 'Image');
     case 'voice':

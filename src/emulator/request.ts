@@ -8,7 +8,7 @@ import { ConfigError } from '../errors.js';
 import { MessageCrypto } from '../wechat/crypto.js';
 import type { Mode } from '../wechat/protocol.js';
 import { sign } from '../wechat/signature.js';
-import { cdata } from '../wechat/xml.js';
+import { cdata, parseXml, type XmlObject } from '../wechat/xml.js';
 
 /** What the emulated user does; one kind per `wxmp send` sub-command. */
 export type UserAction =
@@ -137,6 +137,12 @@ export function buildRequest(action: UserAction, options: RequestOptions): Wecha
   const id = isMessage(action) ? (BigInt(createTime) << 32n) | random32(random) : undefined;
   const msgId = id === undefined ? undefined : String(id);
   const xml = messageXml([['ToUserName', account], ['FromUserName', user], ['CreateTime', createTime], ...actionFields(action, id, random)]);
+  return sealRequest(xml, options, { user, account, msgId, createTime, random });
+}
+
+/** Signs (and in compatible and safe mode encrypts) a message XML the way WeChat does. */
+function sealRequest(xml: string, options: RequestOptions, meta: { user: string; account: string; msgId?: string; createTime: number; random: (n: number) => Buffer }): WechatRequest {
+  const { user, account, msgId, createTime, random } = meta;
   const timestamp = String(createTime);
   const nonce = String(random32(random) % 9_000_000_000n + 1_000_000_000n);
   const query: Record<string, string> = { signature: sign(options.token, timestamp, nonce), timestamp, nonce, openid: user };
@@ -148,9 +154,35 @@ export function buildRequest(action: UserAction, options: RequestOptions): Wecha
   query.msg_signature = sign(options.token, timestamp, nonce, encrypt);
   // Compatible mode sends the plaintext fields and the ciphertext side by side; safe mode only the ciphertext.
   const body = options.mode === 'compatible'
-    ? xml.replace(/\n<\/xml>$/, `\n<Encrypt>${cdata(encrypt)}</Encrypt>\n</xml>`)
+    ? xml.replace(/\n?<\/xml>\s*$/, `\n<Encrypt>${cdata(encrypt)}</Encrypt>\n</xml>`)
     : messageXml([['ToUserName', account], ['Encrypt', encrypt]]);
   return { mode: options.mode, query, body, xml, user, account, msgId, createTime };
+}
+
+/**
+ * A request for a message XML written by hand (the inspector's "edit and
+ * replay"): signed now, and encrypted in compatible and safe mode.
+ *
+ * @example
+ * const req = requestFromXml('<xml><ToUserName>...</xml>', { token, appId, encodingAESKey, mode: 'safe' });
+ */
+export function requestFromXml(xml: string, options: RequestOptions): WechatRequest {
+  checkRequestOptions(options);
+  let fields: XmlObject;
+  try {
+    fields = parseXml(xml);
+  } catch (error) {
+    throw new ConfigError(`xml: expected a WeChat message such as <xml><ToUserName>...</ToUserName>...</xml>, got XML that does not parse: ${(error as Error).message}`, { cause: error });
+  }
+  const text = (name: string) => (typeof fields[name] === 'string' ? fields[name] : undefined);
+  const now = options.now ?? Date.now;
+  return sealRequest(xml, options, {
+    user: text('FromUserName') ?? options.user ?? EMULATOR_USER,
+    account: text('ToUserName') ?? options.account ?? EMULATOR_ACCOUNT,
+    msgId: text('MsgId'),
+    createTime: Math.floor(now() / 1000),
+    random: options.random ?? randomBytes,
+  });
 }
 
 /** The full URL for `request` at `callbackUrl`, values percent-encoded (base64 keeps its `+`). */

@@ -40,16 +40,19 @@ describe('inspector page (real Chromium)', () => {
 
     const { url, body } = wechatPost(text('inspect me'), 'safe');
     expect((await http(`${local}${url}`, { method: 'POST', body })).status).toBe(200);
-    const row = page.locator('#list li', { hasText: 'text "inspect me" → text "v1:inspect me"' });
+    const row = page.locator('#list tr', { hasText: 'inspect me' }).filter({ hasText: 'v1:inspect me' });
     await row.waitFor({ timeout: 10_000 });
     await row.click();
     await page.getByText('Decrypted XML').waitFor({ timeout: 10_000 });
+    // Raw and encrypted parts are folded below the message and the reply: unfold them all.
+    for (const summary of await page.locator('#detail details summary').all()) await summary.click();
     const detail = await page.locator('#detail').innerText();
+    expect(detail.indexOf('inspect me')).toBeLessThan(detail.indexOf('Raw body (as received)'));
     expect(detail).toContain('<Content><![CDATA[inspect me]]></Content>');
     expect(detail).toContain('Raw body (as received)');
     expect(detail).toContain('<Encrypt>');
     expect(detail).toContain('<![CDATA[v1:inspect me]]>');
-    expect(detail).toContain('safe mode');
+    expect(detail).toMatch(/Mode\s+safe/);
 
     project.writeApp(echoBot('v2:'));
     const deadline = Date.now() + 10_000;
@@ -57,9 +60,9 @@ describe('inspector page (real Chromium)', () => {
       if (Date.now() > deadline) throw new Error('no reload');
       await new Promise((r) => setTimeout(r, 50));
     }
-    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
     await page.getByText('Replayed with the current code: status 200').waitFor({ timeout: 10_000 });
-    await page.locator('#list li', { hasText: '↻' }).filter({ hasText: 'v2:inspect me' }).waitFor({ timeout: 10_000 });
+    await page.locator('#list tr', { hasText: '↻' }).filter({ hasText: 'v2:inspect me' }).waitFor({ timeout: 10_000 });
     expect(await page.locator('#detail').innerText()).toContain('<![CDATA[v2:inspect me]]>');
     expect(await page.locator('header a', { hasText: 'Notes' }).getAttribute('href')).toBe('/__wxmp/notes');
     expect(await page.locator('header a', { hasText: 'Chat' }).getAttribute('href')).toBe('/__wxmp/chat');

@@ -106,3 +106,16 @@ describe('judgeReply: bad replies say why and what the phone shows', () => {
     bad(body, 'safe', /cannot be decrypted/);
   });
 });
+
+describe('judgeReply: the passive text length', () => {
+  // WeChat documents no number; developers measured 2048 bytes of UTF-8 (see reply-fields.ts).
+  it('accepts 2048 bytes and rejects 2049, counting bytes, not characters', () => {
+    expect(judgeReply(ok(render(reply.text('a'.repeat(2048)))), ctx('plaintext', { isMessage: true })).ok).toBe(true);
+    const over = judgeReply(ok(render(reply.text('a'.repeat(2049)))), ctx('plaintext', { isMessage: true }));
+    expect(over).toMatchObject({ ok: false, kind: 'invalid', phone: PHONE_ERROR });
+    expect(!over.ok && over.reason).toMatch(/2049 bytes of UTF-8; WeChat does not deliver passive text replies over 2048 bytes/);
+    // 683 Chinese characters are 2049 bytes.
+    expect(judgeReply(ok(render(reply.text('好'.repeat(682)))), ctx('plaintext')).ok).toBe(true);
+    expect(judgeReply(ok(render(reply.text('好'.repeat(683)))), ctx('plaintext')).ok).toBe(false);
+  });
+});

@@ -1,0 +1,44 @@
+/** Shared by the browser tests of the dev pages: a bot with every outcome, screenshots, and an accessibility scan. */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import { repoRoot } from './project.js';
+
+const index = join(repoRoot, 'src', 'index.ts');
+
+/** Replies of every kind WeChat judges: fine, rejected (2 articles to a message, 4,500 bytes), thrown, late. */
+export function pagesBot(prefix = 'echo:'): string {
+  return `import { createRouter, reply } from ${JSON.stringify(index)};
+export default createRouter()
+  .text('news2', () => reply.news([{ title: 'one', url: 'https://example.com/1' }, { title: 'two', url: 'https://example.com/2' }]))
+  .text('long', () => 'x'.repeat(4500))
+  .text('boom', () => { throw new Error('kaboom in the handler'); })
+  .text('slow', async () => { await new Promise((r) => setTimeout(r, 700)); return 'late hello'; })
+  .on('text', (m) => ${JSON.stringify(prefix)} + m.content)
+  .on('image', (m) => 'picture ' + m.picUrl)
+  .on('voice', (m) => 'heard ' + (m.recognition ?? ''))
+  .on('location', (m) => 'at ' + m.label)
+  .on('link', (m) => 'link ' + m.url)
+  .on('event', (e) => 'event ' + e.event + ('eventKey' in e && e.eventKey ? ' ' + e.eventKey : ''));
+`;
+}
+
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 800 };
+
+/** Written by the test run for a reviewer to look at (git-ignored). */
+export const SCREENSHOTS = join(repoRoot, 'reports', 'screenshots');
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: false });
+}
+
+/** axe-core's serious and critical violations, as readable lines (empty when none). */
+export async function seriousViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
