@@ -7,18 +7,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import { accessTokenFetcher, type TokenEndpoint } from './access-token.js';
 import type { ApiContext } from './context.js';
-import { customerServiceApi, type CustomerServiceApi } from './customer-service.js';
+import { bindGroup } from './calls/bind.js';
+import type { Bound } from './calls/define.js';
+import { API_GROUPS } from './calls/index.js';
+import { OAUTH_AUTHORIZE_URL } from './calls/oauth.js';
 import { WechatApiError } from './errors.js';
 import { callWechat, type CallSpec, type Fetch, type HttpSettings, type WechatJson } from './http.js';
-import { jssdkApi, type JssdkApi } from './jssdk.js';
-import { mediaApi, type MediaApi } from './media.js';
-import { menuApi, type MenuApi } from './menu.js';
-import { oauthApi, type OAuthApi } from './oauth.js';
-import { qrcodeApi, type QrcodeApi } from './qrcode.js';
-import { templateApi, type TemplateApi } from './template.js';
 import { TokenCache } from './token-cache.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
-import { userApi, type UserApi } from './user.js';
 
 /** Options of {@link createWechatClient}. Only `appId` and `appSecret` are required. */
 export interface WechatClientOptions {
@@ -34,27 +30,24 @@ export interface WechatClientOptions {
   timeoutMs?: number;
   /** Refresh the token this long before it expires. Default 5 minutes. */
   refreshEarlyMs?: number;
+  /** Waits before retrying a safe call WeChat answered -1 (busy). Default `[300, 1200]`. Sends are never retried. */
+  busyRetryDelaysMs?: number[];
   fetch?: Fetch;
   now?: () => number;
   random?: (size: number) => Buffer;
 }
 
+/** The typed groups: `client.menu.create(...)`, `client.user.tags.create(...)`; see docs/api.md for every call. */
+export type WechatApiGroups = { readonly [G in keyof typeof API_GROUPS]: Bound<(typeof API_GROUPS)[G]> };
+
 /** The client: `request` for any endpoint, plus typed groups. */
-export interface WechatClient {
+export interface WechatClient extends WechatApiGroups {
   readonly appId: string;
   readonly apiBase: string;
   /** The current access token (for endpoints wxmp does not wrap). Keep it out of logs. */
   accessToken(): Promise<string>;
   /** Calls any endpoint with the access token added; errcodes throw WechatApiError. */
   request(spec: CallSpec): Promise<WechatJson>;
-  readonly menu: MenuApi;
-  readonly customerService: CustomerServiceApi;
-  readonly template: TemplateApi;
-  readonly user: UserApi;
-  readonly media: MediaApi;
-  readonly qrcode: QrcodeApi;
-  readonly jssdk: JssdkApi;
-  readonly oauth: OAuthApi;
   /** Closes the token store's connections (Redis). */
   close(): Promise<void>;
 }
@@ -79,6 +72,9 @@ function checkOptions(o: WechatClientOptions): void {
   if (o.tokenEndpoint !== undefined && o.tokenEndpoint !== 'stable' && o.tokenEndpoint !== 'classic') {
     throw new ConfigError(`tokenEndpoint: expected "stable" or "classic", got ${JSON.stringify(o.tokenEndpoint)}`);
   }
+  if (o.busyRetryDelaysMs !== undefined && (!Array.isArray(o.busyRetryDelaysMs) || o.busyRetryDelaysMs.some((d) => !Number.isInteger(d) || d < 0))) {
+    throw new ConfigError(`busyRetryDelaysMs: expected an array of non-negative integers (ms), got ${JSON.stringify(o.busyRetryDelaysMs)}`);
+  }
   if (o.timeoutMs !== undefined && (!Number.isInteger(o.timeoutMs) || o.timeoutMs < 1)) {
     throw new ConfigError(`timeoutMs: expected a positive integer, got ${JSON.stringify(o.timeoutMs)}`);
   }
@@ -99,6 +95,7 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     apiBase: (options.apiBase ?? DEFAULT_API_BASE).replace(/\/+$/, ''),
     fetch: options.fetch ?? globalThis.fetch,
     timeoutMs: options.timeoutMs ?? 10_000,
+    busyRetryDelaysMs: options.busyRetryDelaysMs,
   };
   const now = options.now ?? Date.now;
   // A mock's tokens must never be sent to WeChat (or the reverse), even when they share `.wxmp/`.
@@ -124,20 +121,16 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     }
   }
 
-  const ctx: ApiContext = { appId, appSecret, http, request, tokenStore, storeScope, now, random: options.random ?? randomBytes, refreshEarlyMs: options.refreshEarlyMs };
+  const ctx: ApiContext = { appId, appSecret, http, request, tokenStore, storeScope, now, random: options.random ?? randomBytes, refreshEarlyMs: options.refreshEarlyMs,
+    // Offline, the mock serves its own consent page next to its API.
+    authorizeBase: http.apiBase === DEFAULT_API_BASE ? OAUTH_AUTHORIZE_URL : `${http.apiBase}/connect/oauth2/authorize` };
+  const groups = Object.fromEntries(Object.entries(API_GROUPS).map(([name, group]) => [name, bindGroup(ctx, group)])) as unknown as WechatApiGroups;
   return {
     appId,
     apiBase: http.apiBase,
     accessToken: () => tokens.get(),
     request,
-    menu: menuApi(ctx),
-    customerService: customerServiceApi(ctx),
-    template: templateApi(ctx),
-    user: userApi(ctx),
-    media: mediaApi(ctx),
-    qrcode: qrcodeApi(ctx),
-    jssdk: jssdkApi(ctx),
-    oauth: oauthApi(ctx),
+    ...groups,
     close: async () => {
       await tokenStore.close?.();
     },

@@ -20,4 +20,6 @@ export interface ApiContext {
   now: () => number;
   random: (size: number) => Buffer;
   refreshEarlyMs?: number;
+  /** WeChat's OAuth consent page, or the mock's when the API base is not WeChat's. */
+  authorizeBase?: string;
 }

@@ -3,7 +3,6 @@
  * reply window (within 48 hours of their last message).
  */
 import { ConfigError } from '../errors.js';
-import type { ApiContext } from './context.js';
 
 /** A customer-service message, in wxmp's shape (camelCase); mapped to WeChat's JSON on send. */
 export type CsMessage =
@@ -13,17 +12,14 @@ export type CsMessage =
   | { type: 'video'; mediaId: string; thumbMediaId?: string; title?: string; description?: string }
   | { type: 'music'; thumbMediaId: string; title?: string; description?: string; musicUrl?: string; hqMusicUrl?: string }
   | { type: 'news'; articles: Array<{ title: string; description?: string; url?: string; picUrl?: string }> }
-  | { type: 'msgmenu'; headContent?: string; items: Array<{ id: string; content: string }>; tailContent?: string };
-
-/** @see customerServiceApi */
-export interface CustomerServiceApi {
-  /** Sends `message` to `openid`; `kfAccount` sends it as a given agent (`name@account`). Never retried on a timeout. */
-  send(openid: string, message: CsMessage, options?: { kfAccount?: string }): Promise<void>;
-  /** Shortcut for a text message. */
-  sendText(openid: string, content: string): Promise<void>;
-  /** Shows (or hides) "typing…" in the user's chat for up to 15 s. */
-  typing(openid: string, on?: boolean): Promise<void>;
-}
+  | { type: 'msgmenu'; headContent?: string; items: Array<{ id: string; content: string }>; tailContent?: string }
+  /** A published article (or permanent news material) by its media_id. */
+  | { type: 'mpnews'; mediaId: string }
+  /** A published article by its article_id (from freepublish). */
+  | { type: 'mpnewsarticle'; articleId: string }
+  /** A mini program card; the mini program must be linked to the account. */
+  | { type: 'miniprogrampage'; title: string; appid: string; pagepath: string; thumbMediaId: string }
+  | { type: 'wxcard'; cardId: string };
 
 /**
  * WeChat's JSON body for `message`.
@@ -60,8 +56,20 @@ export function csMessageBody(openid: string, message: CsMessage, kfAccount?: st
     case 'msgmenu':
       body.msgmenu = { head_content: message.headContent ?? '', list: message.items, tail_content: message.tailContent ?? '' };
       break;
+    case 'mpnews':
+      body.mpnews = { media_id: message.mediaId };
+      break;
+    case 'mpnewsarticle':
+      body.mpnewsarticle = { article_id: message.articleId };
+      break;
+    case 'miniprogrampage':
+      body.miniprogrampage = { title: message.title, appid: message.appid, pagepath: message.pagepath, thumb_media_id: message.thumbMediaId };
+      break;
+    case 'wxcard':
+      body.wxcard = { card_id: message.cardId };
+      break;
     default:
-      throw new ConfigError(`customer-service message type: expected text, image, voice, video, music, news or msgmenu, got ${JSON.stringify((message as { type?: unknown }).type)}`);
+      throw new ConfigError(`customer-service message type: expected text, image, voice, video, music, news, msgmenu, mpnews, mpnewsarticle, miniprogrampage or wxcard, got ${JSON.stringify((message as { type?: unknown }).type)}`);
   }
   if (kfAccount) body.customservice = { kf_account: kfAccount };
   return body;
@@ -77,34 +85,4 @@ export function csMessageBody(openid: string, message: CsMessage, kfAccount?: st
 export function menuLink(id: string, content: string): string {
   const q = `msgmenucontent=${encodeURIComponent(content)}&msgmenuid=${encodeURIComponent(id)}`;
   return `<a href="weixin://bizmsgmenu?${q}">${content}</a>`;
-}
-
-function checkOpenid(openid: unknown): void {
-  if (typeof openid !== 'string' || openid === '') throw new ConfigError(`openid: expected the user's openid, got ${JSON.stringify(openid)}`);
-}
-
-/**
- * @example
- * await client.customerService.send(openid, { type: 'image', mediaId });
- * await client.customerService.typing(openid);
- */
-export function customerServiceApi(ctx: ApiContext): CustomerServiceApi {
-  const api: CustomerServiceApi = {
-    async send(openid, message, options = {}) {
-      checkOpenid(openid);
-      const json = csMessageBody(openid, message, options.kfAccount);
-      await ctx.request({ method: 'POST', path: '/cgi-bin/message/custom/send', json, idempotent: false });
-    },
-    sendText: (openid, content) => api.send(openid, { type: 'text', content }),
-    async typing(openid, on = true) {
-      checkOpenid(openid);
-      await ctx.request({
-        method: 'POST',
-        path: '/cgi-bin/message/custom/typing',
-        json: { touser: openid, command: on ? 'Typing' : 'CancelTyping' },
-        idempotent: true,
-      });
-    },
-  };
-  return api;
 }

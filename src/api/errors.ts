@@ -4,6 +4,7 @@
  * into a sentence that says what to do next.
  */
 import { ApiError, WxmpError } from '../errors.js';
+import { errcodeName, hintFor } from './errcodes.js';
 
 /**
  * Where the IP allowlist lives, quoted in the 40164 message.
@@ -14,36 +15,7 @@ import { ApiError, WxmpError } from '../errors.js';
 export const WHITELIST_WHERE =
   '公众号后台 → 设置与开发 → 基本配置 → IP白名单 (or 微信开发者平台 → 我的业务 → 公众号 → 开发密钥 → API IP白名单)';
 
-const HINTS: Record<number, string> = {
-  [-1]: 'WeChat is busy; try again in a few seconds',
-  40001: 'the access_token is invalid or not the latest; another process may have refreshed it (share the token store, e.g. REDIS_URL), or WECHAT_APP_SECRET is wrong',
-  40002: 'grant_type must be client_credential',
-  40003: 'the openid is not a follower of this account (openids differ per account)',
-  40004: 'media type must be image, voice, video or thumb',
-  40007: 'the media_id is unknown or expired (temporary media lasts 3 days)',
-  40013: 'WECHAT_APP_ID is not a valid AppID; copy it from 基本配置',
-  40014: 'the access_token is malformed; check the token store',
-  40029: 'the OAuth code is invalid or already used (a code works once, for 5 minutes)',
-  40037: 'the template_id is not in this account\'s template list',
-  40125: 'WECHAT_APP_SECRET is wrong; reset it in 基本配置 and update .env',
-  40163: 'the OAuth code was already used',
-  40164: `the server's outgoing IP is not allowlisted; add it in ${WHITELIST_WHERE}`,
-  41001: 'access_token is missing',
-  42001: 'the access_token expired; it is refreshed automatically',
-  43004: 'the user has not followed the account',
-  45009: 'the daily quota for this API is used up; it resets at midnight (Beijing time), or clear it once in the admin console',
-  45015: 'customer-service messages are only allowed within 48 hours of the user\'s last message',
-  45047: 'at most 20 customer-service messages per user between two user messages',
-  46003: 'no menu is published',
-  47001: 'the request body is not valid JSON or misses a required field',
-  48001: 'this account is not authorised for this API (check the account type and certification)',
-  65400: 'the account uses the new customer-service system; enable the API in 客服功能 or send through it',
-};
-
-/** The hint for a WeChat errcode, or `undefined` when there is none. @example hintFor(45009) */
-export function hintFor(errcode: number): string | undefined {
-  return HINTS[errcode];
-}
+export { ERRCODES, errcodeName, hintFor } from './errcodes.js';
 
 /**
  * The IP WeChat saw, from a 40164 errmsg such as
@@ -78,6 +50,8 @@ export function redact(text: string): string {
  */
 export class WechatApiError extends ApiError {
   readonly hint?: string;
+  /** WeChat's meaning of the errcode, e.g. 'invalid openid'. */
+  readonly errname?: string;
   readonly ip?: string;
   /** The API path called, without query (no token). */
   readonly path: string;
@@ -92,6 +66,7 @@ export class WechatApiError extends ApiError {
     super(errcode, cleanMsg, `${path}: errcode ${errcode} (${cleanMsg})${hint ? `: ${hint}` : ''}`, options);
     this.name = 'WechatApiError';
     this.hint = hint;
+    this.errname = errcodeName(errcode);
     this.ip = ip;
     this.path = path;
   }

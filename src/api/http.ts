@@ -14,6 +14,8 @@ export interface HttpSettings {
   fetch: Fetch;
   /** Per-attempt timeout in milliseconds. */
   timeoutMs: number;
+  /** Waits before each retry of a safe call that WeChat answered -1 (system busy). Default 300, 1200 ms. */
+  busyRetryDelaysMs?: readonly number[];
 }
 
 /** One call. `idempotent: false` marks sends that must never be repeated blindly. */
@@ -28,6 +30,16 @@ export interface CallSpec {
   form?: FormData;
   /** True when repeating the call is harmless (reads, token fetches, menu create). */
   idempotent: boolean;
+  /** The answer may be a file: anything not JSON resolves to a {@link MediaContent}. */
+  binary?: boolean;
+}
+
+/** A downloaded file (temporary or permanent media). */
+export interface MediaContent {
+  data: Uint8Array;
+  contentType: string;
+  /** From Content-Disposition, when WeChat names the file. */
+  filename?: string;
 }
 
 /** A successful answer: WeChat's JSON, errcode 0 or absent. */
@@ -57,6 +69,11 @@ async function attempt(http: HttpSettings, spec: CallSpec): Promise<WechatJson> 
   try {
     const response = await http.fetch(buildUrl(http.apiBase, spec), init);
     status = response.status;
+    const type = response.headers.get('content-type') ?? '';
+    if (spec.binary && status === 200 && !/json|text\/plain/i.test(type)) {
+      const filename = /filename="?([^";]+)"?/i.exec(response.headers.get('content-disposition') ?? '')?.[1];
+      return { data: new Uint8Array(await response.arrayBuffer()), contentType: type, filename } satisfies MediaContent as unknown as WechatJson;
+    }
     text = await response.text();
   } catch (error) {
     if (isTimeout(error)) throw new ApiTimeoutError(spec.path, http.timeoutMs, !spec.idempotent, { cause: error });
@@ -85,8 +102,9 @@ async function attempt(http: HttpSettings, spec: CallSpec): Promise<WechatJson> 
 /**
  * Calls the WeChat API and resolves to its JSON. A non-zero errcode throws
  * {@link WechatApiError}; no answer in time throws {@link ApiTimeoutError}. An
- * idempotent call is tried once more after a timeout or network failure; a send
- * is not, because WeChat may already have delivered it.
+ * idempotent call is tried once more after a timeout or network failure, and
+ * again with backoff while WeChat answers -1 (busy); a send is not, because
+ * WeChat may already have delivered it.
  *
  * @example
  * const json = await callWechat(
@@ -95,6 +113,22 @@ async function attempt(http: HttpSettings, spec: CallSpec): Promise<WechatJson> 
  * );
  */
 export async function callWechat(http: HttpSettings, spec: CallSpec): Promise<WechatJson> {
+  const delays = http.busyRetryDelaysMs ?? DEFAULT_BUSY_DELAYS;
+  for (let busy = 0; ; busy++) {
+    try {
+      return await attemptTwice(http, spec);
+    } catch (error) {
+      // -1 means WeChat did nothing; a safe call may wait and ask again, a send may not (it may have been queued).
+      const isBusy = error instanceof WechatApiError && error.errcode === -1;
+      if (!isBusy || !spec.idempotent || busy >= delays.length) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delays[busy]));
+    }
+  }
+}
+
+const DEFAULT_BUSY_DELAYS = [300, 1200];
+
+async function attemptTwice(http: HttpSettings, spec: CallSpec): Promise<WechatJson> {
   try {
     return await attempt(http, spec);
   } catch (error) {

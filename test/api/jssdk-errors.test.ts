@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { WechatApiError, hintFor, ipFrom40164, redact } from '../../src/api/errors.js';
-import { jssdkSignature } from '../../src/api/jssdk.js';
+import { jssdkSignature } from '../../src/api/calls/jssdk.js';
 
 describe('JS-SDK signature', () => {
   it("matches WeChat's published example", () => {

@@ -138,7 +138,7 @@ describe('template, users, media, QR codes, JS-SDK, OAuth', () => {
 
   it('builds the authorize URL and exchanges a code once', async () => {
     expect(client.oauth.authorizeUrl({ redirectUri: 'https://a.cn/cb?x=1', scope: 'snsapi_userinfo', state: 's1' })).toBe(
-      `https://open.weixin.qq.com/connect/oauth2/authorize?appid=${running.mock.appId}&redirect_uri=https%3A%2F%2Fa.cn%2Fcb%3Fx%3D1&response_type=code&scope=snsapi_userinfo&state=s1#wechat_redirect`,
+      `${running.url}/connect/oauth2/authorize?appid=${running.mock.appId}&redirect_uri=https%3A%2F%2Fa.cn%2Fcb%3Fx%3D1&response_type=code&scope=snsapi_userinfo&state=s1#wechat_redirect`,
     );
     const code = running.mock.issueOAuthCode(OPENID, 'snsapi_userinfo');
     expect(await client.oauth.exchangeCode(code)).toMatchObject({ openid: OPENID, scope: 'snsapi_userinfo' });

@@ -3,6 +3,7 @@
  * id appended to errmsg), so clients meet the mock exactly as they would the API.
  */
 import { randomBytes } from 'node:crypto';
+import { errcodeName } from '../../api/errcodes.js';
 
 const MESSAGES: Record<number, string> = {
   [-1]: 'system error',
@@ -41,7 +42,7 @@ const MESSAGES: Record<number, string> = {
  */
 export function wechatError(errcode: number, detail?: string): { errcode: number; errmsg: string } {
   const rid = `${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}-${randomBytes(4).toString('hex')}`;
-  return { errcode, errmsg: `${detail ?? MESSAGES[errcode] ?? 'unknown error'} rid: ${rid}` };
+  return { errcode, errmsg: `${detail ?? MESSAGES[errcode] ?? errcodeName(errcode) ?? 'unknown error'} rid: ${rid}` };
 }
 
 /**

@@ -86,3 +86,18 @@ export function maskBody(body: unknown): unknown {
   if (typeof body !== 'object' || body === null || !('secret' in body)) return body;
   return { ...(body as Record<string, unknown>), secret: '***' };
 }
+
+/**
+ * A POST route that needs a JSON object body: 47001 when it is not JSON, 44002 when absent.
+ *
+ * @example
+ * app.post('/cgi-bin/tags/create', jsonRoute((c, body) => c.json({ tag: { id: 1, name: body.tag } })));
+ */
+export function jsonRoute(handler: (c: Context<MockEnv>, body: Record<string, unknown>) => Response | Promise<Response>) {
+  return (c: Context<MockEnv>): Response | Promise<Response> => {
+    if (c.get('json') === INVALID) return c.json({ errcode: 47001, errmsg: 'data format error' });
+    const body = objectBody(c);
+    if (!body) return c.json({ errcode: 44002, errmsg: 'empty post data' });
+    return handler(c, body);
+  };
+}

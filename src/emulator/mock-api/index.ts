@@ -9,13 +9,21 @@ import { Hono } from 'hono';
 import { ConfigError } from '../../errors.js';
 import { ipNotAllowed, wechatError } from './errors.js';
 import { callerIp, maskBody, maskQuery, readJson, INVALID, type MockEnv } from './http.js';
+import { draftRoutes } from './draft-routes.js';
+import { kfRoutes } from './kf-routes.js';
+import { materialRoutes } from './material-routes.js';
+import { menuRoutes } from './menu-routes.js';
 import { messageRoutes } from './message-routes.js';
+import { miscRoutes } from './misc-routes.js';
+import { noticeRoutes } from './notice-routes.js';
 import { oauthRoutes } from './oauth-routes.js';
 import { resourceRoutes } from './resource-routes.js';
+import { userRoutes } from './user-routes.js';
 import { MockState, type MockEvent, type MockRequest } from './state.js';
 import { tokenRoutes } from './token-routes.js';
 
 export type { MockEvent, MockRequest } from './state.js';
+export { MOCK_OAUTH_OPENID } from './oauth-routes.js';
 
 /** Options of {@link createMockApi}; all optional. */
 export interface MockApiOptions {
@@ -35,6 +43,8 @@ export interface MockApiOptions {
   users?: Record<string, Record<string, unknown>>;
   /** Template ids that exist. When given, others get 40037. */
   templates?: string[];
+  /** Openids per page of user/get, user/tag/get and getblacklist. Default 10000 (WeChat's). */
+  pageSize?: number;
   /** Requests kept in `requests` (oldest dropped first), so a long emulator session stays small. Default 5000. */
   maxRecorded?: number;
   now?: () => number;
@@ -73,17 +83,22 @@ export interface MockApi {
   addUser(openid: string, profile?: Record<string, unknown>): void;
   /** A one-time OAuth code for `openid`, as WeChat would append to the redirect. */
   issueOAuthCode(openid: string, scope?: string): string;
+  /** Answers the next `times` calls of `path` with `errcode` (e.g. -1, busy) instead of handling them. */
+  failNext(path: string, errcode: number, times?: number): void;
+  /** The resources of the stateful groups (tags, materials, drafts, templates, agents ...), to inspect or seed. */
+  readonly store: MockState['store'];
   /** Forgets the request log (not tokens or the menu). */
   clearRequests(): void;
 }
 
 const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
-/** Paths that need no access token. */
-const OPEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token', '/sns/oauth2/access_token']);
+/** Paths that need no access token: token fetches, OAuth (the user's token), the consent page, the AppSecret quota reset. */
+const OPEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token', '/cgi-bin/clear_quota/v2']);
+const OPEN_PREFIXES = ['/sns/', '/connect/'];
 
 /** The path as WeChat knows it, wherever the mock is mounted (`/wx/cgi-bin/x` → `/cgi-bin/x`). */
 function apiPath(path: string): string {
-  const at = path.search(/\/(cgi-bin|sns)\//);
+  const at = path.search(/\/(cgi-bin|sns|customservice|datacube|wxaapi|cv|semantic|connect|publisher)\//);
   return at > 0 ? path.slice(at) : path;
 }
 
@@ -94,6 +109,7 @@ function checkOptions(o: MockApiOptions): void {
   int('tokenTtlSeconds', o.tokenTtlSeconds, 1);
   int('graceSeconds', o.graceSeconds, 0);
   int('maxRecorded', o.maxRecorded, 1);
+  int('pageSize', o.pageSize, 1);
   if (o.allowedIps != null && !Array.isArray(o.allowedIps)) throw new ConfigError(`mock allowedIps: expected an array of IPs or null, got ${typeof o.allowedIps}`);
 }
 
@@ -130,12 +146,13 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     c.set('json', await readJson(c));
     const delay = state.delays.get(path);
     if (delay) await new Promise((r) => setTimeout(r, delay));
-    const refusal = guard(path, ip, c.req.query('access_token'));
+    const refusal = guard(path, ip, c.req.query('access_token')) ?? injected(path);
     if (refusal) c.res = c.json(refusal);
     else await next();
-    const answer = (await c.res.clone().json().catch(() => ({}))) as { errcode?: number };
+    const isJson = (c.res.headers.get('content-type') ?? '').includes('json');
+    const answer = (isJson ? await c.res.clone().json().catch(() => ({})) : {}) as { errcode?: number; errmsg?: string };
     const json = c.get('json');
-    state.record({
+    const request = state.record({
       at: state.settings.now(),
       ip,
       method: c.req.method,
@@ -144,22 +161,44 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       body: json === INVALID ? '(invalid JSON)' : maskBody(json ?? null),
       errcode: answer.errcode ?? 0,
     });
+    const rid = answer.errcode ? /rid: (\S+)/.exec(answer.errmsg ?? '')?.[1] : undefined;
+    if (rid) {
+      state.rids.set(rid, { ...request, answer: JSON.stringify(answer) });
+      if (state.rids.size > 1000) state.rids.delete(state.rids.keys().next().value as string);
+    }
   });
 
+  function injected(path: string) {
+    const queue = state.failures.get(path);
+    const errcode = queue?.shift();
+    if (queue && queue.length === 0) state.failures.delete(path);
+    return errcode === undefined ? null : wechatError(errcode);
+  }
+
   function guard(path: string, ip: string, token: string | undefined) {
+    if (path.startsWith('/connect/')) return null;
     if (state.allowedIps && !state.allowedIps.has(ip)) return ipNotAllowed(ip);
-    if (!OPEN_PATHS.has(path)) {
+    if (!OPEN_PATHS.has(path) && !OPEN_PREFIXES.some((p) => path.startsWith(p))) {
       const check = state.checkToken(token);
       if (check) return wechatError(check);
     }
     return state.useQuota(path) ? null : wechatError(45009);
   }
 
+  const templates = options.templates ? new Set(options.templates) : null;
+  for (const id of options.templates ?? []) state.store.privateTemplates.set(id, { template_id: id, title: id, primary_industry: '', deputy_industry: '', content: '{{first.DATA}}', example: '' });
   tokenRoutes(app, state, creds);
   oauthRoutes(app, state, creds);
-  messageRoutes(app, state, validOpenid, options.templates ? new Set(options.templates) : null);
+  messageRoutes(app, state, validOpenid, templates);
   resourceRoutes(app, state, validOpenid);
-  app.notFound((c) => c.json(wechatError(-1, `invalid url ${c.req.path}`), 404));
+  menuRoutes(app, state);
+  userRoutes(app, state, validOpenid, options.pageSize ?? 10_000);
+  kfRoutes(app, state, validOpenid);
+  materialRoutes(app, state);
+  draftRoutes(app, state);
+  noticeRoutes(app, state, validOpenid, templates);
+  miscRoutes(app, state, creds);
+  app.notFound((c) => c.json(wechatError(-1, `invalid url ${c.req.path}: the mock WeChat API has no ${c.req.method} route for ${apiPath(c.req.path)}`), 404));
 
   return {
     app,
@@ -196,6 +235,10 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       state.oauthCodes.set(code, { openid, scope, used: false });
       return code;
     },
+    failNext: (path, errcode, times = 1) => {
+      state.failures.set(path, [...(state.failures.get(path) ?? []), ...Array.from({ length: times }, () => errcode)]);
+    },
+    store: state.store,
     clearRequests: () => {
       state.requests.length = 0;
     },

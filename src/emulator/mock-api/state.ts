@@ -3,6 +3,7 @@
  * menu, users, one-time OAuth codes, and everything it received.
  */
 import { EventEmitter } from 'node:events';
+import { MockStore } from './store.js';
 
 /** A request as the mock received it (secrets in the query are masked). */
 export interface MockRequest {
@@ -25,6 +26,8 @@ export type MockEvent =
   | { kind: 'typing'; openid: string; command: string }
   | { kind: 'template-message'; openid: string; message: Record<string, unknown>; msgid: number }
   | { kind: 'menu'; menu: unknown | null }
+  | { kind: 'publish'; publishId: string; articleId: string }
+  | { kind: 'mass'; msgId: number; message: Record<string, unknown> }
   | { kind: 'token'; endpoint: string; force: boolean; issued: boolean };
 
 interface TokenRecord {
@@ -53,6 +56,12 @@ export class MockState {
   readonly oauthCodes = new Map<string, { openid: string; scope: string; used: boolean }>();
   readonly users = new Map<string, Record<string, unknown>>();
   menu: unknown | null = null;
+  /** Resources of the stateful groups (tags, materials, drafts, ...). */
+  readonly store = new MockStore();
+  /** Errcodes to answer on the next calls of a path, oldest first (see `MockApi.failNext`). */
+  readonly failures = new Map<string, number[]>();
+  /** Error answers by their rid, for openapi/rid/get (the newest 1000). */
+  readonly rids = new Map<string, MockRequest & { answer: string }>();
   allowedIps: Set<string> | null;
   quota: Record<string, number>;
   delays = new Map<string, number>();

@@ -1,0 +1,74 @@
+/** Template messages (模板消息): industry, the account's templates, and sending. */
+import { ConfigError } from '../../errors.js';
+import { as, get, nothing, post } from './define.js';
+import { list, openid, text } from './limits.js';
+
+/** A template message. `data` values are strings or `{ value, color }`. WeChat's `template_id` and `client_msg_id` are accepted too. */
+export interface TemplateMessage {
+  touser: string;
+  templateId?: string;
+  template_id?: string;
+  /** Opened when the user taps the message. */
+  url?: string;
+  /** Opens a mini program instead of `url` (when it is linked to the account). */
+  miniprogram?: { appid: string; pagepath?: string };
+  data: Record<string, string | { value: string; color?: string }>;
+  /** WeChat drops a second send with the same id, so a human may safely resend after a timeout. */
+  clientMsgId?: string;
+  client_msg_id?: string;
+}
+
+/** A template in the account's list. */
+export interface PrivateTemplate {
+  template_id: string;
+  title: string;
+  primary_industry: string;
+  deputy_industry: string;
+  content: string;
+  example: string;
+}
+
+const fields = (data: TemplateMessage['data']) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]));
+
+function templateBody(m: TemplateMessage): Record<string, unknown> {
+  const templateId = m?.templateId ?? m?.template_id;
+  openid(m?.touser, 'template touser');
+  if (typeof templateId !== 'string' || !templateId) throw new ConfigError(`template templateId: expected a template id, got ${JSON.stringify(templateId)}`);
+  if (typeof m.data !== 'object' || m.data === null) throw new ConfigError(`template data: expected an object of fields, got ${typeof m.data}`);
+  return { touser: m.touser, template_id: templateId, url: m.url, miniprogram: m.miniprogram, client_msg_id: m.clientMsgId ?? m.client_msg_id, data: fields(m.data) };
+}
+
+export const templateCalls = {
+  /** Sends and resolves to WeChat's `msgId`. Never retried on a timeout: it may have been delivered. */
+  send: post('/cgi-bin/message/template/send', ['Template message: send', '模板消息 发送模板消息'], { request: (m: TemplateMessage) => ({ json: templateBody(m) }), result: (j) => ({ msgId: Number(j.msgid) }) }),
+  /** Sets the account's two industries (codes from WeChat's industry table); allowed once a month. */
+  setIndustry: post('/cgi-bin/template/api_set_industry', ['Template message: set the industry', '模板消息 设置所属行业'], {
+    safe: true,
+    request: (primary: number | string, secondary: number | string) => ({ json: { industry_id1: text('industry_id1', String(primary)), industry_id2: text('industry_id2', String(secondary)) } }),
+    result: nothing,
+  }),
+  getIndustry: get('/cgi-bin/template/get_industry', ['Template message: get the industry', '模板消息 获取设置的行业信息'], {
+    result: as<{ primary_industry: { first_class: string; second_class: string }; secondary_industry: { first_class: string; second_class: string } }>(),
+  }),
+  /** Adds a template from the library by its short id (e.g. TM00015); resolves to the account's template_id. */
+  add: post('/cgi-bin/template/api_add_template', ['Template message: add a template', '模板消息 获得模板ID'], {
+    request: (shortId: string, keywordNames?: string[]) => ({ json: { template_id_short: text('template_id_short', shortId), keyword_name_list: keywordNames } }),
+    result: (j) => String(j.template_id),
+  }),
+  list: get('/cgi-bin/template/get_all_private_template', ['Template message: get the template list', '模板消息 获取模板列表'], { result: (j) => j.template_list as PrivateTemplate[] }),
+  delete: post('/cgi-bin/template/del_private_template', ['Template message: delete a template', '模板消息 删除模板'], {
+    safe: true,
+    request: (templateId: string) => ({ json: { template_id: text('template_id', templateId) } }),
+    result: nothing,
+  }),
+  /** Sends a one-time subscription message (一次性订阅消息) to a user who agreed on the subscribemsg page. */
+  sendOnce: post('/cgi-bin/message/template/subscribe', ['One-time subscription message', '一次性订阅消息'], {
+    request: (m: { touser: string; template_id: string; scene: number; title: string; url?: string; miniprogram?: { appid: string; pagepath?: string }; data: { content: { value: string; color?: string } } }) => {
+      openid(m?.touser, 'touser');
+      text('title', m.title, 15);
+      list('data', Object.keys(m.data ?? {}), 1);
+      return { json: m };
+    },
+    result: nothing,
+  }),
+};
