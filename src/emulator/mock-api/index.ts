@@ -146,7 +146,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     c.set('json', await readJson(c));
     const delay = state.delays.get(path);
     if (delay) await new Promise((r) => setTimeout(r, delay));
-    const refusal = guard(path, ip, c.req.query('access_token')) ?? injected(path);
+    const refusal = guard(path, ip, c.req.query('access_token'), c.req.method) ?? injected(path);
     if (refusal) c.res = c.json(refusal);
     else await next();
     const isJson = (c.res.headers.get('content-type') ?? '').includes('json');
@@ -175,8 +175,15 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
     return errcode === undefined ? null : wechatError(errcode);
   }
 
-  function guard(path: string, ip: string, token: string | undefined) {
-    if (path.startsWith('/connect/')) return null;
+  // Unknown paths skip the token check, so they reach the 404 that names them.
+  let routed: Set<string> | undefined;
+  const known = (method: string, path: string) => {
+    routed ??= new Set(app.routes.filter((r) => r.path !== '*' && r.path !== '/*').map((r) => `${r.method} ${r.path}`));
+    return routed.has(`${method} ${path}`);
+  };
+
+  function guard(path: string, ip: string, token: string | undefined, method = 'GET') {
+    if (path.startsWith('/connect/') || !known(method, path)) return null;
     if (state.allowedIps && !state.allowedIps.has(ip)) return ipNotAllowed(ip);
     if (!OPEN_PATHS.has(path) && !OPEN_PREFIXES.some((p) => path.startsWith(p))) {
       const check = state.checkToken(token);

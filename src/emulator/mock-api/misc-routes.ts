@@ -107,7 +107,7 @@ export function miscRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCrede
     return t;
   };
   const commentOp = (op: (t: ReturnType<typeof thread>, b: Record<string, unknown>) => boolean) =>
-    jsonRoute((c, b) => (b.msg_data_id === undefined ? c.json(wechatError(88000, 'without comment privilege')) : op(thread(b), b) ? c.json(OK) : c.json(wechatError(88010, 'comment not exists'))));
+    jsonRoute((c, b) => (b.msg_data_id === undefined ? c.json(wechatError(88000, 'without comment privilege')) : op(thread(b), b) ? c.json(OK) : c.json(wechatError(88008, 'comment not exists'))));
   const byId = (t: ReturnType<typeof thread>, b: Record<string, unknown>) => t.list.find((x) => x.user_comment_id === Number(b.user_comment_id));
   app.post('/cgi-bin/comment/open', commentOp((t) => ((t.open = true), true)));
   app.post('/cgi-bin/comment/close', commentOp((t) => ((t.open = false), true)));
@@ -192,6 +192,6 @@ export function miscRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCrede
 
   const { linkedMiniPrograms: linked } = state.store;
   app.post('/cgi-bin/wxopen/wxamplinkget', (c) => c.json({ errcode: 0, errmsg: 'ok', wxopens: { items: [...linked.values()].map((m) => ({ ...m, username: `gh_${m.appid}`, nickname: '小程序', source: 'API' })) } }));
-  app.post('/cgi-bin/wxopen/wxamplink', jsonRoute((c, b) => (typeof b.appid === 'string' && b.appid ? (linked.set(b.appid, { appid: b.appid, status: 2 }), c.json(OK)) : c.json(wechatError(89015, 'invalid appid')))));
-  app.post('/cgi-bin/wxopen/wxampunlink', jsonRoute((c, b) => (linked.delete(String(b.appid)) ? c.json(OK) : c.json(wechatError(89021, 'not linked')))));
+  app.post('/cgi-bin/wxopen/wxamplink', jsonRoute((c, b) => (typeof b.appid === 'string' && b.appid ? (linked.set(b.appid, { appid: b.appid, status: 2 }), c.json(OK)) : c.json(wechatError(40013)))));
+  app.post('/cgi-bin/wxopen/wxampunlink', jsonRoute((c, b) => (linked.delete(String(b.appid)) ? c.json(OK) : c.json(wechatError(40097, 'invalid args hint: [appid is not linked]')))));
 }

@@ -94,7 +94,7 @@ export function noticeRoutes(app: Hono<MockEnv>, state: MockState, validOpenid: 
   app.get('/wxaapi/newtmpl/gettemplate', (c) => c.json({ errcode: 0, errmsg: 'ok', data: [...subscribeTemplates.values()] }));
   app.post(
     '/wxaapi/newtmpl/deltemplate',
-    jsonRoute((c, b) => (subscribeTemplates.delete(String(b.priTmplId)) ? c.json(OK) : c.json(wechatError(20001, 'template not exist')))),
+    jsonRoute((c, b) => (subscribeTemplates.delete(String(b.priTmplId)) ? c.json(OK) : c.json(wechatError(40037)))),
   );
   app.post(
     '/cgi-bin/message/subscribe/bizsend',
