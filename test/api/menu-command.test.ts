@@ -25,7 +25,7 @@ afterAll(async () => {
 
 function wxmp(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, REDIS_URL: '' }, timeout: 15_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { cwd: dir, env: { ...process.env, ...env, REDIS_URL: '' }, timeout: 45_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -37,7 +37,7 @@ describe('wxmp menu', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toBe("wxmp menu: Unknown option '--zz'; see `wxmp menu --help`\n");
     expect((await wxmp(['menu', '--help'])).stdout).toContain('Usage: wxmp menu push <file.json>');
-  });
+  }, 120_000);
 
   it('push publishes a menu file and show prints it (real CLI process)', async () => {
     const menu = { button: [{ type: 'click', name: '帮助', key: 'HELP' }, { type: 'view', name: '官网', url: 'https://example.com/' }] };
@@ -51,7 +51,7 @@ describe('wxmp menu', () => {
     // What `show` prints can be pushed back as is.
     await writeFile(join(dir, 'shown.json'), show.stdout);
     expect((await wxmp(['menu', 'push', 'shown.json'])).code).toBe(0);
-  });
+  }, 120_000);
 
   it('an invalid file fails with one clear message and calls nothing', async () => {
     await writeFile(join(dir, 'bad.json'), JSON.stringify({ button: [{ type: 'view', name: 'x' }] }));
@@ -60,7 +60,7 @@ describe('wxmp menu', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('button[0].url: required for type "view", got undefined');
     expect(running.mock.requests).toHaveLength(0);
-  });
+  }, 120_000);
 
   it('names what is missing or malformed', async () => {
     await expect(menuCommand({ action: 'publish', env })).rejects.toThrow('expected "push <file>" or "show" after "menu", got "publish"');

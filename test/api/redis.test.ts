@@ -36,7 +36,7 @@ describe('RedisTokenStore', () => {
     expect(mock.tokenFetches()).toBe(1);
     expect(a.token).toBe(b.token);
     expect(mock.requestsTo('/cgi-bin/user/info')).toHaveLength(40);
-  });
+  }, 120_000);
 
   it('two instances in one process, each with its own connection, fetch once', async () => {
     const { mock, url } = running;

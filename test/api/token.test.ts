@@ -52,7 +52,7 @@ describe('access token', () => {
     expect(running.mock.tokenFetches()).toBe(1);
     expect(child.token).toMatch(/^[0-9a-f]{64}$/);
     expect(running.mock.requestsTo('/cgi-bin/user/info').length).toBe(6);
-  });
+  }, 120_000);
 
   it('stores the token privately (0600) and leaves no temp files', async () => {
     await client().accessToken();

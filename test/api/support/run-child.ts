@@ -6,7 +6,7 @@ const script = fileURLToPath(new URL('./token-child.ts', import.meta.url));
 
 export function runTokenChild(env: Record<string, string>): Promise<{ token: string }> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, timeout: 15_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, timeout: 50_000 }, (error, stdout, stderr) => {
       if (error) return reject(new Error(`token child failed: ${error.message}\n${stderr}`));
       try {
         resolve(JSON.parse(stdout.trim().split('\n').pop() ?? ''));
