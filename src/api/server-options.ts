@@ -4,6 +4,7 @@
  * the hook that sends late replies as customer-service messages.
  */
 import type { DedupStore } from '../wechat/dedup.js';
+import type { SessionStore } from '../wechat/session.js';
 import type { LateReply } from '../server/wechat.js';
 import type { WechatClient } from './client.js';
 import { createLateReplySender, type LateReplyLogger } from './late-reply.js';
@@ -12,6 +13,7 @@ import { clientFromConfig, createStores, type ApiConfig } from './stores.js';
 /** Options to spread into `createApp` / `startServer`, plus what to close on shutdown. */
 export interface ApiServerOptions {
   dedupStore: DedupStore;
+  sessionStore: SessionStore;
   onLateReply?: (late: LateReply) => Promise<void>;
   /** The API client, when WECHAT_APP_ID and WECHAT_APP_SECRET are set. */
   client?: WechatClient;
@@ -33,9 +35,10 @@ export function apiServerOptions(config: ApiConfig, options: { logger?: LateRepl
   const state = stores.kind === 'redis' ? 'Redis (REDIS_URL)' : 'this process (set REDIS_URL for several instances)';
   return {
     dedupStore: stores.dedupStore,
+    sessionStore: stores.sessionStore,
     onLateReply,
     client,
-    summary: `de-dup in ${state}; late replies ${client ? 'sent as customer-service messages' : 'dropped (set WECHAT_APP_SECRET to send them)'}`,
+    summary: `de-dup and sessions in ${state}; late replies ${client ? 'sent as customer-service messages' : 'dropped (set WECHAT_APP_SECRET to send them)'}`,
     close: () => stores.close(),
   };
 }

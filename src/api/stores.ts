@@ -9,6 +9,8 @@ import { MemoryDedupStore, type DedupStore } from '../wechat/dedup.js';
 import { createWechatClient, type WechatClient, type WechatClientOptions } from './client.js';
 import { connectRedis, RedisDedupStore, RedisTokenStore } from './redis.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
+import { MemorySessionStore, type SessionStore } from '../wechat/session.js';
+import { RedisSessionStore } from '../server/session-redis.js';
 
 /** The settings the API client needs; a `ServerConfig` has them all. */
 export interface ApiConfig {
@@ -18,10 +20,12 @@ export interface ApiConfig {
   redisUrl?: string;
 }
 
-/** Token and de-dup stores, and one `close()` for both. */
+/** Token, de-dup and session stores, and one `close()` for all. */
 export interface Stores {
   tokenStore: TokenStore;
   dedupStore: DedupStore;
+  /** Where `ctx.session` lives: Redis, or this process's memory. */
+  sessionStore: SessionStore;
   /** `redis` or `local`, for the startup log. */
   kind: 'redis' | 'local';
   close(): Promise<void>;
@@ -39,12 +43,13 @@ export function createStores(config: { redisUrl?: string }, options: { dir?: str
       kind: 'redis',
       tokenStore: new RedisTokenStore({ redis }),
       dedupStore: new RedisDedupStore({ redis }),
+      sessionStore: new RedisSessionStore({ redis }),
       close: async () => {
         await redis.quit();
       },
     };
   }
-  return { kind: 'local', tokenStore: new FileTokenStore({ dir: options.dir }), dedupStore: new MemoryDedupStore(), close: async () => {} };
+  return { kind: 'local', tokenStore: new FileTokenStore({ dir: options.dir }), dedupStore: new MemoryDedupStore(), sessionStore: new MemorySessionStore(), close: async () => {} };
 }
 
 /**

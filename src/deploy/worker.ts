@@ -27,6 +27,8 @@ async function runWorker(): Promise<void> {
     router,
     version: process.env.WXMP_RELEASE,
     dedupStore: api.dedupStore,
+    sessionStore: api.sessionStore,
+    client: api.client,
     onLateReply: api.onLateReply,
     // Requests go to the JSON-lines log only (`wxmp deploy logs`), so the journal
     // keeps what the app itself prints (`wxmp deploy logs --app`).

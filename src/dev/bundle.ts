@@ -3,10 +3,10 @@
  * with esbuild. Packages stay external, so a rebuild only re-reads the
  * project's own files (~25 ms) and a warm worker has them loaded already.
  */
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, extname, join, relative, sep } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 /** A build: the bundle file, its packages (preloaded by the warm worker) and its source files, or the error text. */
@@ -60,6 +60,12 @@ function formatError(cwd: string, message: esbuild.Message): string {
   return `${relative(cwd, join(cwd, at.file)) || at.file}:${at.line}:${at.column + 1}: ${message.text}\n    ${at.lineText}`;
 }
 
+/** src/dev/worker-services.ts, or its compiled .js when wxmp runs from dist/. */
+function servicesModule(): string {
+  const ts = fileURLToPath(new URL('./worker-services.ts', import.meta.url));
+  return existsSync(ts) ? ts : fileURLToPath(new URL('./worker-services.js', import.meta.url));
+}
+
 /**
  * @example
  * const bundler = await createBundler({ cwd, entry: 'src/app.ts', outDir: '.wxmp/build' });
@@ -71,7 +77,18 @@ export async function createBundler(options: { cwd: string; entry: string; outDi
   for (const old of readdirSync(outDir)) if (/^bot-\d+\.mjs$/.test(old)) rmSync(join(outDir, old), { force: true });
   const context = await esbuild.context({
     absWorkingDir: options.cwd,
-    entryPoints: [options.entry],
+    // The bot, and what its handlers get on their context (sessions, the API client), in one module.
+    stdin: {
+      contents: [
+        `import * as bot from ${JSON.stringify(`./${options.entry.replaceAll('\\', '/')}`)};`,
+        `import { createWorkerServices } from ${JSON.stringify(servicesModule())};`,
+        'export default bot.default;',
+        `export const services = createWorkerServices({ env: process.env, stateDir: ${JSON.stringify(join(options.cwd, '.wxmp'))} });`,
+      ].join('\n'),
+      resolveDir: options.cwd,
+      sourcefile: 'wxmp-dev-entry.js',
+      loader: 'js',
+    },
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -27,12 +27,14 @@ for (const name of workerData.preload) {
   try { await import(name); } catch {}
 }
 let bot;
+let services;
 const errorInfo = (e) => ({ message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined, code: e && typeof e.code === 'string' ? e.code : undefined });
 parentPort.on('message', async (msg) => {
   if (msg.type === 'load') {
     try {
       const mod = await import(pathToFileURL(msg.file).href);
       bot = mod.default;
+      services = mod.services;
       if (!bot || typeof bot.dispatch !== 'function') throw new Error('src/app.ts: expected \`export default\` of a Router (createRouter()...), got ' + typeof bot);
       parentPort.postMessage({ type: 'ready' });
     } catch (e) {
@@ -40,7 +42,7 @@ parentPort.on('message', async (msg) => {
     }
   } else if (msg.type === 'dispatch') {
     try {
-      const reply = await bot.dispatch(msg.message);
+      const reply = await bot.dispatch(msg.message, services);
       parentPort.postMessage({ type: 'result', id: msg.id, reply });
     } catch (e) {
       parentPort.postMessage({ type: 'result', id: msg.id, error: errorInfo(e) });

@@ -5,7 +5,7 @@ import { wechat, type WechatOptions } from './wechat.js';
 
 export interface AppOptions extends Omit<WechatOptions, 'token' | 'appId' | 'encodingAESKey' | 'router' | 'deadlineMs'> {
   config: Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path'> & { deadlineMs?: number };
-  router: Pick<Router, 'dispatch'>;
+  router: Pick<Router<any>, 'dispatch'>;
   /** Reported by /healthz; the deploy records it per release. */
   version?: string;
   /** Start time for /healthz's uptime; injected by tests. */

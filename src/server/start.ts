@@ -44,8 +44,8 @@ export function listen(fetch: (req: Request) => Response | Promise<Response>, po
 }
 
 /** Loads the user's bot: the default export of src/app.ts. */
-export async function loadBot(): Promise<Router> {
-  const mod = (await import('../app.js')) as { default?: Router };
+export async function loadBot(): Promise<Router<any>> {
+  const mod = (await import('../app.js')) as { default?: Router<any> };
   if (typeof mod.default?.dispatch !== 'function') {
     throw new ConfigError('src/app.ts: expected `export default` of a Router (createRouter()...), got ' + typeof mod.default);
   }
@@ -109,7 +109,7 @@ export async function startFromEnv(): Promise<number> {
   redactProcessOutput(config);
   const router = await loadBot();
   const api = apiServerOptions(config, { logger: productionLogger(config) });
-  const running = await startServer(config, { router, dedupStore: api.dedupStore, onLateReply: api.onLateReply });
+  const running = await startServer(config, { router, dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });
   consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${api.summary}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -6,7 +6,9 @@ import { MemoryDedupStore, messageDedupKey, type DedupStore } from '../wechat/de
 import type { WechatMessage } from '../wechat/messages.js';
 import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
 import { renderReply, type Reply } from '../wechat/replies.js';
-import type { Router } from '../wechat/router.js';
+import type { DispatchServices, Router } from '../wechat/router.js';
+import type { SessionStore } from '../wechat/session.js';
+import type { WechatClient } from '../api/client.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { DedupRunner } from './dedup-runner.js';
 import type { Exchange, ExchangeListener } from './exchange.js';
@@ -27,7 +29,11 @@ export interface WechatOptions {
   appId?: string;
   encodingAESKey?: string;
   /** The bot: a Router, or anything with its `dispatch`. */
-  router: Pick<Router, 'dispatch'>;
+  router: Pick<Router<any>, 'dispatch'>;
+  /** Where `ctx.session` lives, unless the router has its own store; in memory by default. */
+  sessionStore?: SessionStore;
+  /** Put on the handlers' context as `ctx.client`. */
+  client?: WechatClient;
   /** Shared state for de-duplication; in memory by default. */
   dedupStore?: DedupStore;
   /** Answer `success` when the handler takes longer (ms). Default 4000: WeChat waits 5 s. */
@@ -78,6 +84,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const nonce = options.nonce ?? (() => pooledRandomBytes(8).toString('hex'));
   const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
+  const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger };
   let counter = 0;
 
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
@@ -87,7 +94,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     try {
       // Promise.resolve: a hand-written `dispatch` may return a plain value, or throw
       // before returning a promise; both land here like a handler's own answer or error.
-      const work = Promise.resolve(options.router.dispatch(opened.message));
+      const work = Promise.resolve(options.router.dispatch(opened.message, services));
       // One promise settled by whichever comes first; cheaper than Promise.race over a second one.
       const outcome = await new Promise<Reply | null | typeof LATE>((resolve, reject) => {
         deadline = deadlines.start(() => resolve(LATE));
