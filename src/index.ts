@@ -19,7 +19,11 @@
 
 // The bot: routing and replies.
 export { Router, createRouter, toReply } from './wechat/router.js';
-export type { Handler, HandlerContext, HandlerResult } from './wechat/router.js';
+export type { Handler, HandlerContext, HandlerResult, Middleware, DispatchServices, RouterOptions, SessionData } from './wechat/router.js';
+export { MemorySessionStore, SESSION_TTL_MS } from './wechat/session.js';
+export type { SessionStore, StoredSession } from './wechat/session.js';
+export { FileSessionStore } from './server/session-file.js';
+export { RedisSessionStore } from './server/session-redis.js';
 export { reply, renderReply, checkReply } from './wechat/replies.js';
 export type { Reply, Article } from './wechat/replies.js';
 export type * from './wechat/messages.js';

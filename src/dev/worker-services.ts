@@ -3,12 +3,14 @@
  * files under .wxmp/sessions (or Redis with REDIS_URL), so a conversation
  * survives hot reloads and restarts, and the API client (the offline mock
  * unless an AppSecret is set). Bundled into each build of the bot, because the
- * bot runs in a worker thread without a TypeScript loader.
+ * bot runs in a worker thread without a TypeScript loader; ioredis is loaded
+ * only when REDIS_URL asks for it, so a reload stays fast without it.
  */
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import type { Env } from '../config.js';
-import { connectRedis } from '../api/redis.js';
-import { clientFromConfig, parseApiConfig } from '../api/stores.js';
+import { createWechatClient } from '../api/client.js';
 import { FileTokenStore } from '../api/token-store.js';
 import { FileSessionStore } from '../server/session-file.js';
 import { RedisSessionStore } from '../server/session-redis.js';
@@ -20,10 +22,18 @@ import type { DispatchServices } from '../wechat/router.js';
  * await bot.dispatch(message, services);
  */
 export function createWorkerServices(options: { env: Env; stateDir: string }): DispatchServices {
-  const config = parseApiConfig(options.env);
-  const sessions = config.redisUrl
-    ? new RedisSessionStore({ redis: connectRedis(config.redisUrl) })
-    : new FileSessionStore({ dir: join(options.stateDir, 'sessions') });
-  const client = config.appId && config.appSecret ? clientFromConfig(config, { tokenStore: new FileTokenStore({ dir: options.stateDir }) }) : undefined;
+  const get = (name: string) => options.env[name]?.trim() || undefined;
+  const redisUrl = get('REDIS_URL');
+  let sessions: DispatchServices['sessions'];
+  if (redisUrl) {
+    const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as { Redis: new (url: string, o: object) => Redis };
+    sessions = new RedisSessionStore({ redis: new RedisClient(redisUrl, { maxRetriesPerRequest: 3 }) });
+  } else {
+    sessions = new FileSessionStore({ dir: join(options.stateDir, 'sessions') });
+  }
+  const appId = get('WECHAT_APP_ID');
+  const appSecret = get('WECHAT_APP_SECRET');
+  const apiBase = (get('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
+  const client = appId && appSecret ? createWechatClient({ appId, appSecret, apiBase, tokenStore: new FileTokenStore({ dir: options.stateDir }) }) : undefined;
   return { sessions, client };
 }
