@@ -48,6 +48,16 @@ export type { Exchange } from './server/exchange.js';
 export { formatExchange } from './server/request-log.js';
 export type { Logger } from './server/logger.js';
 
+// The WeChat API client: every typed call (docs/api.md lists them), errcodes, OAuth for web pages, the JS-SDK endpoint.
+export { createWechatClient, API_GROUPS, allCalls, WechatApiError, ApiTimeoutError, ApiUnreachableError, ERRCODES, errcodeName, hintFor } from './api/index.js';
+export type { WechatClient, WechatClientOptions, WechatApiGroups, CallEntry, Bound, MediaContent, OAuthGrant, OAuthScope, OAuthUserInfo, JssdkConfig } from './api/index.js';
+export { wechatOAuth } from './server/wechat-oauth.js';
+export type { WechatOAuthOptions, WechatOAuthEnv, WechatUser } from './server/wechat-oauth.js';
+export { jssdkConfigRoute } from './server/jssdk-route.js';
+export type { JssdkRouteOptions } from './server/jssdk-route.js';
+export { createMockApi } from './emulator/mock-api/index.js';
+export type { MockApi, MockApiOptions } from './emulator/mock-api/index.js';
+
 // The emulator: send messages as WeChat does and judge the replies as WeChat does.
 export { buildRequest, requestUrl, EMULATOR_USER, EMULATOR_ACCOUNT } from './emulator/request.js';
 export type { UserAction, WechatRequest, RequestOptions, Credentials } from './emulator/request.js';
