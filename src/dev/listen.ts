@@ -1,10 +1,11 @@
 /**
  * The dev server's listeners: port 80 by default with a one-line explanation
- * and a fallback when it cannot be bound, and a tunnel-only listener without
- * the timeouts that make Node answer idle tunnel sockets with 408.
+ * and a fallback when it cannot be bound, and a tunnel-only listener whose
+ * timeouts bound every request but never cut a tunnel client's idle sockets.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 
 type Fetch = (req: Request, env: unknown) => Response | Promise<Response>;
@@ -23,8 +24,18 @@ export interface DevListener {
 export interface ListenOptions {
   port: number;
   host: string;
-  /** Node's header timeout; 0 turns it off (the tunnel listener). Default Node's 60 s. */
+  /** Node's header timeout; 0 turns it off. Default Node's 60 s. */
   headersTimeoutMs?: number;
+  /** Node's whole-request timeout; default headersTimeoutMs (at least 1 s), or Node's when that is unset. */
+  requestTimeoutMs?: number;
+  /**
+   * Leave connections that have not sent a byte yet open past the timeouts.
+   * A tunnel client (localtunnel) opens its sockets ahead of any visitor, and
+   * Node counts the header timeout from the connection: its 408 lands on a
+   * socket the tunnel later hands to WeChat. Node reports such a socket once
+   * and then times each request from its first byte, so requests stay bounded.
+   */
+  idleSockets?: boolean;
   /** When the port cannot be bound, say why and take a free one. Default true. */
   fallback?: boolean;
   /** Receives the one-line explanation of a fallback. */
@@ -68,8 +79,19 @@ export async function listenDev(fetch: Fetch, options: ListenOptions): Promise<D
   if (options.headersTimeoutMs !== undefined) {
     server.headersTimeout = options.headersTimeoutMs;
     // requestTimeout must not be below headersTimeout, and 0 means off for both.
-    server.requestTimeout = options.headersTimeoutMs === 0 ? 0 : Math.max(options.headersTimeoutMs, 1000);
+    server.requestTimeout = options.requestTimeoutMs ?? (options.headersTimeoutMs === 0 ? 0 : Math.max(options.headersTimeoutMs, 1000));
     if (options.headersTimeoutMs === 0) server.keepAliveTimeout = 0;
+  }
+  if (options.idleSockets) {
+    // A tunnel's pooled sockets idle between visitors too: never close them for that.
+    server.keepAliveTimeout = 0;
+    server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex & { bytesRead?: number; _httpMessage?: { headersSent?: boolean } }) => {
+      if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT' && socket.bytesRead === 0) return;
+      // Node's own answer, which a clientError listener replaces.
+      const status = error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable && !socket._httpMessage?.headersSent) socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+      socket.destroy(error);
+    });
   }
   try {
     await bind(server, options.port, options.host);

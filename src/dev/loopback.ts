@@ -22,8 +22,9 @@ export function isLoopbackHost(host: string | undefined): boolean {
  * Refuses (403) requests whose TCP peer is not this machine. The peer comes
  * from @hono/node-server's `env.incoming.socket`; with no socket (a bare
  * `app.request()`), the request is refused too. A web page on another site
- * gets nothing either: a Host that is not loopback (DNS rebinding) and a
- * cross-site Origin (a form posting to the replay button) are refused.
+ * gets nothing either: a Host that is not loopback (DNS rebinding) and an
+ * Origin other than the dev server's own (a form posting to the replay
+ * button from another site or another local port) are refused.
  *
  * @example
  * app.use('/__wxmp/*', loopbackOnly());
@@ -43,7 +44,9 @@ export function loopbackOnly(): MiddlewareHandler {
     const origin = c.req.header('origin');
     // "null" comes from sandboxed frames and file: pages: harmless for reading a page, refused for actions.
     const opaque = origin === 'null' && c.req.method !== 'GET' && c.req.method !== 'HEAD';
-    if (opaque || (origin && origin !== 'null' && !isLoopbackHost(URL.canParse(origin) ? new URL(origin).host : undefined))) {
+    // Only the dev server's own pages (scheme, host and port): another local server (http://127.0.0.1:1)
+    // or another *.localhost name is another site, and may not press the replay button.
+    if (opaque || (origin && origin !== 'null' && origin !== new URL(c.req.url).origin)) {
       return c.text(`forbidden: a page from ${origin} may not use the wxmp dev pages`, 403);
     }
     await next();

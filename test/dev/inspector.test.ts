@@ -106,6 +106,17 @@ describe('dev pages answer this machine only', () => {
     expect(isLoopback(undefined)).toBe(false);
   });
 
+  it('lets only the dev server\'s own origin (scheme, host and port) press the replay button', async () => {
+    const replay = (origin: string) => http(`http://127.0.0.1:${dev.port}/__wxmp/api/exchanges/none/replay`, { method: 'POST', headers: { origin }, timeoutMs: 5000 });
+    for (const foreign of ['http://127.0.0.1:1', 'http://evil.localhost', `http://evil.localhost:${dev.port}`, `http://localhost:${dev.port}`, `https://127.0.0.1:${dev.port}`]) {
+      const res = await replay(foreign);
+      expect(res.status, foreign).toBe(403);
+      expect(res.body).toContain(`a page from ${foreign} may not use`);
+    }
+    // Its own origin gets past the guard (to the inspector, which has no such exchange).
+    expect((await replay(`http://127.0.0.1:${dev.port}`)).status).toBe(404);
+  });
+
   it('refuses a real connection from another address of this machine, while the bot still answers it', async () => {
     const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
     expect(address, 'this test needs a non-loopback IPv4 address on the machine').toBeTruthy();

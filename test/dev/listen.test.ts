@@ -67,21 +67,52 @@ await dev.close();
     expect(line.split('\n')).toHaveLength(1);
   });
 
-  it('a short header timeout answers an idle socket with 408 (what the tunnel suffered); with 0 the socket stays quiet', async () => {
-    const idle = async (headersTimeoutMs: number) => {
-      const dev = await listenDev(hello, { port: 0, host: '127.0.0.1', headersTimeoutMs });
+  it('a short header timeout answers an idle socket with 408 (what the tunnel suffered); with idleSockets the socket stays quiet and is served later', async () => {
+    const idle = async (options: { idleSockets?: boolean }) => {
+      const dev = await listenDev(hello, { port: 0, host: '127.0.0.1', headersTimeoutMs: 500, ...options });
       const socket = connect(dev.port, '127.0.0.1');
       let data = '';
       socket.on('data', (d) => { data += d; });
       socket.on('error', () => {});
       await new Promise((r) => setTimeout(r, 1500));
+      const before = data;
+      // The tunnel hands the socket to a visitor long after it was opened.
+      if (!socket.destroyed) socket.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 300));
       socket.destroy();
       await dev.close();
-      return data;
+      return { before, after: data.slice(before.length) };
     };
-    expect(await idle(500)).toMatch(/^HTTP\/1\.1 408/);
-    expect(await idle(0)).toBe('');
+    expect((await idle({})).before).toMatch(/^HTTP\/1\.1 408/);
+    const guarded = await idle({ idleSockets: true });
+    expect(guarded.before).toBe('');
+    expect(guarded.after).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*hello$/);
   }, 10_000);
+
+  it('with idleSockets, an incomplete request is still cut: headers by the header timeout, a body by the request timeout, also on a used socket', async () => {
+    const dev = await listenDev(async (req) => new Response(`hello${await req.text()}`), { port: 0, host: '127.0.0.1', headersTimeoutMs: 500, requestTimeoutMs: 1000, idleSockets: true });
+    const send = (chunks: string[]) => new Promise<{ data: string; ms: number }>((resolve, reject) => {
+      const started = Date.now();
+      const socket = connect(dev.port, '127.0.0.1', () => { for (const c of chunks) socket.write(c); });
+      let data = '';
+      socket.on('data', (d) => { data += d; });
+      socket.on('error', () => {});
+      socket.on('close', () => resolve({ data, ms: Date.now() - started }));
+      setTimeout(() => { socket.destroy(); reject(new Error(`still open after 5 s: ${JSON.stringify(data)}`)); }, 5000);
+    });
+    try {
+      const headers = await send(['GET / HTTP/1.1\r\nHost: x\r\n']);
+      expect(headers.data).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+      const body = await send(['POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\npartial']);
+      expect(body.data).toMatch(/^HTTP\/1\.1 408 Request Timeout/);
+      expect(body.ms).toBeGreaterThanOrEqual(900);
+      // A kept-alive socket that served one request, then starts another and stalls.
+      const reused = await send(['GET / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\n']);
+      expect(reused.data).toMatch(/^HTTP\/1\.1 200 OK[\s\S]*hello[\s\S]*HTTP\/1\.1 408 Request Timeout/);
+    } finally {
+      await dev.close();
+    }
+  }, 20_000);
 
   it('fails instead of falling back when told to', async () => {
     const blocker = createServer();
