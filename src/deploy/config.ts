@@ -42,6 +42,10 @@ export interface DeployConfig {
   keep: number;
   /** DEPLOY_HEALTH_TIMEOUT_MS: how long a new release may take to become healthy. */
   healthTimeoutMs: number;
+  /** DEPLOY_DEV_DOMAIN: the dev hostname nginx sends to `npm run dev`'s ssh tunnel; no dev block without it. */
+  devDomain?: string;
+  /** DEPLOY_DEV_PORT: the server's loopback port the dev tunnel binds, 8001 by default. */
+  devPort: number;
 }
 
 const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$|^\[?[0-9a-fA-F:]+\]?$/;
@@ -164,7 +168,12 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
     systemdDir: remotePath('DEPLOY_SYSTEMD_DIR', '/etc/systemd/system')!,
     keep: int('DEPLOY_KEEP', 5, 2, 100),
     healthTimeoutMs: int('DEPLOY_HEALTH_TIMEOUT_MS', 15_000, 1000, 120_000),
+    devDomain: get('DEPLOY_DEV_DOMAIN'),
+    devPort: int('DEPLOY_DEV_PORT', 8001, 1024, 65535),
   };
+  if (config.devDomain && !DOMAIN.test(config.devDomain)) problems.push(`DEPLOY_DEV_DOMAIN: expected a host name for the dev tunnel, e.g. dev.example.com, got ${shown(config.devDomain)}`);
+  else if (config.devDomain && config.devDomain.toLowerCase() === domain.toLowerCase()) problems.push(`DEPLOY_DEV_DOMAIN: expected a host name other than DEPLOY_DOMAIN (production keeps ${domain}), got the same`);
+  if (config.devPort === config.appPort) problems.push(`DEPLOY_DEV_PORT: expected a port other than DEPLOY_APP_PORT (${config.appPort}, production's), got the same`);
   if (problems.length) {
     throw new ConfigError(`deploy settings (.env):\n  ${problems.join('\n  ')}`);
   }

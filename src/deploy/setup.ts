@@ -8,7 +8,7 @@ import { checked } from './deploy.js';
 import { Progress, type Output } from './progress.js';
 import { layoutScript } from './scripts.js';
 import { Remote, sh } from './ssh.js';
-import { nginxServerBlock, systemdUnit } from './templates.js';
+import { nginxDevBlock, nginxServerBlock, systemdUnit } from './templates.js';
 
 export interface SetupOptions {
   config: DeployConfig;
@@ -107,20 +107,25 @@ export async function setup(options: SetupOptions): Promise<void> {
       p.line('  (DEPLOY_SERVICE=none: no systemd unit; the deploy starts the supervisor with setsid)');
     }
     const confPath = `${config.nginxConfDir}/${config.serviceName}.conf`;
+    // The dev tunnel's block is a file of its own: adding or changing it never touches production's.
+    const files = [{ path: confPath, content: nginxServerBlock(config) }];
+    if (config.devDomain) files.push({ path: `${config.nginxConfDir}/${config.serviceName}-dev.conf`, content: nginxDevBlock(config) });
     await p.step('nginx', async () => {
-      const state = await install(remote, confPath, nginxServerBlock(config), options, out);
-      if (state === 'unchanged') return `${confPath} unchanged`;
+      const changed: string[] = [];
+      for (const f of files) if ((await install(remote, f.path, f.content, options, out)) !== 'unchanged') changed.push(f.path);
+      const dev = config.devDomain ? `; dev tunnel ${config.devDomain} → 127.0.0.1:${config.devPort}` : '';
+      if (!changed.length) return `${files.map((f) => f.path).join(', ')} unchanged${dev}`;
       const test = await remote.exec(`${sudo}; $SUDO ${config.nginxArgs.map(sh).join(' ')} -t 2>&1`);
       if (test.code !== 0) {
         const missing = test.code === 127 || /command not found|No such file or directory/.test(test.stdout) && !/\[emerg\]/.test(test.stdout);
-        await remote.exec(`${sudo}; if [ -f ${sh(`${confPath}.wxmp-old`)} ]; then $SUDO mv ${sh(`${confPath}.wxmp-old`)} ${sh(confPath)}; else $SUDO rm -f ${sh(confPath)}; fi`);
-        if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${confPath} was not kept`);
+        for (const path of changed) await remote.exec(`${sudo}; if [ -f ${sh(`${path}.wxmp-old`)} ]; then $SUDO mv ${sh(`${path}.wxmp-old`)} ${sh(path)}; else $SUDO rm -f ${sh(path)}; fi`);
+        if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${changed.join(', ')} not kept`);
         throw new DeployError('nginx', `nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n${test.stdout.trim()}`);
       }
       await checked(remote, 'nginx', `${sudo}; $SUDO ${config.nginxArgs.map(sh).join(' ')} -s reload`);
-      return `${confPath} ${state}; nginx -t ok, reloaded (${config.domain} on ${config.httpListen}${config.sslCert ? ' and 443' : ''} → 127.0.0.1:${config.appPort})`;
+      return `${changed.join(', ')} written; nginx -t ok, reloaded (${config.domain} on ${config.httpListen}${config.sslCert ? ' and 443' : ''} → 127.0.0.1:${config.appPort}${dev})`;
     });
-    p.line(`setup done in ${p.total()}; next: npm run deploy`);
+    p.line(`setup done in ${p.total()}; next: npm run deploy${config.devDomain ? `, and \`npm run dev\` tunnels through ${config.devDomain}` : ''}`);
   } finally {
     await remote.close();
   }

@@ -92,3 +92,82 @@ ${location}
 }
 ${tls}`;
 }
+
+/**
+ * The public origin of the dev tunnel: https when the deploy settings have a
+ * certificate (it must cover DEPLOY_DEV_DOMAIN too), else http on
+ * DEPLOY_HTTP_LISTEN's port.
+ *
+ * @example
+ * devPublicOrigin(config) // 'https://dev.example.com'
+ */
+export function devPublicOrigin(c: DeployConfig): string {
+  if (c.sslCert) return `https://${c.devDomain}`;
+  const port = c.httpListen.split(':').pop();
+  return `http://${c.devDomain}${port === '80' ? '' : `:${port}`}`;
+}
+
+/**
+ * The nginx server block for DEPLOY_DEV_DOMAIN: it proxies to the loopback
+ * port that `npm run dev`'s reverse ssh forward binds. With no tunnel
+ * connected, the refused connection becomes a fast 503 with a line saying
+ * why; the bot's own answers (its 502 while broken, say) pass through. The
+ * dev pages are never served here, and WeChat's query (OpenIDs, signatures)
+ * stays out of the access log. A file of its own, so production's is untouched.
+ *
+ * @example
+ * nginxDevBlock({ ...config, devDomain: 'dev.example.com' }) // "# wxmp dev tunnel: dev.example.com → 127.0.0.1:8001 ..."
+ */
+export function nginxDevBlock(c: DeployConfig): string {
+  const upstream = `wxmp_${c.serviceName.replace(/-/g, '_')}_dev`;
+  const body = `    client_max_body_size 1m;
+    access_log off;
+    location /.well-known/acme-challenge/ {
+        root ${c.path}/shared/acme;
+    }
+    location ^~ /__wxmp {
+        return 404;
+    }
+    location / {
+        proxy_pass http://${upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout 2s;
+        proxy_send_timeout 5s;
+        proxy_read_timeout 5s;
+        proxy_next_upstream error non_idempotent;
+        error_page 502 = @wxmp_dev_down;
+    }
+    location @wxmp_dev_down {
+        default_type text/plain;
+        return 503 "wxmp dev tunnel: no dev server is connected to ${c.devDomain}; start it with \`npm run dev\` (TUNNEL=ssh) on your machine\\n";
+    }`;
+  const tls = c.sslCert && c.sslKey
+    ? `
+server {
+    listen 443 ssl http2;
+    server_name ${c.devDomain};
+    ssl_certificate ${c.sslCert};
+    ssl_certificate_key ${c.sslKey};
+    ssl_protocols TLSv1.2 TLSv1.3;
+${body}
+}
+`
+    : '';
+  return `# wxmp dev tunnel: ${c.devDomain} → 127.0.0.1:${c.devPort}, bound by \`npm run dev\` over ssh (written by \`wxmp deploy setup\`)
+upstream ${upstream} {
+    server 127.0.0.1:${c.devPort} max_fails=0;
+    keepalive 8;
+}
+
+server {
+    listen ${c.httpListen};
+    server_name ${c.devDomain};
+${body}
+}
+${tls}`;
+}

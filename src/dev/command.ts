@@ -23,7 +23,7 @@ import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { removeDevState, writeDevState } from './state.js';
 import { listenDev } from './listen.js';
-import { checkTunnelSettings, defaultSubdomain, TunnelKeeper } from './tunnel.js';
+import { chooseTunnel, openTunnel } from './tunnel-route.js';
 import type { DevHandle, DevOptions, DevPanelContext, DevState } from './types.js';
 import { watchSources } from './watch.js';
 
@@ -45,11 +45,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const out = options.logger ?? consoleLogger;
   const logger = redactLogger(out, redact);
   const env = creds.env;
-  const tunnelSettings = env.TUNNEL?.trim().toLowerCase() === 'none' ? undefined : {
-    host: env.TUNNEL_HOST?.trim() || undefined,
-    subdomain: env.TUNNEL_SUBDOMAIN?.trim() || defaultSubdomain(cwd, packageName(cwd)),
-  };
-  if (tunnelSettings) checkTunnelSettings(tunnelSettings);
+  const route = chooseTunnel(env, cwd, packageName(cwd));
   // Everything opened from here on is closed in reverse order, on close() or when start-up fails.
   const opened: Array<() => unknown> = [];
   const closeAll = async () => {
@@ -70,7 +66,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const fetch = (req: Request, env: unknown) => (apps ? apps.main.fetch(req, env) : new Response('starting', { status: 503 }));
     const main = await listenDev(fetch, { port: config.port, host: config.host, headersTimeoutMs: options.headersTimeoutMs, onFallback: (line) => logger.warn(line) });
     opened.push(() => main.close());
-    const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: options.tunnelHeadersTimeoutMs ?? 0 });
+    // Bounded like the main listener, but a tunnel client's idle sockets are left alone (see listenDev's idleSockets).
+    const tunnelListener = await listenDev((req, env) => (apps ? apps.tunnel.fetch(req, env) : new Response('starting', { status: 503 })), { port: 0, host: '127.0.0.1', headersTimeoutMs: options.tunnelHeadersTimeoutMs ?? 10_000, requestTimeoutMs: options.tunnelRequestTimeoutMs ?? 30_000, idleSockets: true });
     opened.push(() => tunnelListener.close());
 
     // Offline by default: with no AppSecret the bot talks to a mock of the WeChat API on this server.
@@ -122,14 +119,15 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     opened.push(() => removeDevState(cwd, state));
 
     let bannerShown = false;
-    const tunnel = tunnelSettings && new TunnelKeeper({
-      ...options.tunnel,
-      ...tunnelSettings,
+    const tunnel = openTunnel(route, {
       localPort: tunnelListener.port,
+      cwd,
       logger,
+      timings: options.tunnel,
       onUrl: (url) => {
         const late = bannerShown && state.publicUrl === undefined;
         state.publicUrl = url;
+        state.tunnel = route.kind === 'ssh' ? 'ssh' : 'localtunnel';
         saveState();
         if (late) out.info(`wxmp dev: public URL for 接口配置信息: ${url.replace(/\/+$/, '')}${config.path}`);
       },
@@ -137,7 +135,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     if (tunnel) opened.push(() => tunnel.close());
     // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
     if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
-    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? 'connecting (see the tunnel lines below)' : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
+    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? `connecting${route.kind === 'ssh' ? ` to ${route.publicUrl} over ssh` : ''} (see the tunnel lines below)` : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
     bannerShown = true;
 
     return {

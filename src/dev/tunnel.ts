@@ -116,7 +116,9 @@ export class TunnelKeeper {
       body = (await res.json()) as typeof body;
       if (res.status !== 200) return `${this.host} refused the name "${this.options.subdomain}": ${body.message ?? res.status}`;
     } catch (error) {
-      return `cannot reach ${this.host}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}`;
+      const why = (error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message;
+      // loca.lt is often slow or blocked in mainland China: say what works instead.
+      return `cannot reach ${this.host}: ${why}. Instead: tunnel through your own server (DEPLOY_DEV_DOMAIN with the deploy settings, see docs/dev.md), set TUNNEL_HOST to a localtunnel server you run, or TUNNEL=none to work locally with the emulator`;
     }
     const client = new Tunnel({ host: this.host, port: this.options.localPort, local_host: '127.0.0.1', subdomain: this.options.subdomain });
     client.clientId = body.id!;

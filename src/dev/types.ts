@@ -6,7 +6,7 @@ import type { Logger } from '../server/logger.js';
 import type { DevApps, DevPanel } from './apps.js';
 import type { BotHost } from './bot-host.js';
 import type { ExchangeStore } from './inspector/store.js';
-import type { TunnelKeeper, TunnelOptions } from './tunnel.js';
+import type { PublicTunnel, TunnelTimings } from './tunnel-route.js';
 
 /** Options of `startDev`; all optional. */
 export interface DevOptions {
@@ -18,10 +18,12 @@ export interface DevOptions {
   panels?: Array<DevPanel | ((context: DevPanelContext) => DevPanel)>;
   /** Header timeout of the main listener (ms); Node's default otherwise. */
   headersTimeoutMs?: number;
-  /** Header timeout of the tunnel's listener; 0 (off, the default) is what keeps idle tunnel sockets from 408s. Tests set it to show the failure. */
+  /** Header timeout of the tunnel's listener, counted from a request's first byte (idle tunnel sockets are never cut). Default 10 s. */
   tunnelHeadersTimeoutMs?: number;
+  /** Whole-request timeout of the tunnel's listener, from its first byte. Default 30 s. */
+  tunnelRequestTimeoutMs?: number;
   /** Tunnel timings (tests make them short). */
-  tunnel?: Pick<TunnelOptions, 'openTimeoutMs' | 'probeIntervalMs' | 'probeTimeoutMs' | 'maxBackoffMs'>;
+  tunnel?: TunnelTimings;
   /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */
   tunnelWaitMs?: number;
   /** Called with every exchange, after the log. */
@@ -45,7 +47,7 @@ export interface DevHandle {
   /** Port of the listener only the tunnel client connects to. */
   tunnelPort: number;
   readonly publicUrl?: string;
-  tunnel?: TunnelKeeper;
+  tunnel?: PublicTunnel;
   host: BotHost;
   apps: DevApps;
   mockApi?: MockApi;
@@ -57,6 +59,8 @@ export interface DevState {
   port: number;
   localUrl: string;
   publicUrl?: string;
+  /** The route of publicUrl. */
+  tunnel?: 'ssh' | 'localtunnel';
   path: string;
   pid: number;
   /** The offline mock WeChat API when no AppSecret is configured; its secret is a fixed, public stand-in. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { connect as connectTcp, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { TunnelKeeper, defaultSubdomain } from '../../src/dev/tunnel.js';
@@ -53,33 +54,43 @@ describe('tunnel (real localtunnel server)', () => {
     expect(crypto.decrypt(encrypt)).toContain('<![CDATA[tunnel:through]]>');
   });
 
-  it('answers after the sockets sat idle past a header timeout (no 408), where a tunnel listener with the timeout fails', async () => {
-    // Two dev servers side by side, idle for the same time with default probe timings: as shipped
-    // (the main listener's header timeout set to 1 s, the tunnel's listener without one), and a
-    // control whose tunnel listener has the 1 s timeout, as any plain Node server has (60 s).
-    const start = async (name: string, options: { headersTimeoutMs?: number; tunnelHeadersTimeoutMs?: number }) => {
-      const project = makeProject(echoBot(`${name}:`));
-      const dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: `${sub}-${name}` }, logger: memoryLogger(), ...options });
-      return { name: `${sub}-${name}`, close: async () => { await dev.close(); project.remove(); } };
-    };
-    const shipped = await start('shipped', { headersTimeoutMs: 1000 });
-    const naive = await start('naive', { tunnelHeadersTimeoutMs: 1000 }).catch(async (error: unknown) => {
-      await shipped.close();
-      throw error;
-    });
+  it('answers after the sockets sat idle past a header timeout (no 408), where a plain Node listener with that timeout fails', async () => {
+    // As shipped, with the tunnel listener's header timeout set to 1 s, against a control: a plain
+    // Node server with the same 1 s timeout (any Node server has one: 60 s) behind the same keeper.
+    const project = makeProject(echoBot('shipped:'));
+    const shippedDev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, PORT: '0', TUNNEL_HOST: lt.host, TUNNEL_SUBDOMAIN: `${sub}-shipped` }, logger: memoryLogger(), tunnelHeadersTimeoutMs: 1000, tunnelRequestTimeoutMs: 1000 });
+    const plain = createHttpServer({ connectionsCheckingInterval: 250 }, (req, res) => res.end('{"status":"ok"}'));
+    plain.headersTimeout = 1000;
+    plain.requestTimeout = 1000;
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    const naive = new TunnelKeeper({ localPort: (plain.address() as { port: number }).port, host: lt.host, subdomain: `${sub}-naive`, logger: memoryLogger(), openTimeoutMs: 2000, probeIntervalMs: 60_000 });
     try {
-      for (const d of [shipped, naive]) expect((await viaTunnel(lt, d.name, '/healthz')).status).toBe(200);
+      await naive.start();
+      for (const name of [`${sub}-shipped`, `${sub}-naive`]) expect((await viaTunnel(lt, name, '/healthz')).status).toBe(200);
       await new Promise((r) => setTimeout(r, 2500));
       const statuses = async (name: string) => {
         const out: number[] = [];
         for (let i = 0; i < 5; i++) out.push((await viaTunnel(lt, name, '/healthz')).status);
         return out;
       };
-      expect(await statuses(naive.name)).toContain(408);
-      expect(await statuses(shipped.name)).toEqual([200, 200, 200, 200, 200]);
+      expect(await statuses(`${sub}-naive`)).toContain(408);
+      expect(await statuses(`${sub}-shipped`)).toEqual([200, 200, 200, 200, 200]);
+      // The same listener still cuts a request that never completes.
+      const partial = await new Promise<string>((resolve, reject) => {
+        const socket = connectTcp(shippedDev.tunnelPort, '127.0.0.1', () => socket.write('POST / HTTP/1.1\r\nHost: x\r\n'));
+        let data = '';
+        socket.on('data', (d) => { data += d; });
+        socket.on('error', () => {});
+        socket.on('close', () => resolve(data));
+        setTimeout(() => { socket.destroy(); reject(new Error('an incomplete request was still open after 5 s')); }, 5000);
+      });
+      expect(partial).toMatch(/^HTTP\/1\.1 408/);
     } finally {
-      await shipped.close();
-      await naive.close();
+      naive.close();
+      plain.close();
+      plain.closeAllConnections();
+      await shippedDev.close();
+      project.remove();
     }
   }, 20_000);
 
@@ -132,6 +143,8 @@ describe('tunnel keeper', () => {
       expect(Date.now() - t).toBeLessThan(2000);
       expect(keeper.state).toBe('connecting');
       expect(log.lines[0]).toMatch(/not connected: cannot reach http:\/\/127\.0\.0\.1:\d+: .*; retrying in 0\.\d s/);
+      // What to do when loca.lt cannot be reached (mainland China): the ssh tunnel, TUNNEL_HOST, or none.
+      expect(log.lines[0]).toMatch(/Instead: tunnel through your own server \(DEPLOY_DEV_DOMAIN .*\), set TUNNEL_HOST .*, or TUNNEL=none/);
     } finally {
       keeper.close();
       silent.close();

@@ -4,7 +4,7 @@
  * CI=true a missing binary fails the test (the helpers throw); nothing skips.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '../../helpers/free-port.js';
@@ -37,7 +37,12 @@ export interface Sshd {
   /** Private key files by name; see startSshd's `keys`. */
   keys: Record<string, string>;
   knownHosts: string;
+  /** Stops sshd and the sessions it still serves. */
   stop(): Promise<void>;
+  /** Kills sshd and all its sessions at once (SIGKILL), as a crash or reboot does. */
+  crash(): Promise<void>;
+  /** Starts sshd again on the same port with the same keys. */
+  start(): Promise<void>;
 }
 
 /**
@@ -69,13 +74,59 @@ export async function startSshd(dir: string, keys: Record<string, string>): Prom
     'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'PermitUserEnvironment PATH', 'MaxSessions 50', 'MaxStartups 50',
     'LogLevel ERROR', '',
   ].join('\n'));
-  const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  await waitFor(() => child.exitCode === null ? portOpen(port) : Promise.reject(new Error(`sshd exited: ${err}`)), 'sshd');
+  const launch = async () => {
+    const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr!.on('data', (d) => { err += d; });
+    await waitFor(() => child.exitCode === null ? portOpen(port) : Promise.reject(new Error(`sshd exited: ${err}`)), 'sshd');
+    return child;
+  };
+  let child = await launch();
   const knownHosts = join(dir, 'known_hosts');
   writeFileSync(knownHosts, `[127.0.0.1]:${port} ${execFileSync('cat', [join(dir, 'host_key.pub')]).toString()}`);
-  return { port, keys: files, knownHosts, stop: () => stopChild(child) };
+  return {
+    port,
+    keys: files,
+    knownHosts,
+    stop: async () => {
+      for (const p of descendants(child.pid!)) {
+        try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
+      }
+      await stopChild(child);
+    },
+    crash: async () => {
+      // As a server reboot would: the listener and every session it forked (they call setsid, so by parentage).
+      killTree(child.pid!);
+      await new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+    },
+    start: async () => { child = await launch(); },
+  };
+}
+
+/** The descendants of `pid` (from /proc), deepest first. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => { for (const c of children.get(p) ?? []) { walk(c); out.push(c); } };
+  walk(pid);
+  return out;
+}
+
+/** SIGKILL to `pid` and all it started (by pid, never by name). */
+function killTree(pid: number): void {
+  for (const p of [...descendants(pid), pid]) {
+    try { process.kill(p, 'SIGKILL'); } catch { /* already gone */ }
+  }
 }
 
 /** A PATH of everything in /usr/bin and /bin except `without`. */

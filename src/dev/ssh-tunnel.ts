@@ -1,0 +1,236 @@
+/**
+ * The dev tunnel through the user's own deploy server: the system `ssh`
+ * binds DEPLOY_DEV_PORT on the server's loopback (`-R`) and forwards it to
+ * the dev server's tunnel listener; nginx there serves DEPLOY_DEV_DOMAIN from
+ * that port. Nothing new to install or open on the server, and it works where
+ * loca.lt does not (mainland China). This keeper restarts ssh with a short
+ * backoff when the link drops, so the URL never changes, and names whoever
+ * holds the port when it is taken instead of stealing it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { hostname, userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { DeployConfig } from '../deploy/config.js';
+import { run, sh, sshFailure } from '../deploy/ssh.js';
+import type { Logger } from '../server/logger.js';
+import type { TunnelState } from './tunnel.js';
+
+/** Options of {@link SshTunnel}. */
+export interface SshTunnelOptions {
+  /** The DEPLOY_* settings; devPort and path are used here. */
+  config: DeployConfig;
+  /** The port of the local listener the forward connects to. */
+  localPort: number;
+  /** What nginx serves, e.g. https://dev.example.com (see devPublicOrigin). */
+  publicUrl: string;
+  logger: Logger;
+  /** Named in the holder marker, so a second dev server can say who has the port. */
+  cwd?: string;
+  /** ssh's ServerAliveInterval in seconds (a dead link is seen after about interval × countMax). Default 2. */
+  aliveIntervalS?: number;
+  /** ssh's ServerAliveCountMax. Default 2. */
+  aliveCountMax?: number;
+  /** Longest wait between attempts. Default 3 s, so a server back up is used within seconds. */
+  maxBackoffMs?: number;
+  onUrl?: (url: string) => void;
+}
+
+/** Lines of `ssh -v` that are chatter, not a reason. */
+const CHATTER = /^(debug\d|OpenSSH_|Transferred:|Bytes per second|Authenticated to|Warning: Permanently added|Pseudo-terminal)/;
+
+/**
+ * @example
+ * const tunnel = new SshTunnel({ config: parseDeployConfig(env), localPort: 4001, publicUrl: 'https://dev.example.com', logger });
+ * await tunnel.start(); // resolves on the first success or failure; keeps retrying after a failure
+ * tunnel.url            // https://dev.example.com
+ */
+export class SshTunnel {
+  state: TunnelState = 'connecting';
+  url: string | undefined;
+  /** The running ssh client's pid (tests kill it). */
+  pid: number | undefined;
+  private child: ChildProcess | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private attempt = 0;
+  private lostAt = 0;
+  private lastReason: string | undefined;
+  private settle: (() => void) | undefined;
+  /** Marks this dev server in the holder file: a port still held by its own dead connection may be taken back. */
+  private readonly id = randomBytes(6).toString('hex');
+
+  constructor(private readonly options: SshTunnelOptions) {}
+
+  /** Resolves after the first attempt, connected or not. */
+  start(): Promise<void> {
+    return new Promise((resolve) => {
+      this.settle = resolve;
+      this.connect();
+    });
+  }
+
+  private get target(): string {
+    return `${this.options.config.user}@${this.options.config.host}`;
+  }
+
+  /** Connection options shared by the forward and the one-off commands; no ControlMaster: this connection lives on its own. */
+  private baseArgs(): string[] {
+    const c = this.options.config;
+    const args = ['-p', String(c.sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
+    if (c.sshKey) args.push('-i', c.sshKey, '-o', 'IdentitiesOnly=yes');
+    if (c.knownHosts) args.push('-o', `UserKnownHostsFile=${c.knownHosts}`);
+    return args;
+  }
+
+  private log(line: string): void {
+    this.options.logger.info(`wxmp dev: ssh tunnel ${line}`);
+  }
+
+  private connect(): void {
+    if (this.state === 'closed') return;
+    const { config, localPort } = this.options;
+    const args = [
+      '-N', '-n', '-v', ...this.baseArgs(),
+      // A taken port fails at once instead of leaving a connection that forwards nothing.
+      '-o', 'ExitOnForwardFailure=yes',
+      '-o', `ServerAliveInterval=${this.options.aliveIntervalS ?? 2}`,
+      '-o', `ServerAliveCountMax=${this.options.aliveCountMax ?? 2}`,
+      '-R', `127.0.0.1:${config.devPort}:127.0.0.1:${localPort}`,
+      this.target,
+    ];
+    const child = spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    this.child = child;
+    this.pid = child.pid;
+    const said: string[] = [];
+    let up = false;
+    let taken = false;
+    createInterface({ input: child.stderr! }).on('line', (line) => {
+      // `ssh -v` is the only place the client says the server accepted the forward.
+      if (!up && line.includes('remote forward success for: listen')) {
+        up = true;
+        this.up();
+      } else if (line.includes('remote port forwarding failed for listen port')) taken = true;
+      else if (!CHATTER.test(line) && said.length < 20) said.push(line.trim());
+    });
+    let failed: Error | undefined;
+    child.on('error', (error) => { failed = error; });
+    child.on('close', (code) => {
+      if (this.child === child) this.child = undefined;
+      if (this.state === 'closed') return;
+      if (failed) return this.retryLater(`cannot run ssh (${failed.message}): install the OpenSSH client on this machine`);
+      void this.ended(up, taken, said, code);
+    });
+  }
+
+  private up(): void {
+    const first = this.url === undefined;
+    this.url = this.options.publicUrl;
+    this.state = 'connected';
+    this.attempt = 0;
+    this.lastReason = undefined;
+    if (first) this.log(`connected: ${this.url} (${this.target} port ${this.options.config.devPort} → this machine)`);
+    else this.log(`back after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s: ${this.url}`);
+    if (first) this.options.onUrl?.(this.url);
+    this.done();
+    void this.remote(this.markerScript()).catch(() => undefined);
+  }
+
+  private async ended(up: boolean, taken: boolean, said: string[], code: number | null): Promise<void> {
+    let reason: string;
+    if (taken) {
+      reason = await this.holder();
+      if (reason === 'freed') {
+        this.log(`port ${this.options.config.devPort} was still held by this dev server's dropped connection; freed it, reconnecting`);
+        this.schedule(0, () => this.connect());
+        return;
+      }
+    } else if (said.length) {
+      reason = sshFailure(this.options.config, said.join('\n')).message;
+    } else {
+      reason = `ssh exited with code ${code}`;
+    }
+    if (this.state === 'closed') return;
+    if (up) {
+      this.state = 'lost';
+      this.lostAt = Date.now();
+      this.log(`lost (${reason}); reconnecting, the URL stays ${this.url}`);
+      this.schedule(0, () => this.connect());
+    } else {
+      this.retryLater(reason);
+    }
+  }
+
+  private retryLater(reason: string): void {
+    const max = this.options.maxBackoffMs ?? 3000;
+    const delay = Math.min(250 * 2 ** this.attempt, max);
+    this.attempt++;
+    // One line per new reason, not one per attempt: an hour offline stays readable.
+    if (reason !== this.lastReason) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying every ${(max / 1000).toFixed(0)} s at most`);
+    this.lastReason = reason;
+    this.done();
+    this.schedule(delay, () => this.connect());
+  }
+
+  private done(): void {
+    this.settle?.();
+    this.settle = undefined;
+  }
+
+  /** The marker the holder of the port leaves on the server. */
+  private get markerPath(): string {
+    return `${this.options.config.path}/run/dev-tunnel.json`;
+  }
+
+  private markerScript(): string {
+    const marker = { id: this.id, user: userInfo().username, machine: hostname(), cwd: this.options.cwd ?? process.cwd(), pid: process.pid, since: new Date().toISOString() };
+    const file = this.markerPath;
+    return `mkdir -p ${sh(file.slice(0, file.lastIndexOf('/')))} && printf '%s\\n' ${sh(JSON.stringify(marker))} > ${sh(`${file}.tmp`)} && mv ${sh(`${file}.tmp`)} ${sh(file)}`;
+  }
+
+  /**
+   * Who holds the port, in words; or 'freed' when it was this dev server's own
+   * dropped connection (a network change or sleep the server has not noticed
+   * yet), whose session on the server is then ended.
+   */
+  private async holder(): Promise<string> {
+    const port = this.options.config.devPort;
+    const script = `m=$(cat ${sh(this.markerPath)} 2>/dev/null); printf '%s\\n' "$m"
+case "$m" in *'"id":"${this.id}"'*)
+  for p in $(ss -ltnpH "sport = :${port}" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do kill "$p" 2>/dev/null && echo "freed=$p"; done;;
+esac`;
+    const result = await this.remote(script).catch(() => undefined);
+    const out = result?.stdout ?? '';
+    if (/^freed=\d+$/m.test(out)) return 'freed';
+    const taken = `port ${port} on ${this.options.config.host} is taken`;
+    const fix = `stop that one, or give this checkout its own DEPLOY_DEV_PORT and DEPLOY_DEV_DOMAIN (then wxmp deploy setup)`;
+    let marker: { id?: string; user?: string; machine?: string; cwd?: string; pid?: number; since?: string } | undefined;
+    try { marker = JSON.parse(out.split('\n')[0] ?? ''); } catch { marker = undefined; }
+    if (marker?.id === this.id) return `${taken} by this dev server's earlier connection, which the server has not dropped yet (no \`ss\` there to end it); waiting for sshd to notice`;
+    if (marker?.machine) return `${taken} by another dev server: ${marker.user}@${marker.machine} in ${marker.cwd} (pid ${marker.pid}, since ${marker.since}); ${fix}`;
+    return `${taken} by a program that is not a wxmp dev tunnel (see \`ss -ltnp 'sport = :${port}'\` on the server); ${fix}`;
+  }
+
+  private remote(script: string) {
+    return run('ssh', [...this.baseArgs(), '-o', 'LogLevel=ERROR', this.target, 'bash -s'], script, undefined, AbortSignal.timeout(10_000));
+  }
+
+  private schedule(ms: number, next: () => void): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(next, ms);
+  }
+
+  /** Stops the forward; resolves once ssh has exited (the server frees the port with it). */
+  close(): Promise<void> {
+    this.state = 'closed';
+    clearTimeout(this.timer);
+    this.done();
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
+      child.once('close', () => { clearTimeout(kill); resolve(); });
+      child.kill('SIGTERM');
+    });
+  }
+}
