@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDeployConfig } from '../../src/deploy/config.js';
-import { nginxServerBlock, systemdUnit } from '../../src/deploy/templates.js';
+import { devPublicOrigin, nginxDevBlock, nginxServerBlock, systemdUnit } from '../../src/deploy/templates.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'wxmp-templates-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -74,5 +74,34 @@ describe('nginx server block', () => {
     const r = nginxTest(block, 'https');
     expect(r.output).toMatch(/test is successful/);
     expect(r.status).toBe(0);
+  });
+});
+
+describe('nginx dev tunnel block', () => {
+  it('proxies DEPLOY_DEV_DOMAIN to the tunnel port, 404s the dev pages, logs no query, and passes nginx -t together with production\'s (HTTP and HTTPS)', () => {
+    const dir = join(tmp, 'dev-cert');
+    mkdirSync(dir, { recursive: true });
+    const cert = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=dev.example.com', '-days', '1', '-keyout', join(dir, 'k.pem'), '-out', join(dir, 'c.pem')], { timeout: 20_000 });
+    expect(cert.status).toBe(0);
+    const plain = parseDeployConfig({ ...env, DEPLOY_DEV_DOMAIN: 'dev.example.com' }, { checkFiles: false });
+    const tls = parseDeployConfig({ ...env, DEPLOY_DEV_DOMAIN: 'dev.example.com', DEPLOY_DEV_PORT: '8101', DEPLOY_SSL_CERT: join(dir, 'c.pem'), DEPLOY_SSL_KEY: join(dir, 'k.pem') }, { checkFiles: false });
+    expect(devPublicOrigin(plain)).toBe('http://dev.example.com');
+    expect(devPublicOrigin({ ...plain, httpListen: '127.0.0.1:8080' })).toBe('http://dev.example.com:8080');
+    expect(devPublicOrigin(tls)).toBe('https://dev.example.com');
+    const block = nginxDevBlock(plain);
+    for (const line of ['listen 80;', 'server_name dev.example.com;', 'server 127.0.0.1:8001 max_fails=0;', 'access_log off;', 'proxy_connect_timeout 2s;', 'proxy_read_timeout 5s;', 'error_page 502 = @wxmp_dev_down;', 'client_max_body_size 1m;']) {
+      expect(block).toContain(line);
+    }
+    expect(block).toMatch(/location \^~ \/__wxmp {\n\s+return 404;/);
+    expect(block).not.toContain('443');
+    // Upstream names must not clash with production's in the same nginx.
+    for (const [name, config] of [['dev-http', plain], ['dev-https', tls]] as const) {
+      const both = `${nginxServerBlock(config)}\n${nginxDevBlock(config)}`;
+      const r = nginxTest(both, name);
+      expect(r.output).toMatch(/test is successful/);
+      expect(r.status).toBe(0);
+    }
+    expect(nginxDevBlock(tls)).toMatch(/listen 443 ssl http2;\n\s+server_name dev\.example\.com;\n\s+ssl_certificate .*c\.pem;/);
+    expect(nginxDevBlock(tls)).toContain('server 127.0.0.1:8101 max_fails=0;');
   });
 });
