@@ -94,6 +94,24 @@ describe('tunnel (real localtunnel server)', () => {
     }
   }, 20_000);
 
+  it('localtunnel\'s own client registers through its overridden axios (npm overrides lift the pinned 0.21.4) and carries requests', async () => {
+    const { createRequire } = await import('node:module');
+    const require = createRequire(import.meta.url);
+    const axiosVersion = (require('axios/package.json') as { version: string }).version;
+    expect(Number(axiosVersion.split('.')[0])).toBeGreaterThanOrEqual(1);
+    const localtunnel = require('localtunnel') as (options: object) => Promise<{ url: string; close(): void }>;
+    const tunnel = await Promise.race([
+      localtunnel({ port: dev.tunnelPort, host: lt.host, subdomain: `${sub}-axios`, local_host: '127.0.0.1' }),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('localtunnel() did not register within 5 s')), 5000)),
+    ]);
+    try {
+      expect(tunnel.url).toBe(`http://${sub}-axios.localhost`);
+      expect((await viaTunnel(lt, `${sub}-axios`, '/healthz')).status).toBe(200);
+    } finally {
+      tunnel.close();
+    }
+  });
+
   it('never exposes the inspector or the mock API through the tunnel', async () => {
     for (const path of ['/__wxmp', '/__wxmp/api/exchanges', '/__wxmp/mock-api/cgi-bin/stable_token']) {
       const res = await viaTunnel(lt, sub, path);
