@@ -78,7 +78,7 @@ export class SshTunnel {
     const c = this.options.config;
     const args = ['-p', String(c.sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
     if (c.sshKey) args.push('-i', c.sshKey, '-o', 'IdentitiesOnly=yes');
-    if (c.knownHosts) args.push('-o', `UserKnownHostsFile=${c.knownHosts}`);
+    if (c.knownHosts) args.push('-o', `UserKnownHostsFile="${c.knownHosts}"`); // quoted as deploy does: a path may hold spaces
     return args;
   }
 
