@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     // 1. Set-up to a verified public URL, as a user runs it.
     const sshDir = project('ssh', { ...deployEnv, PORT: '0', TUNNEL: 'ssh' });
     const started = performance.now();
-    const setup = spawnSync(process.execPath, [join(root, 'bin/wxmp.js'), 'deploy', 'setup'], { cwd: sshDir, encoding: 'utf8', timeout: 120_000 });
+    const setup = spawnSync(process.execPath, [join(root, 'bin/wxmp.js'), 'deploy', 'setup'], { cwd: sshDir, encoding: 'utf8', timeout: 600_000 });
     if (setup.status !== 0) throw new Error(`bench: wxmp deploy setup failed:\n${setup.stdout}${setup.stderr}`);
     const setupMs = performance.now() - started;
     wxmp(sshDir, ['dev']);
