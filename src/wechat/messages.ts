@@ -85,6 +85,21 @@ export interface MassSendJobFinishEvent extends EventBase {
   errorCount: number;
 }
 
+/**
+ * A publish job (freepublish/submit) finished. `publishStatus` 0 is success; 1 publishing,
+ * 2 original-content check failed, 3 failed, 4 rejected by review, 5 deleted after success, 6 banned.
+ */
+export interface PublishJobFinishEvent extends EventBase {
+  event: 'PUBLISHJOBFINISH';
+  publishId: string;
+  publishStatus: number;
+  articleId?: string;
+  /** The published articles' URLs, by 1-based index. */
+  articles: Array<{ idx: number; url: string }>;
+  /** 1-based indexes of the articles that failed (status 2 or 4). */
+  failIdx: number[];
+}
+
 /** One template in a 订阅通知 popup: what the user chose for it. */
 export interface SubscribeMsgChoice {
   templateId: string;
@@ -113,7 +128,7 @@ export interface UnknownMessage extends Base { type: 'unknown'; msgType: string;
 export type WechatEvent =
   | SubscribeEvent | UnsubscribeEvent | ScanEvent | LocationEvent | ClickEvent | ViewEvent
   | ScanCodeEvent | PicEvent | LocationSelectEvent | ViewMiniProgramEvent
-  | TemplateSendJobFinishEvent | MassSendJobFinishEvent
+  | TemplateSendJobFinishEvent | MassSendJobFinishEvent | PublishJobFinishEvent
   | SubscribeMsgPopupEvent | SubscribeMsgChangeEvent | SubscribeMsgSentEvent
   | KfSessionEvent | KfSwitchSessionEvent;
 

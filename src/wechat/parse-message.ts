@@ -114,6 +114,19 @@ function parseEvent(f: XmlObject, base: Base): WechatMessage | undefined {
       return ev({ event: 'TEMPLATESENDJOBFINISH', msgId: text(f.MsgID) || text(f.MsgId), status: text(f.Status) } as const);
     case 'masssendjobfinish':
       return ev({ event: 'MASSSENDJOBFINISH', msgId: text(f.MsgID) || text(f.MsgId), status: text(f.Status), totalCount: num(f.TotalCount), filterCount: num(f.FilterCount), sentCount: num(f.SentCount), errorCount: num(f.ErrorCount) } as const);
+    case 'publishjobfinish': {
+      const info = block(f.PublishEventInfo);
+      const detail = block(info.article_detail);
+      const fails = info.fail_idx === undefined ? [] : Array.isArray(info.fail_idx) ? info.fail_idx : [info.fail_idx];
+      return ev({
+        event: 'PUBLISHJOBFINISH',
+        publishId: text(info.publish_id),
+        publishStatus: num(info.publish_status),
+        articleId: optional(info.article_id),
+        articles: blocks(detail.item).map((i) => ({ idx: num(i.idx), url: text(i.article_url) })),
+        failIdx: fails.map((v) => num(v)),
+      } as const);
+    }
     case 'subscribe_msg_popup_event': {
       const list = blocks(block(f.SubscribeMsgPopupEvent).List);
       return ev({ event: 'subscribe_msg_popup_event', list: list.map((l) => ({ templateId: text(l.TemplateId), subscribeStatus: text(l.SubscribeStatusString), popupScene: text(l.PopupScene) })) } as const);
