@@ -38,6 +38,12 @@ export interface ServerConfig {
   redisUrl?: string;
   /** WECHAT_API_BASE: origin of the WeChat API (a mock in tests and offline). */
   apiBase: string;
+  /**
+   * WECHAT_LATE_REPLY: how a reply that misses the deadline reaches the user: `kf`
+   * (customer-service message), `retry` (on WeChat's retry or the user's "继续"), `off`.
+   * Unset: `kf` with an AppSecret, else `retry`.
+   */
+  lateReply?: 'retry' | 'kf' | 'off';
 }
 
 const AES_KEY = /^[A-Za-z0-9+/]{43}$/;
@@ -100,6 +106,10 @@ export function parseServerConfig(env: Env, defaults: { port?: number } = {}): S
   if (!/^https?:\/\/[^/]+/.test(apiBase)) {
     throw new ConfigError(`WECHAT_API_BASE: expected an http(s) origin such as https://api.weixin.qq.com, got ${describe(apiBase)}`);
   }
+  const lateReply = optional(env, 'WECHAT_LATE_REPLY')?.toLowerCase();
+  if (lateReply !== undefined && lateReply !== 'retry' && lateReply !== 'kf' && lateReply !== 'off') {
+    throw new ConfigError(`WECHAT_LATE_REPLY: expected retry (WeChat's retries, then "继续"; for subscription accounts without the customer-service API), kf (customer-service messages) or off, got ${describe(lateReply)}`);
+  }
   return {
     token,
     appId,
@@ -111,5 +121,6 @@ export function parseServerConfig(env: Env, defaults: { port?: number } = {}): S
     deadlineMs: intIn(env, 'WECHAT_REPLY_DEADLINE_MS', 4000, 100, 4800),
     redisUrl: optional(env, 'REDIS_URL'),
     apiBase: apiBase.replace(/\/+$/, ''),
+    lateReply,
   };
 }

@@ -38,7 +38,7 @@ export function apiServerOptions(config: ApiConfig, options: { logger?: LateRepl
     sessionStore: stores.sessionStore,
     onLateReply,
     client,
-    summary: `de-dup and sessions in ${state}; late replies ${client ? 'sent as customer-service messages' : 'dropped (set WECHAT_APP_SECRET to send them)'}`,
+    summary: `de-dup and sessions in ${state}; late replies ${client ? 'sent as customer-service messages' : 'on WeChat\'s retries or "继续" (WECHAT_LATE_REPLY=retry; set WECHAT_APP_SECRET for customer-service messages)'}`,
     close: () => stores.close(),
   };
 }

@@ -23,6 +23,7 @@ async function runWorker(): Promise<void> {
   const router = await loadBot();
   const logger = productionLogger(config);
   const api = apiServerOptions(config, { logger });
+  config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   const { app, closeLog } = createProductionApp(config, {
     router,
     version: process.env.WXMP_RELEASE,

@@ -109,6 +109,8 @@ export async function startFromEnv(): Promise<number> {
   redactProcessOutput(config);
   const router = await loadBot();
   const api = apiServerOptions(config, { logger: productionLogger(config) });
+  // Without an AppSecret there is no customer-service API (unverified subscription accounts): WeChat's retries carry the reply.
+  config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   const running = await startServer(config, { router, dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });
   consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${api.summary}`);
   await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import type { SessionStore } from '../wechat/session.js';
 import type { WechatClient } from '../api/client.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { DedupRunner } from './dedup-runner.js';
+import { RetryReplies, type LateReplyMode } from './late-retry.js';
 import type { Exchange, ExchangeListener } from './exchange.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { rawQuery } from './query.js';
@@ -40,6 +41,15 @@ export interface WechatOptions {
   deadlineMs?: number;
   /** Largest body accepted (bytes); 413 above. Default 64 KiB: WeChat messages are a few KB. */
   maxBodyBytes?: number;
+  /**
+   * Replies that miss the deadline: `kf` sends them through `onLateReply` (customer-service
+   * messages), `retry` returns them on one of WeChat's retries or on the user's "继续"
+   * (accounts without the customer-service API), `off` drops them. Default: `kf` with an
+   * `onLateReply` hook, else `off`; `npm start` picks `retry` when no AppSecret is set.
+   */
+  lateReply?: LateReplyMode;
+  /** In `retry` mode, how long a try that missed the deadline stays unanswered (ms): past WeChat's 5 s. Default 5500. */
+  retryHoldMs?: number;
   /** Receives replies that missed the deadline, e.g. to send them as customer-service messages. */
   onLateReply?: (late: LateReply) => void | Promise<void>;
   /** Receives every request and its answer, for logs and the dev inspector. */
@@ -61,6 +71,7 @@ function checkOptions(o: WechatOptions): void {
     const v = o[name];
     if (v !== undefined && (!Number.isFinite(v) || v <= 0)) throw new ConfigError(`wechat(): ${name}: expected a positive number, got ${String(v)}`);
   }
+  if (o.lateReply !== undefined && !['retry', 'kf', 'off'].includes(o.lateReply)) throw new ConfigError(`wechat(): lateReply: expected "retry", "kf" or "off", got ${JSON.stringify(o.lateReply)}`);
   if (o.encodingAESKey && !o.appId) throw new ConfigError('wechat(): appId: expected the AppID with encodingAESKey, got nothing');
 }
 
@@ -85,10 +96,12 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger };
+  const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
+  const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now }) : undefined;
   let counter = 0;
 
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
-  async function answer(opened: OpenedMessage, ex: Exchange): Promise<string> {
+  async function answer(opened: OpenedMessage, ex: Exchange, key?: string): Promise<string> {
     const started = now();
     let deadline: Deadline | undefined;
     try {
@@ -102,20 +115,47 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       });
       if (outcome === LATE) {
         ex.late = true;
-        logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error, the reply will be delivered late`);
-        void work.then((reply) => deliverLate(opened.message, reply, now() - started), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
+        if (retry && key !== undefined) {
+          logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; not answering this try, so WeChat retries and gets the reply when ready (WECHAT_LATE_REPLY=retry)`);
+          await retry.hold(key, opened.message, work, started);
+          return SUCCESS;
+        }
+        logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error${lateMode === 'off' ? '; the reply is dropped (WECHAT_LATE_REPLY=off)' : ', the reply will be delivered late'}`);
+        void work.then((reply) => (lateMode === 'off' ? undefined : deliverLate(opened.message, reply, now() - started)), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
         return SUCCESS;
       }
-      ex.reply = outcome;
-      if (!outcome) return SUCCESS;
-      ex.replyXml = renderReply(outcome, opened.message, Math.floor(now() / 1000));
-      return sealReply(ex.replyXml, opened.mode, { token: protocol.token, crypto, timestamp: Math.floor(now() / 1000), nonce: nonce() });
+      return seal(outcome, opened, ex);
     } catch (error) {
       logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
       ex.error = errorInfo(error);
       return SUCCESS;
     } finally {
       if (deadline) deadlines.cancel(deadline);
+    }
+  }
+
+  function seal(outcome: Reply | null, opened: OpenedMessage, ex: Exchange): string {
+    ex.reply = outcome;
+    if (!outcome) return SUCCESS;
+    ex.replyXml = renderReply(outcome, opened.message, Math.floor(now() / 1000));
+    return sealReply(ex.replyXml, opened.mode, { token: protocol.token, crypto, timestamp: Math.floor(now() / 1000), nonce: nonce() });
+  }
+
+  /** Retry mode: a copy of a held message, or "继续"; undefined when the message is neither. */
+  async function fromRetry(key: string, opened: OpenedMessage, ex: Exchange): Promise<string | undefined> {
+    try {
+      const outcome = await retry!.take(key, opened.message);
+      if (!outcome) return undefined;
+      ex.dedup = 'joined';
+      if (outcome.kind === 'hold') {
+        ex.late = true;
+        return SUCCESS;
+      }
+      return seal(outcome.reply, opened, ex);
+    } catch (error) {
+      logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
+      ex.error = errorInfo(error);
+      return SUCCESS;
     }
   }
 
@@ -151,9 +191,9 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     ex.xml = opened.xml;
     const m = (ex.message = opened.message);
     const key = messageDedupKey(m);
-    let text: string;
-    try {
-      const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex));
+    let text: string | undefined = retry ? await fromRetry(key, opened, ex) : undefined;
+    if (text === undefined) try {
+      const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex, key));
       ex.dedup = outcome.dedup;
       text = outcome.body;
       if (outcome.dedup !== 'first') ex.replyXml = copyReplyXml(text, opened.mode);

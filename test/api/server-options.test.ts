@@ -8,7 +8,7 @@ describe('apiServerOptions', () => {
     expect(api.dedupStore).toBeInstanceOf(MemoryDedupStore);
     expect(api.onLateReply).toBeUndefined();
     expect(api.client).toBeUndefined();
-    expect(api.summary).toBe('de-dup and sessions in this process (set REDIS_URL for several instances); late replies dropped (set WECHAT_APP_SECRET to send them)');
+    expect(api.summary).toBe('de-dup and sessions in this process (set REDIS_URL for several instances); late replies on WeChat\'s retries or "继续" (WECHAT_LATE_REPLY=retry; set WECHAT_APP_SECRET for customer-service messages)');
     await api.close();
   });
 

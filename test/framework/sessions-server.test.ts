@@ -69,7 +69,7 @@ describe('middleware inside the message server', () => {
 
 describe('sessions on Redis', () => {
   async function start(name: string): Promise<string> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/framework/session-child.ts'], { env: { ...process.env, REDIS_URL: redis.url(), NAME: name }, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/framework/session-child.ts'], { env: { ...process.env, REDIS_URL: redis.url(), NAME: name }, stdio: ['ignore', 'pipe', 'ignore'] });
     children.push(child);
     const line = await new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).once('line', resolve);
@@ -87,7 +87,7 @@ describe('sessions on Redis', () => {
       replies.push(/<Content><!\[CDATA\[(.*)\]\]><\/Content>/.exec(await res.text())![1]!);
     }
     expect(replies).toEqual(['1 A', '2 A,B', '3 A,B,A', '4 A,B,A,B']);
-  }, 30_000);
+  }, 60_000);
 
   it('refuse a save over a newer version (compare-and-set) and expire with the TTL', async () => {
     const { connectRedis } = await import('../../src/api/redis.js');

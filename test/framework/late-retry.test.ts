@@ -1,0 +1,106 @@
+/**
+ * WECHAT_LATE_REPLY=retry driven by the emulator's --retry, as WeChat would:
+ * a reply ready by a retry is returned on it; one that is not is offered on
+ * the user's next message "继续". One run at WeChat's real timing (5 s tries,
+ * 4 s deadline, a 7 s handler); the others scaled down so the suite stays fast.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { sendCommand } from '../../src/emulator/send-command.js';
+import { startServer, type RunningServer } from '../../src/server/start.js';
+import { createRouter } from '../../src/wechat/router.js';
+import { credentialEnv, credentials } from '../emulator/support.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'wxmp-retry-'));
+const servers: RunningServer[] = [];
+let runs = 0;
+afterAll(async () => {
+  for (const s of servers) {
+    const closing = s.close();
+    s.server.closeAllConnections();
+    await closing;
+  }
+  rmSync(cwd, { recursive: true, force: true });
+});
+
+/** A bot whose text handler takes `text` seconds when the text is a number ("7" → 7 s). */
+async function start(options: { deadlineMs: number; retryHoldMs?: number; unit: number }): Promise<string> {
+  const router = createRouter().on('text', async (m) => {
+    runs++;
+    await new Promise((r) => setTimeout(r, Number(m.content) * options.unit));
+    return `done after ${m.content}`;
+  });
+  const running = await startServer(
+    { ...credentials, path: '/wechat', port: 0, host: '127.0.0.1', deadlineMs: options.deadlineMs, apiBase: 'http://127.0.0.1:9', lateReply: 'retry' },
+    { router, logDir: join(cwd, 'logs'), retryHoldMs: options.retryHoldMs, logger: { info: () => {}, warn: () => {}, error: () => {} } },
+  );
+  servers.push(running);
+  return `${running.url}/wechat`;
+}
+
+async function send(args: string[]): Promise<{ code: number; result: { tries: Array<{ outcome: string; body?: string }>; verdict: { ok: boolean } } }> {
+  let out = '';
+  const code = await sendCommand([...args, '--json', '--user', 'oRetryUser1'], { stdout: (t) => { out += t; }, cwd, env: credentialEnv });
+  return { code, result: JSON.parse(out) };
+}
+
+const content = (body?: string) => /<Content><!\[CDATA\[(.*?)\]\]><\/Content>/.exec(body ?? '')?.[1];
+
+describe('WECHAT_LATE_REPLY=retry', () => {
+  it("at WeChat's timing: a 7 s handler's reply is returned on the second try", async () => {
+    const url = await start({ deadlineMs: 4000, unit: 1000 });
+    runs = 0;
+    const { code, result } = await send(['text', '7', '--url', url, '--retry']);
+    expect(result.tries.map((t) => t.outcome)).toEqual(['timeout', 'answered']);
+    expect(content(result.tries[1]!.body)).toBeUndefined(); // encrypted: the verdict decrypted it
+    expect(code).toBe(0);
+    expect(JSON.stringify(result.verdict)).toContain('done after 7');
+    expect(runs).toBe(1);
+  }, 20_000);
+
+  // Scaled: 1 unit = 200 ms; WeChat waits 1 s a try (--timeout), the deadline is 600 ms, a held try stays open 1.3 s.
+  const scaled = () => start({ deadlineMs: 600, retryHoldMs: 1300, unit: 200 });
+
+  it('a reply ready by the second try (a handler between the deadline and the second try, scaled) comes on it, the handler running once', async () => {
+    const url = await scaled();
+    runs = 0;
+    const { result } = await send(['text', '5', '--url', url, '--retry', '--timeout', '1000']);
+    expect(result.tries.map((t) => t.outcome)).toEqual(['timeout', 'answered']);
+    expect(JSON.stringify(result.verdict)).toContain('done after 5');
+    expect(runs).toBe(1);
+  });
+
+  it('a "20 s" handler (scaled): the third try answers with the hint, and "继续" fetches the reply once it is ready', async () => {
+    const url = await scaled();
+    runs = 0;
+    const first = await send(['text', '20', '--url', url, '--retry', '--timeout', '1000']);
+    expect(first.result.tries.map((t) => t.outcome)).toEqual(['timeout', 'timeout', 'answered']);
+    expect(first.code).toBe(0);
+    expect(JSON.stringify(first.result.verdict)).toContain('正在处理，请稍后回复「继续」查看');
+
+    // Asked too early: still working, and the phone still gets a valid answer.
+    const early = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000']);
+    expect(early.result.tries.map((t) => t.outcome)).toEqual(['answered']);
+    expect(JSON.stringify(early.result.verdict)).toContain('还在处理中');
+
+    await new Promise((r) => setTimeout(r, 2000));
+    const later = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000']);
+    expect(JSON.stringify(later.result.verdict)).toContain('done after 20');
+    expect(runs).toBe(1);
+
+    // Fetched once: "继续" again is an ordinary message for the bot.
+    const again = await send(['text', '0', '--url', url, '--timeout', '1000']);
+    expect(JSON.stringify(again.result.verdict)).toContain('done after 0');
+  }, 30_000);
+});
+
+describe('WECHAT_LATE_REPLY', () => {
+  it('is retry, kf or off, and a bad value says which are valid', async () => {
+    const { parseServerConfig } = await import('../../src/config.js');
+    expect(parseServerConfig({ WECHAT_TOKEN: 'abc123', WECHAT_LATE_REPLY: 'Retry' }).lateReply).toBe('retry');
+    expect(parseServerConfig({ WECHAT_TOKEN: 'abc123' }).lateReply).toBeUndefined();
+    expect(() => parseServerConfig({ WECHAT_TOKEN: 'abc123', WECHAT_LATE_REPLY: 'sometimes' })).toThrow(/^WECHAT_LATE_REPLY: expected retry .*, kf .* or off, got "sometimes"$/);
+  });
+});
