@@ -34,4 +34,16 @@ describe('mock API mounted under a prefix', () => {
     // maxRecorded keeps the newest three.
     expect(mock.requests.map((r) => r.path)).toEqual(['/cgi-bin/menu/create', '/cgi-bin/menu/get', '/cgi-bin/menu/get']);
   });
+
+  it('serves the OAuth consent page under the same prefix, so offline sign-in works through a mounted mock', async () => {
+    const client = createWechatClient({ appId: mock.appId, appSecret: mock.appSecret, apiBase: base, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
+    const authorize = client.oauth.authorizeUrl({ redirectUri: 'https://shop.test/cb', state: 'xyz' });
+    expect(authorize.startsWith(`${base}/connect/oauth2/authorize?`)).toBe(true);
+    const res = await fetch(authorize, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
+    expect(res.status).toBe(302);
+    const back = new URL(res.headers.get('location')!);
+    expect(back.origin + back.pathname).toBe('https://shop.test/cb');
+    expect(back.searchParams.get('state')).toBe('xyz');
+    expect((await client.oauth.exchangeCode(back.searchParams.get('code')!)).scope).toBe('snsapi_base');
+  });
 });
