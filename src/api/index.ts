@@ -37,3 +37,14 @@ export { jssdkSignature, type JssdkConfig } from './calls/jssdk.js';
 export { OAUTH_AUTHORIZE_URL, type OAuthGrant, type OAuthScope, type OAuthUserInfo } from './calls/oauth.js';
 export { createLateReplySender, replyToCsMessage, type LateReplyLogger } from './late-reply.js';
 export { apiServerOptions, type ApiServerOptions } from './server-options.js';
+
+import type { WechatClient as Client } from './client.js';
+/** The group types under their earlier names, kept for code that imported them. */
+export type MenuApi = Client['menu'];
+export type CustomerServiceApi = Client['customerService'];
+export type TemplateApi = Client['template'];
+export type UserApi = Client['user'];
+export type MediaApi = Client['media'];
+export type QrcodeApi = Client['qrcode'];
+export type JssdkApi = Client['jssdk'];
+export type OAuthApi = Client['oauth'];
