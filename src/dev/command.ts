@@ -105,6 +105,11 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey },
       mock: mockApi,
       signal: stopStreams.signal,
+      mediaBase: mockApi && `${main.url}/__wxmp/mock-api`,
+      findExchange: (q) => {
+        const ex = store.findMessage(q);
+        return ex && { id: ex.id, error: ex.error && redact(`${ex.error.code}: ${ex.error.message}`) };
+      },
     });
     const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
     apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onExchange, logger });

@@ -23,6 +23,10 @@ export function describeAction(a: UserAction): string {
     case 'scan': return `scan QR scene ${a.scene}`;
     case 'click': return `menu click ${a.key}`;
     case 'view': return `menu view ${a.url}`;
+    case 'scancode': return `menu ${a.event} ${a.key} (scanned ${JSON.stringify(a.scanResult)})`;
+    case 'pic': return `menu ${a.event} ${a.key}`;
+    case 'location_select': return `menu location_select ${a.key}`;
+    case 'view_miniprogram': return `menu view_miniprogram ${a.key}`;
   }
 }
 

@@ -13,15 +13,22 @@ import { cdata, parseXml, type XmlObject } from '../wechat/xml.js';
 /** What the emulated user does; one kind per `wxmp send` sub-command. */
 export type UserAction =
   | { kind: 'text'; content: string }
-  | { kind: 'image'; picUrl?: string }
-  | { kind: 'voice'; recognition?: string }
+  | { kind: 'image'; picUrl?: string; mediaId?: string }
+  | { kind: 'voice'; recognition?: string; mediaId?: string }
   | { kind: 'location'; latitude: number; longitude: number; label?: string }
   | { kind: 'link'; url: string; title?: string; description?: string }
   | { kind: 'subscribe'; scene?: string }
   | { kind: 'unsubscribe' }
   | { kind: 'scan'; scene: string }
   | { kind: 'click'; key: string }
-  | { kind: 'view'; url: string };
+  | { kind: 'view'; url: string }
+  /** Menu buttons of type scancode_push / scancode_waitmsg: the scan's result comes with the event. */
+  | { kind: 'scancode'; event: 'scancode_push' | 'scancode_waitmsg'; key: string; scanResult: string; scanType?: string }
+  /** Menu buttons of type pic_*: the event, then WeChat sends the pictures as image messages. */
+  | { kind: 'pic'; event: 'pic_sysphoto' | 'pic_photo_or_album' | 'pic_weixin'; key: string; count?: number }
+  /** A location_select button: the event, then the location as a location message. */
+  | { kind: 'location_select'; key: string; latitude: number; longitude: number; label?: string }
+  | { kind: 'view_miniprogram'; key: string; menuId?: string };
 
 export interface Credentials {
   token: string;
@@ -62,11 +69,16 @@ export interface WechatRequest {
   createTime: number;
 }
 
-type Field = [name: string, value: string | number | bigint | undefined];
+type Field = [name: string, value: string | number | bigint | { xml: string } | undefined];
 
-/** WeChat's layout: one element per line, text in CDATA, numbers bare. */
+function fieldValue(v: Exclude<Field[1], undefined>): string {
+  if (typeof v === 'object') return v.xml;
+  return typeof v === 'string' ? cdata(v) : String(v);
+}
+
+/** WeChat's layout: one element per line, text in CDATA, numbers bare, nested blocks as given. */
 function messageXml(fields: Field[]): string {
-  const lines = fields.filter(([, v]) => v !== undefined).map(([n, v]) => `<${n}>${typeof v === 'string' ? cdata(v) : String(v)}</${n}>`);
+  const lines = fields.filter(([, v]) => v !== undefined).map(([n, v]) => `<${n}>${fieldValue(v!)}</${n}>`);
   return `<xml>${lines.join('\n')}\n</xml>`;
 }
 
@@ -81,9 +93,9 @@ function actionFields(action: UserAction, msgId: bigint | undefined, random: (n:
     case 'text':
       return [['MsgType', 'text'], ['Content', action.content], ['MsgId', msgId]];
     case 'image':
-      return [['MsgType', 'image'], ['PicUrl', action.picUrl ?? 'https://mmbiz.qpic.cn/emulator/sample.jpg'], ['MediaId', media()], ['MsgId', msgId]];
+      return [['MsgType', 'image'], ['PicUrl', action.picUrl ?? 'https://mmbiz.qpic.cn/emulator/sample.jpg'], ['MediaId', action.mediaId ?? media()], ['MsgId', msgId]];
     case 'voice':
-      return [['MsgType', 'voice'], ['MediaId', media()], ['Format', 'amr'], ['Recognition', action.recognition], ['MsgId', msgId]];
+      return [['MsgType', 'voice'], ['MediaId', action.mediaId ?? media()], ['Format', 'amr'], ['Recognition', action.recognition], ['MsgId', msgId]];
     case 'location':
       return [['MsgType', 'location'], ['Location_X', action.latitude], ['Location_Y', action.longitude], ['Scale', 15], ['Label', action.label ?? ''], ['MsgId', msgId]];
     case 'link':
@@ -101,6 +113,19 @@ function actionFields(action: UserAction, msgId: bigint | undefined, random: (n:
       return [['MsgType', 'event'], ['Event', 'CLICK'], ['EventKey', action.key]];
     case 'view':
       return [['MsgType', 'event'], ['Event', 'VIEW'], ['EventKey', action.url]];
+    case 'scancode':
+      return [['MsgType', 'event'], ['Event', action.event], ['EventKey', action.key],
+        ['ScanCodeInfo', { xml: `<ScanType>${cdata(action.scanType ?? 'qrcode')}</ScanType><ScanResult>${cdata(action.scanResult)}</ScanResult>` }]];
+    case 'pic': {
+      const count = action.count ?? 1;
+      const items = Array.from({ length: count }, () => `<item><PicMd5Sum>${cdata(random(16).toString('hex'))}</PicMd5Sum></item>`).join('');
+      return [['MsgType', 'event'], ['Event', action.event], ['EventKey', action.key], ['SendPicsInfo', { xml: `<Count>${count}</Count><PicList>${items}</PicList>` }]];
+    }
+    case 'location_select':
+      return [['MsgType', 'event'], ['Event', 'location_select'], ['EventKey', action.key],
+        ['SendLocationInfo', { xml: `<Location_X>${action.latitude}</Location_X><Location_Y>${action.longitude}</Location_Y><Scale>15</Scale><Label>${cdata(action.label ?? '')}</Label><Poiname>${cdata(action.label ?? '')}</Poiname>` }]];
+    case 'view_miniprogram':
+      return [['MsgType', 'event'], ['Event', 'view_miniprogram'], ['EventKey', action.key], ['MenuId', action.menuId]];
   }
 }
 

@@ -116,9 +116,10 @@ describe('chat page in Chromium', () => {
     const page = await open();
     await page.click('[data-action=subscribe]');
     await expect.poll(() => lastBot(page).textContent()).toMatch(/^欢迎关注！Send "help"/);
-    page.once('dialog', (d) => void d.accept('77'));
     await page.click('[data-action=scan]');
-    await expect.poll(() => page.locator('.row.me .bubble').last().textContent()).toBe('[扫码] 77');
+    await page.fill('#ask input[name=scene]', '77');
+    await page.click('#ask-ok');
+    await expect.poll(() => page.locator('.row.me .bubble').last().textContent()).toBe('[Scan] 77');
     // The example bot does not answer SCAN: WeChat shows nothing.
     await expect.poll(() => page.locator('.note').last().textContent()).toBe('(no reply)');
     await page.close();
@@ -133,8 +134,9 @@ describe('chat page in Chromium', () => {
     await expect.poll(() => lastBot(page).textContent()).toMatch(/^Today is \d{4}-\d\d-\d\d$/);
     await page.click('#menu button:has-text("更多")');
     await page.click('#menu .sub button:has-text("官网")');
-    await expect.poll(() => page.locator('.row.me .bubble').last().textContent()).toBe('[菜单] 官网');
-    await expect.poll(() => page.locator('.note').last().textContent()).toBe('(no reply)');
+    await expect.poll(() => page.locator('.row.me .bubble').last().textContent()).toBe('[Menu] 官网');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('Opens https://example.com/');
+    expect(await page.locator('.note').nth(-2).textContent()).toBe('(no reply)');
     // A fresh page reads the menu from the mock at load.
     const fresh = await open();
     expect(await fresh.locator('#menu button.top').allTextContents()).toEqual(['今天', '≡ 更多']);
@@ -145,7 +147,7 @@ describe('chat page in Chromium', () => {
   it('a customer-service message sent through the mock appears as a bot message', async () => {
     const page = await open();
     await client.customerService.sendText(EMULATOR_USER, '您的订单已发货 https://example.com/order');
-    await expect.poll(() => lastBot(page).textContent()).toBe('客服消息您的订单已发货 https://example.com/order');
+    await expect.poll(() => lastBot(page).textContent()).toBe('Customer-service message您的订单已发货 https://example.com/order');
     expect(await lastBot(page).locator('a').getAttribute('href')).toBe('https://example.com/order');
     // Another user's messages are not this chat's.
     await client.customerService.sendText('oSomeoneElse000000000000000', 'not for you');
@@ -176,19 +178,19 @@ describe('chat page in Chromium', () => {
   it('a handler that threw: no reply, as in WeChat, and a hint for the developer', async () => {
     const page = await open('/slow/chat/');
     await type(page, 'boom');
-    await expect.poll(() => page.locator('.note').last().textContent()).toBe('(no reply: your handler threw, see the server log; WeChat shows nothing)');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('Your handler threw (see the server log). WeChat shows nothing.');
     await page.close();
   });
 
   it('renders image, voice, video and music replies as placeholders, and a transfer as a note', async () => {
     const page = await open('/slow/chat/');
-    const expected: Array<[string, string]> = [['media', '[图片] MEDIA_IMG'], ['voice', '[语音] MEDIA_VOICE'], ['video', '[视频] 演示视频'], ['music', '[音乐] 歌']];
+    const expected: Array<[string, string]> = [['media', '[Picture] MEDIA_IMG'], ['voice', '[Voice] MEDIA_VOICE'], ['video', '[Video] 演示视频'], ['music', '[Music] 歌']];
     for (const [text, shown] of expected) {
       await type(page, text);
       await expect.poll(() => lastBot(page).textContent()).toBe(shown);
     }
     await type(page, 'kf');
-    await expect.poll(() => page.locator('.note').last().textContent()).toBe('已转接人工客服');
+    await expect.poll(() => page.locator('.note').last().textContent()).toBe('Transferred to a human agent');
     await page.close();
   });
 

@@ -158,8 +158,13 @@ wx.live(API + '/events', {
 }, (state, back) => {
   setConn(state);
   // Back after a restart or a drop: what happened meanwhile is on the server, not in the feed.
-  if (state === 'live') reload().then(() => { document.body.dataset.ready = ''; });
+  if (state === 'live') reload().then(() => {
+    document.body.dataset.ready = '';
+    // A link from the chat page names the entry: /__wxmp#<id>.
+    if (!selected && location.hash.length > 1) open(decodeURIComponent(location.hash.slice(1)), true);
+  });
 });
+window.addEventListener('hashchange', () => { if (location.hash.length > 1) open(decodeURIComponent(location.hash.slice(1)), true); });
 `;
 
 /** The whole script, with its strings. */

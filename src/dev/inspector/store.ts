@@ -95,6 +95,17 @@ export class ExchangeStore {
     return this.items.find((ex) => ex.id === id);
   }
 
+  /** The latest exchange (not a replay) of a message, by sender, CreateTime and MsgId (events have none). */
+  findMessage(q: { user: string; createTime: number; msgId?: string }): StoredExchange | undefined {
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const ex = this.items[i]!;
+      const m = ex.message;
+      if (!m || ex.replayOf || ex.lateReply || m.fromUserName !== q.user || m.createTime !== q.createTime) continue;
+      if (q.msgId === undefined || ('msgId' in m && m.msgId === q.msgId)) return ex;
+    }
+    return undefined;
+  }
+
   clear(): void {
     this.items.length = 0;
     this.emit({ kind: 'clear' });

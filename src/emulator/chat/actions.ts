@@ -24,6 +24,12 @@ function coordinate(body: Json, name: string): number {
   return value;
 }
 
+function oneOf<T extends string>(body: Json, name: string, values: readonly T[]): T {
+  const value = body[name];
+  if (typeof value !== 'string' || !values.includes(value as T)) throw new ConfigError(`${String(body.kind)}: ${name}: expected ${values.join(' or ')}, got ${JSON.stringify(value ?? null)}`);
+  return value as T;
+}
+
 /**
  * @example
  * actionFromJson({ kind: 'click', key: 'TODAY' }) // { kind: 'click', key: 'TODAY' }
@@ -33,8 +39,8 @@ export function actionFromJson(body: unknown): UserAction {
   const b = body as Json;
   switch (b.kind) {
     case 'text': return { kind: 'text', content: field(b, 'content', true) };
-    case 'image': return { kind: 'image', picUrl: field(b, 'picUrl') };
-    case 'voice': return { kind: 'voice', recognition: field(b, 'recognition') };
+    case 'image': return { kind: 'image', picUrl: field(b, 'picUrl'), mediaId: field(b, 'mediaId') };
+    case 'voice': return { kind: 'voice', recognition: field(b, 'recognition'), mediaId: field(b, 'mediaId') };
     case 'location': return { kind: 'location', latitude: coordinate(b, 'latitude'), longitude: coordinate(b, 'longitude'), label: field(b, 'label') };
     case 'link': return { kind: 'link', url: field(b, 'url', true), title: field(b, 'title'), description: field(b, 'description') };
     case 'subscribe': return { kind: 'subscribe', scene: field(b, 'scene') };
@@ -42,7 +48,11 @@ export function actionFromJson(body: unknown): UserAction {
     case 'scan': return { kind: 'scan', scene: field(b, 'scene', true) };
     case 'click': return { kind: 'click', key: field(b, 'key', true) };
     case 'view': return { kind: 'view', url: field(b, 'url', true) };
+    case 'scancode': return { kind: 'scancode', event: oneOf(b, 'event', ['scancode_push', 'scancode_waitmsg'] as const), key: field(b, 'key', true), scanResult: field(b, 'scanResult', true), scanType: field(b, 'scanType') };
+    case 'pic': return { kind: 'pic', event: oneOf(b, 'event', ['pic_sysphoto', 'pic_photo_or_album', 'pic_weixin'] as const), key: field(b, 'key', true), count: b.count === undefined ? undefined : Math.max(1, Math.min(9, Math.floor(Number(b.count)) || 1)) };
+    case 'location_select': return { kind: 'location_select', key: field(b, 'key', true), latitude: coordinate(b, 'latitude'), longitude: coordinate(b, 'longitude'), label: field(b, 'label') };
+    case 'view_miniprogram': return { kind: 'view_miniprogram', key: field(b, 'key', true), menuId: field(b, 'menuId') };
     default:
-      throw new ConfigError(`kind: expected text, image, voice, location, link, subscribe, unsubscribe, scan, click or view, got ${JSON.stringify(b.kind ?? null)}`);
+      throw new ConfigError(`kind: expected text, image, voice, location, link, subscribe, unsubscribe, scan, click, view, scancode, pic, location_select or view_miniprogram, got ${JSON.stringify(b.kind ?? null)}`);
   }
 }

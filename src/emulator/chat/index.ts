@@ -10,9 +10,11 @@ import type { MockApi } from '../mock-api/index.js';
 import type { Mode } from '../../wechat/protocol.js';
 import { buildRequest, EMULATOR_USER, type Credentials } from '../request.js';
 import { sendRequest } from '../send.js';
+import { PAGE_HEADERS } from '../../dev/pages/headers.js';
 import { actionFromJson } from './actions.js';
 import { PAGE } from './page.js';
 import { SCRIPT } from './script.js';
+import { STYLE } from './style.js';
 
 /** Where and how the chat sends: the callback URL and WeChat's credentials for it. */
 export interface ChatTarget extends Credentials {
@@ -25,8 +27,14 @@ export interface ChatTarget extends Credentials {
   timeoutMs?: number;
 }
 
-/** What the chat uses of the mock API. */
-export type ChatMock = Pick<MockApi, 'menu' | 'subscribe'>;
+/** What the chat uses of the mock API; with `addMedia`, pictures and voice files are hosted by it. */
+export type ChatMock = Pick<MockApi, 'menu' | 'subscribe'> & Partial<Pick<MockApi, 'addMedia'>>;
+
+/** The chat's fake followers, switchable on the page: the emulator's user and two more. */
+export const CHAT_USERS = [EMULATOR_USER, 'oWxmpEmulatorUser00000000002', 'oWxmpEmulatorUser00000000003'];
+
+/** What the dev server tells the chat about the exchange a message made: its inspector entry and error. */
+export type ExchangeFinder = (message: { user: string; createTime: number; msgId?: string }) => { id: string; error?: string } | undefined;
 
 export interface ChatOptions {
   /** The target, or a function returning it (read per message, so a restarted dev server is followed). */
@@ -40,15 +48,18 @@ export interface ChatOptions {
   keepAliveSeconds?: number;
   /** Ends the open event streams when aborted, so the server that mounts the chat can close promptly. */
   signal?: AbortSignal;
+  /** Where the mock API is served (e.g. `http://127.0.0.1:80/__wxmp/mock-api`): uploaded files get URLs under it. */
+  mediaBase?: string;
+  /** Finds the inspector's entry for a sent message, so a handler error links to it. */
+  findExchange?: ExchangeFinder;
+  /** The inspector page's path, for those links. Default `/__wxmp` when `findExchange` is given. */
+  inspectorPath?: string;
 }
 
-const SECURITY_HEADERS = {
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-  'X-Frame-Options': 'DENY',
-  // News pictures come from anywhere, as in WeChat; scripts and calls only from here.
-  'Content-Security-Policy': "default-src 'self'; img-src * data:; style-src 'unsafe-inline'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'",
-};
+const MAX_UPLOAD = 5 * 1024 * 1024;
+const MODES: Mode[] = ['plaintext', 'compatible', 'safe'];
+
+const SECURITY_HEADERS = PAGE_HEADERS;
 
 /**
  * @example
@@ -67,10 +78,34 @@ export function createChatApp(options: ChatOptions): Hono {
   // Relative URLs need the trailing slash: "/__wxmp/chat" would resolve "send" to "/__wxmp/send".
   app.get('/', (c) => (c.req.path.endsWith('/') ? c.html(PAGE, 200, SECURITY_HEADERS) : c.redirect(`${c.req.path.split('/').pop()}/`, 308)));
   app.get('/app.js', (c) => c.body(SCRIPT, 200, { ...SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8' }));
+  app.get('/app.css', (c) => c.body(STYLE, 200, { ...SECURITY_HEADERS, 'Content-Type': 'text/css; charset=utf-8' }));
 
+  const users = () => {
+    const own = target().user ?? EMULATOR_USER;
+    return [own, ...CHAT_USERS.filter((u) => u !== own)];
+  };
+  const modes = (t: ChatTarget) => (t.encodingAESKey && t.appId ? MODES : ['plaintext' as const]);
   app.get('/state', (c) => {
     const t = target();
-    return c.json({ url: t.url, user: t.user ?? EMULATOR_USER, mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), menu: mock()?.menu ?? null }, 200, SECURITY_HEADERS);
+    const list = users();
+    return c.json({
+      url: t.url, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
+      mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), modes: modes(t), menu: mock()?.menu ?? null,
+      upload: !!(mock()?.addMedia && options.mediaBase), inspector: options.findExchange ? options.inspectorPath ?? '/__wxmp' : null,
+    }, 200, SECURITY_HEADERS);
+  });
+
+  // A picture or voice file from the page: kept by the mock API (it never leaves this machine), which serves it to the bot.
+  app.post('/upload', async (c) => {
+    const m = mock();
+    if (!m?.addMedia || !options.mediaBase) return c.json({ error: 'no mock WeChat API to host files (the dev server mounts one when WECHAT_APP_SECRET is not set)' }, 400);
+    const type = c.req.query('type');
+    if (type !== 'image' && type !== 'voice') return c.json({ error: `type: expected image or voice, got ${JSON.stringify(type ?? null)}` }, 400);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.byteLength === 0 || bytes.byteLength > MAX_UPLOAD) return c.json({ error: `expected a file of 1 byte to ${MAX_UPLOAD / 1024 / 1024} MB, got ${bytes.byteLength} bytes` }, 400);
+    const contentType = c.req.header('content-type') ?? 'application/octet-stream';
+    const mediaId = m.addMedia(type, bytes, contentType);
+    return c.json({ mediaId, url: `${options.mediaBase.replace(/\/+$/, '')}/mmbiz/${mediaId}` }, 200, SECURITY_HEADERS);
   });
 
   app.post('/send', async (c) => {
@@ -79,13 +114,18 @@ export function createChatApp(options: ChatOptions): Hono {
       return c.json({ error: 'expected Content-Type: application/json' }, 415);
     }
     try {
-      const action = actionFromJson(await c.req.json().catch(() => undefined));
+      const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+      const action = actionFromJson(body);
       const t = target();
-      const mode = t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext');
-      const request = buildRequest(action, { ...t, mode });
+      const mode = body?.mode === undefined ? t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext') : body.mode;
+      if (!modes(t).includes(mode as Mode)) throw new ConfigError(`mode: expected ${modes(t).join(', ')}, got ${JSON.stringify(mode)}${t.encodingAESKey ? '' : ' (compatible and safe mode need WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID)'}`);
+      const user = body?.user === undefined ? users()[0] : body.user;
+      if (typeof user !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(user)) throw new ConfigError(`user: expected an OpenID (6-64 letters, digits, _ or -), got ${JSON.stringify(user)}`);
+      const request = buildRequest(action, { ...t, mode: mode as Mode, user });
       // Like WeChat: no answer in time, the same message again, 3 tries in all.
       const result = await sendRequest({ url: t.url, action, request, credentials: t, retry: true, timeoutMs: t.timeoutMs });
-      return c.json({ action, mode, msgId: request.msgId, tries: result.tries.map(({ body: _body, ...rest }) => rest), verdict: result.verdict }, 200, SECURITY_HEADERS);
+      const exchange = options.findExchange?.({ user, createTime: request.createTime, msgId: request.msgId });
+      return c.json({ action, mode, user, msgId: request.msgId, tries: result.tries.map(({ body: _body, ...rest }) => rest), verdict: result.verdict, exchange }, 200, SECURITY_HEADERS);
     } catch (error) {
       if (isWxmpError(error)) return c.json({ error: error.message }, 400);
       throw error;
@@ -93,7 +133,7 @@ export function createChatApp(options: ChatOptions): Hono {
   });
 
   app.get('/events', (c) => streamSSE(c, async (stream) => {
-    const user = target().user ?? EMULATOR_USER;
+    const user = c.req.query('user') || (target().user ?? EMULATOR_USER);
     const off = mock()?.subscribe((event) => {
       if (event.kind === 'customer-message' && event.openid === user) void stream.writeSSE({ event: 'message', data: JSON.stringify(event.message) });
       if (event.kind === 'menu') void stream.writeSSE({ event: 'menu', data: JSON.stringify(event.menu) });

@@ -11,6 +11,7 @@ const MESSAGES: Record<number, string> = {
   40002: 'invalid grant_type',
   40003: 'invalid openid',
   40004: 'invalid media type',
+  40007: 'invalid media_id',
   40008: 'invalid message type',
   40013: 'invalid appid',
   40016: 'invalid button size',

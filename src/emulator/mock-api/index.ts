@@ -87,6 +87,8 @@ export interface MockApi {
   failNext(path: string, errcode: number, times?: number): void;
   /** The resources of the stateful groups (tags, materials, drafts, templates, agents ...), to inspect or seed. */
   readonly store: MockState['store'];
+  /** Keeps a file as WeChat's media store would (the newest 100); returns its media id. It is served at `mmbiz/<id>` with no token (a user's PicUrl) and by `cgi-bin/media/get`. */
+  addMedia(type: 'image' | 'voice' | 'video' | 'thumb', bytes: Uint8Array, contentType: string): string;
   /** Forgets the request log (not tokens or the menu). */
   clearRequests(): void;
 }
@@ -94,11 +96,12 @@ export interface MockApi {
 const OPENID = /^[A-Za-z0-9_-]{6,64}$/;
 /** Paths that need no access token: token fetches, OAuth (the user's token), the consent page, the AppSecret quota reset. */
 const OPEN_PATHS = new Set(['/cgi-bin/token', '/cgi-bin/stable_token', '/cgi-bin/clear_quota/v2']);
-const OPEN_PREFIXES = ['/sns/', '/connect/'];
+// mmbiz stands in for mmbiz.qpic.cn, where WeChat hosts users' pictures (PicUrl): no token.
+const OPEN_PREFIXES = ['/sns/', '/connect/', '/mmbiz/'];
 
 /** The path as WeChat knows it, wherever the mock is mounted (`/wx/cgi-bin/x` → `/cgi-bin/x`). */
 function apiPath(path: string): string {
-  const at = path.search(/\/(cgi-bin|sns|customservice|datacube|wxaapi|cv|semantic|connect|publisher)\//);
+  const at = path.search(/\/(cgi-bin|sns|customservice|datacube|wxaapi|cv|semantic|connect|publisher|mmbiz)\//);
   return at > 0 ? path.slice(at) : path;
 }
 
@@ -246,6 +249,14 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
       state.failures.set(path, [...(state.failures.get(path) ?? []), ...Array.from({ length: times }, () => errcode)]);
     },
     store: state.store,
+    addMedia: (type, bytes, contentType) => {
+      const id = state.settings.newId('MEDIA_');
+      const media = state.store.media;
+      media.set(id, { type, data: bytes, contentType, filename: `${type}-upload`, createdAt: Math.floor(state.settings.now() / 1000) });
+      // The chat uploads a file per picture: a long session keeps the newest only.
+      while (media.size > 100) media.delete(media.keys().next().value as string);
+      return id;
+    },
     clearRequests: () => {
       state.requests.length = 0;
     },

@@ -55,6 +55,13 @@ export function resourceRoutes(app: Hono<MockEnv>, state: MockState, validOpenid
     return c.json({ type, [type === 'thumb' ? 'thumb_media_id' : 'media_id']: id, created_at });
   });
 
+  // Stands in for mmbiz.qpic.cn, where WeChat hosts users' pictures (a message's PicUrl): no token needed.
+  app.get('/mmbiz/:id', (c) => {
+    const f = state.store.media.get(c.req.param('id'));
+    if (!f) return c.json(wechatError(40007), 404);
+    return new Response(f.data, { headers: { 'Content-Type': f.contentType, 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' } });
+  });
+
   app.post('/cgi-bin/qrcode/create', (c) => {
     if (c.get('json') === INVALID) return c.json(wechatError(47001));
     const body = objectBody(c);
