@@ -86,7 +86,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     };
     await reload();
     const credentials = { token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey };
-    const store = new ExchangeStore({ redact, judge: (ex) => judgeExchange(ex, credentials) });
+    const store = new ExchangeStore({ max: options.maxExchanges, redact, judge: (ex) => judgeExchange(ex, credentials) });
     const late = lateReplies({ client: api.client, logger, record: (entry) => store.add(entry) });
     const onExchange = (ex: Exchange) => {
       late.noteExchange(ex);

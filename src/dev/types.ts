@@ -26,6 +26,8 @@ export interface DevOptions {
   tunnel?: TunnelTimings;
   /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */
   tunnelWaitMs?: number;
+  /** How many exchanges the inspector keeps (the page keeps as many). Default 200. */
+  maxExchanges?: number;
   /** Called with every exchange, after the log. */
   onExchange?: (ex: Exchange) => void;
 }

@@ -44,7 +44,8 @@ function editedXml(ex: Exchange, body: { xml?: unknown; content?: unknown }): st
 export function createInspectorApp(options: InspectorOptions): Hono {
   const { store } = options;
   const app = new Hono();
-  app.notFound((c) => c.text(`not found: the dev pages are /__wxmp (inspector)${(options.links ?? []).map((l) => `, /__wxmp/${l.path}/`).join('')}`, 404));
+  // Mounted with app.route(), a sub-app's notFound gives way to the parent's: the catch-all below answers instead.
+  const notFound = () => new Response(`not found: the dev pages are /__wxmp (inspector)${(options.links ?? []).map((l) => `, /__wxmp/${l.path}/`).join('')}`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=UTF-8' } });
   const page = () => new Response(inspectorPage(options.links ?? [], store.max), { headers: { ...PAGE_HEADERS, 'Content-Type': 'text/html; charset=UTF-8' } });
   app.get('/', () => page());
   app.get('/inspector.css', (c) => c.body(INSPECTOR_STYLE, 200, { ...PAGE_HEADERS, 'Content-Type': 'text/css; charset=utf-8' }));
@@ -103,6 +104,6 @@ export function createInspectorApp(options: InspectorOptions): Hono {
     }
   }));
   // The page also answers at /__wxmp/ (with the slash), as people type it.
-  app.get('*', (c) => (c.req.path === `${c.req.routePath.replace(/\/?\*$/, '')}/` ? page() : c.notFound()));
+  app.get('*', (c) => (c.req.path === `${c.req.routePath.replace(/\/?\*$/, '')}/` ? page() : notFound()));
   return app;
 }

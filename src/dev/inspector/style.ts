@@ -70,7 +70,8 @@ a{color:#1f4fa3}
   .tools{gap:6px}
   .tools .grow{flex-basis:100%}
   .bar nav{flex-basis:auto}
-  th:nth-child(1){width:76px}
+  th:nth-child(1){width:70px}
+  td,th{padding:6px 4px}
   th:nth-child(5),td:nth-child(5),th:nth-child(6),td:nth-child(6){display:none}
   th:nth-child(2){width:92px}
 }
