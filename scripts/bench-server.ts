@@ -1,9 +1,10 @@
-// A server process for scripts/bench.ts: `bare` (Hono answering a constant: the ceiling) or `wxmp`.
+// A server process for scripts/bench.ts: `bare` (Hono answering a constant: the ceiling) or `wxmp`
+// (the core app: createApp with a silent logger and no request log).
 import { Hono } from 'hono';
 import { createApp } from '../src/server/app.js';
 import { silentLogger } from '../src/server/logger.js';
 import { listen } from '../src/server/start.js';
-import { createRouter } from '../src/wechat/router.js';
+import router from './bench-bot.js';
 
 const [kind = 'wxmp'] = process.argv.slice(2);
 const { BENCH_TOKEN = '', BENCH_AES_KEY = '', BENCH_APP_ID = '' } = process.env;
@@ -19,7 +20,6 @@ if (kind === 'bare') {
   });
   fetch = app.fetch;
 } else {
-  const router = createRouter().on('text', (m) => `echo: ${m.content}`);
   fetch = createApp({ config: { token: BENCH_TOKEN, appId: BENCH_APP_ID, encodingAESKey: BENCH_AES_KEY, path: '/' }, router, logger: silentLogger }).fetch;
 }
 const server = await listen(fetch, 0, '127.0.0.1');

@@ -1,7 +1,10 @@
 /**
- * `npm run bench`: requests/s and p99 latency of the message server, each as a
- * ratio to a bare Hono app answering a constant, measured in the same run on
- * the same machine. The bare app gets requests of the same shape and size, reads
+ * `npm run bench`: requests/s and p99 latency of the production server exactly
+ * as `npm start` runs it (the production bundle under plain node, its primary
+ * and WXMP_WORKERS=1 worker, the request log on: JSON lines to a real file, the
+ * readable lines on stdout redirected to a real file), each as a ratio to a bare
+ * Hono app answering a constant and to the core app (createApp, silent, no
+ * request log), all measured in the same run on the same machine. The bare app gets requests of the same shape and size, reads
  * the POST body, as any WeChat endpoint must, and answers a constant. Every POST to
  * wxmp carries a unique MsgId so de-dup never answers from its cache. Load comes from autocannon in this process; each server runs
  * in a process of its own (an esbuild bundle, as deployed), wxmp in a fresh one per scenario.
@@ -12,11 +15,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import autocannon from 'autocannon';
+import { bundle } from '../src/deploy/bundle.js';
 import { MessageCrypto } from '../src/wechat/crypto.js';
 import { sign } from '../src/wechat/signature.js';
 
@@ -43,10 +47,37 @@ await build({
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
   logLevel: 'warning',
 });
+// The production bundle, built as `npm start` and `npm run deploy` build it, with the same bot.
+const prodDir = join(bundleDir, 'production');
+await bundle({ outDir: prodDir, release: 'bench', bot: join(import.meta.dirname, 'bench-bot.ts') });
 process.on('exit', () => rmSync(bundleDir, { recursive: true, force: true }));
 
-async function startServer(kind: 'bare' | 'wxmp'): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [serverBundle, kind], {
+type Kind = 'bare' | 'core' | 'production';
+let prodRuns = 0;
+
+/** `node server.mjs` as `npm start` runs it; stdout (its readable request lines) goes to a file. */
+async function startProduction(workers: number): Promise<{ port: number; child: ChildProcess }> {
+  const dir = join(bundleDir, `run-${prodRuns++}`);
+  const out = join(bundleDir, `stdout-${prodRuns}.log`);
+  const fd = openSync(out, 'a');
+  const child = spawn(process.execPath, [join(prodDir, 'server.mjs')], {
+    cwd: prodDir,
+    env: { ...process.env, WECHAT_TOKEN: token, WECHAT_ENCODING_AES_KEY: aesKey, WECHAT_APP_ID: appId, PORT: '0', HOST: '127.0.0.1', WXMP_WORKERS: String(workers), WXMP_LOG_DIR: dir, REDIS_URL: '' },
+    stdio: ['ignore', fd, 'inherit'],
+  });
+  closeSync(fd);
+  for (let i = 0; i < 600; i++) {
+    const port = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(out, 'utf8'))?.[1];
+    if (port) return { port: Number(port), child };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the production server did not start: ${readFileSync(out, 'utf8')}`);
+}
+
+async function startServer(kind: Kind, workers = 1): Promise<{ port: number; child: ChildProcess }> {
+  if (kind === 'production') return startProduction(workers);
+  const child = spawn(process.execPath, [serverBundle, kind === 'core' ? 'wxmp' : 'bare'], {
     env: { ...process.env, BENCH_TOKEN: token, BENCH_AES_KEY: aesKey, BENCH_APP_ID: appId },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -86,52 +117,88 @@ async function load(port: number, method: 'GET' | 'POST', pool: Pool): Promise<R
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
+interface Row { name: string; rps: Record<Kind, number>; p99: Record<Kind, number>; prodBare: number[]; prodCore: number[]; coreBare: number[]; target: number; errors: number }
+const kinds: Kind[] = ['bare', 'core', 'production'];
+const pick = (xs: number[]) => median(xs);
+const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
+
 const bare = await startServer('bare');
-let wxmp = await startServer('wxmp');
+const servers: Partial<Record<Kind, { port: number; child: ChildProcess }>> = { bare };
+const stop = (s?: { child: ChildProcess }) => s?.child.kill('SIGTERM');
 try {
   const ts = '1700000000';
   const verify = { path: `/?${query(ts, '42')}&echostr=bench` };
-  // The baseline gets requests of the same shape and size as wxmp (it ignores their content).
   const bareGet: Pool = { items: [verify], next: 0 };
   const barePost = { plaintext: { items: messages('plaintext', 1000), next: 0 }, safe: { items: messages('safe', 1000), next: 0 } };
-  // Each scenario's messages are built just before it and dropped after, so the load
-  // generator's heap stays small (its garbage collection would otherwise slow some rounds).
-  // Sized for the warm-up and every round at well above the rate wxmp reaches here.
+  // Each wxmp server gets messages with unique MsgIds, so de-dup never answers from its cache.
   const unique = (mode: 'plaintext' | 'safe', perSecond: number) => (): Pool => ({ items: messages(mode, (rounds + 1) * duration * perSecond), next: 0 });
 
   await load(bare.port, 'GET', bareGet); // warm-up of the load generator and the JIT
-  const rows: Array<{ name: string; base: Result; ours: Result; ratio: number; spread: string; target: number; errors: number }> = [];
+  const rows: Row[] = [];
   for (const [name, method, build, target, barePool] of [
     ['GET verification', 'GET', (): Pool => ({ items: [verify], next: 0 }), 0.8, bareGet],
     ['plaintext text message', 'POST', unique('plaintext', 16_000), 0.5, barePost.plaintext],
     ['safe-mode text message', 'POST', unique('safe', 10_000), 0.35, barePost.safe],
   ] as const) {
-    const pool = build();
-    // A fresh server per scenario: the de-dup store keeps every answer for 30 s, and at these
-    // rates one scenario's entries would otherwise weigh on the next one's garbage collection.
-    wxmp.child.kill('SIGTERM');
-    wxmp = await startServer('wxmp');
-    await load(wxmp.port, method, pool); // warm-up of the new process's JIT
-    // Rounds alternate baseline and wxmp, and the ratio is the median of the rounds' ratios,
-    // so load from other processes on the machine shifts both sides of a ratio alike.
-    const base: Result[] = [];
-    const ours: Result[] = [];
-    for (let round = 0; round < rounds; round++) {
-      base.push(await load(bare.port, method, barePool));
-      ours.push(await load(wxmp.port, method, pool));
+    const pools: Record<Kind, Pool> = { bare: barePool, core: build(), production: build() };
+    // Fresh wxmp servers per scenario: the de-dup store keeps every answer for 30 s.
+    for (const kind of ['core', 'production'] as const) {
+      stop(servers[kind]);
+      servers[kind] = await startServer(kind);
+      await load(servers[kind]!.port, method, pools[kind]); // warm-up of the new process's JIT
     }
-    if (pool.items.length > 1 && pool.next > pool.items.length) console.warn(`  note: ${name}: ${pool.next} requests reused ${pool.items.length} pre-built bodies; later copies were de-dup replays`);
-    const pick = (rs: Result[]): Result => ({ rps: median(rs.map((r) => r.rps)), p99: median(rs.map((r) => r.p99)), errors: rs.reduce((n, r) => n + r.errors, 0) });
-    const ratios = ours.map((o, i) => o.rps / base[i]!.rps);
-    if (process.env.BENCH_VERBOSE) console.log(name, base.map((b, i) => `${b.rps.toFixed(0)}/${ours[i]!.rps.toFixed(0)}`).join(" "));
-    rows.push({ name, base: pick(base), ours: pick(ours), ratio: median(ratios), spread: `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`, target, errors: ours.reduce((n, r) => n + r.errors, 0) });
+    // Rounds alternate the three servers; each ratio is the median of the rounds' ratios,
+    // so load from other processes on the machine shifts both sides of a ratio alike.
+    const results: Record<Kind, Result[]> = { bare: [], core: [], production: [] };
+    for (let round = 0; round < rounds; round++) {
+      for (const kind of kinds) results[kind].push(await load(servers[kind]!.port, method, pools[kind]));
+    }
+    const rps = (k: Kind) => results[k].map((r) => r.rps);
+    const ratio = (a: Kind, b: Kind) => rps(a).map((x, i) => x / rps(b)[i]!);
+    if (process.env.BENCH_VERBOSE) console.log(name, results.bare.map((_, i) => kinds.map((k) => results[k][i]!.rps.toFixed(0)).join('/')).join(' '));
+    rows.push({
+      name,
+      rps: { bare: pick(rps('bare')), core: pick(rps('core')), production: pick(rps('production')) },
+      p99: { bare: pick(results.bare.map((r) => r.p99)), core: pick(results.core.map((r) => r.p99)), production: pick(results.production.map((r) => r.p99)) },
+      prodBare: ratio('production', 'bare'), prodCore: ratio('production', 'core'), coreBare: ratio('core', 'bare'),
+      target,
+      errors: results.core.concat(results.production).reduce((n, r) => n + r.errors, 0),
+    });
   }
-  console.log(`\n${connections} connections, ${rounds} alternating rounds of ${duration}s per side, on ${(await import('node:os')).cpus().length} cores; baseline: bare Hono answering a constant\n`);
-  console.log('scenario                  bare req/s  wxmp req/s  ratio  rounds     target  p99 bare  p99 wxmp  errors');
-  for (const { name, base, ours, ratio, spread, target, errors } of rows) {
-    console.log(`${name.padEnd(24)} ${base.rps.toFixed(0).padStart(11)} ${ours.rps.toFixed(0).padStart(11)} ${ratio.toFixed(3).padStart(6)}  ${spread.padEnd(9)} ${`≥${target}`.padStart(6)} ${`${base.p99}ms`.padStart(9)} ${`${ours.p99}ms`.padStart(9)} ${String(errors).padStart(7)} ${ratio >= target ? 'ok' : 'BELOW TARGET'}`);
+  stop(servers.core);
+  stop(servers.production);
+
+  // WXMP_WORKERS=2 against 1, the production server both times, plaintext messages.
+  const workerRounds = Math.max(2, Math.floor(rounds / 2));
+  const one = await startServer('production', 1);
+  const two = await startServer('production', 2);
+  const wpools = { one: unique('plaintext', 16_000)(), two: unique('plaintext', 16_000)() };
+  await load(one.port, 'POST', wpools.one);
+  await load(two.port, 'POST', wpools.two);
+  const w: { one: Result[]; two: Result[] } = { one: [], two: [] };
+  for (let round = 0; round < workerRounds; round++) {
+    w.one.push(await load(one.port, 'POST', wpools.one));
+    w.two.push(await load(two.port, 'POST', wpools.two));
   }
+  stop(one);
+  stop(two);
+
+  const cores = (await import('node:os')).availableParallelism();
+  console.log(`\n${connections} connections, ${rounds} alternating rounds of ${duration}s per server, on ${cores} cores; autocannon runs on the same cores.`);
+  console.log('bare: Hono answering a constant; core: createApp (silent, no request log); production: `npm start`\'s server (bundle, primary + 1 worker, request log to files)\n');
+  console.log('scenario                 bare req/s  core req/s  prod req/s  prod/bare (rounds)       target  prod/core (rounds)       target  p99 bare/core/prod  errors');
+  for (const r of rows) {
+    const pb = pick(r.prodBare);
+    const pc = pick(r.prodCore);
+    console.log(`${r.name.padEnd(24)} ${r.rps.bare.toFixed(0).padStart(10)} ${r.rps.core.toFixed(0).padStart(11)} ${r.rps.production.toFixed(0).padStart(11)}  ${pb.toFixed(3)} (${spread(r.prodBare)})  ${`≥${r.target}`.padStart(6)} ${pb >= r.target ? 'ok   ' : 'BELOW'}  ${pc.toFixed(3)} (${spread(r.prodCore)})  ≥0.85 ${pc >= 0.85 ? 'ok   ' : 'BELOW'}  ${`${r.p99.bare}/${r.p99.core}/${r.p99.production} ms`.padStart(18)} ${String(r.errors).padStart(7)}`);
+    console.log(`${''.padEnd(24)} (core/bare ${pick(r.coreBare).toFixed(3)})`);
+  }
+  const r1 = pick(w.one.map((r) => r.rps));
+  const r2 = pick(w.two.map((r) => r.rps));
+  const wr = w.two.map((r, i) => r.rps / w.one[i]!.rps);
+  console.log(`\nWXMP_WORKERS=2 against 1 (production, plaintext, ${workerRounds} alternating rounds): ${r1.toFixed(0)} → ${r2.toFixed(0)} req/s, ×${pick(wr).toFixed(2)} (${spread(wr)}); the load generator shares the ${cores} cores, so this understates what a second core gives.`);
 } finally {
-  bare.child.kill('SIGTERM');
-  wxmp.child.kill('SIGTERM');
+  stop(bare);
+  stop(servers.core);
+  stop(servers.production);
 }

@@ -11,7 +11,7 @@ type Command = (args: string[]) => Promise<number>;
 const commands: Record<string, { summary: string; run: Command }> = {
   start: {
     summary: 'run the production server (PORT, default 8000)',
-    run: async () => (await import('./server/start.js')).startFromEnv(),
+    run: async () => (await import('./server/bundled-start.js')).startBundled(),
   },
   dev: {
     summary: 'run the bot locally with a tunnel, hot reload, request log and inspector (npm run dev)',

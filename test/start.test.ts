@@ -1,20 +1,21 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bodies } from './fixtures/messages.js';
+import { bodies, envelope } from './fixtures/messages.js';
 import { TOKEN, wechatPost } from './helpers/wechat-request.js';
 
 const root = join(import.meta.dirname, '..');
 const logDir = mkdtempSync(join(tmpdir(), 'wxmp-start-'));
 const children: ChildProcess[] = [];
+const dirs: string[] = [logDir];
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+function start(env: Record<string, string>, cwd = logDir): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
   let out = '';
   const child = spawn(process.execPath, [join(root, 'bin/wxmp.js'), 'start'], {
-    cwd: logDir,
+    cwd,
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', WXMP_LOG_DIR: logDir, ...env },
   });
   children.push(child);
@@ -24,12 +25,13 @@ function start(env: Record<string, string>): { child: ChildProcess; output: () =
   return { child, output: () => out, exited };
 }
 
-function http(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+function http(url: string, method = 'GET', body?: string): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, timeout: 5000 }, (res) => {
+    // A new connection each: the cluster hands connections to the workers in turn.
+    const req = request(url, { method, timeout: 5000, agent: false }, (res) => {
       let data = '';
       res.on('data', (d) => { data += d; });
-      res.on('end', () => resolve({ status: res.statusCode!, body: data }));
+      res.on('end', () => resolve({ status: res.statusCode!, body: data, headers: res.headers }));
     });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', reject);
@@ -37,21 +39,29 @@ function http(url: string, method = 'GET', body?: string): Promise<{ status: num
   });
 }
 
+/** Waits for the startup line; a loaded 2-core VM builds and starts slowly. */
+function listening(output: () => string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line: ${output()}`)), 40_000);
+    const check = setInterval(() => {
+      const m = output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearInterval(check); clearTimeout(timer); resolve(m[1]!); }
+    }, 50);
+  });
+}
+
 afterAll(() => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  rmSync(logDir, { recursive: true, force: true });
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe('wxmp start (npm start)', () => {
   it('serves the bot and /healthz, logs each request, and stops cleanly on SIGTERM', async () => {
-    const server = start({ WECHAT_TOKEN: TOKEN });
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line: ${server.output()}`)), 15_000);
-      const check = setInterval(() => {
-        const m = server.output().match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-        if (m) { clearInterval(check); clearTimeout(timer); resolve(m[1]!); }
-      }, 50);
-    });
+    const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '1' });
+    const url = await listening(server.output);
+    // What deploy ships, built once and cached: no TypeScript compiled while it runs.
+    expect(existsSync(join(logDir, '.wxmp', 'start', 'server.mjs'))).toBe(true);
+    expect(server.output()).toMatch(/; 1 worker \(WXMP_WORKERS\)\n/);
     const health = await http(`${url}/healthz`);
     expect(health.status).toBe(200);
     expect(JSON.parse(health.body)).toMatchObject({ status: 'ok' });
@@ -66,11 +76,58 @@ describe('wxmp start (npm start)', () => {
     const lines = readFileSync(join(logDir, 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.find((l) => l.kind === 'message')).toMatchObject({ status: 200, mode: 'plaintext', message: { type: 'text', content: 'this is a test' } });
     expect(readFileSync(join(logDir, 'requests.jsonl'), 'utf8')).not.toContain(TOKEN);
-  });
+    expect(statSync(join(logDir, 'requests.jsonl')).mode & 0o777).toBe(0o600);
+  }, 90_000);
+
+  it('spreads connections over WXMP_WORKERS workers; a retry storm of one MsgId runs the handler once and gets 4 identical replies', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'wxmp-start-workers-'));
+    dirs.push(project);
+    mkdirSync(join(project, 'src'));
+    const handled = join(project, 'handled.txt');
+    // The bot records which process handled what, and is slow, so the copies arrive while the first runs.
+    writeFileSync(join(project, 'src', 'app.ts'), `import { appendFileSync } from 'node:fs';
+import { createRouter } from ${JSON.stringify(join(root, 'src', 'index.ts'))};
+export default createRouter().on('text', async (m) => {
+  appendFileSync(${JSON.stringify(handled)}, m.msgId + ' ' + process.pid + ' ' + m.content + '\\n');
+  console.log('bot saw ${TOKEN}');
+  await new Promise((r) => setTimeout(r, m.content === 'storm' ? 400 : 0));
+  return 'reply to ' + m.content + ' ' + m.msgId;
+});
+`);
+    const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '2', WXMP_LOG_DIR: project }, project);
+    const url = await listening(server.output);
+    expect(server.output()).toMatch(/; 2 workers \(WXMP_WORKERS\)\n/);
+    const text = (id: number, content: string) => envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${id}</MsgId>`);
+    for (let i = 0; i < 6; i++) {
+      const { url: path, body } = wechatPost(text(7000 + i, 'spread'), 'plaintext');
+      expect((await http(`${url}${path}`, 'POST', body)).body).toContain(`reply to spread ${7000 + i}`);
+    }
+    const pids = new Set(readFileSync(handled, 'utf8').trim().split('\n').map((l) => l.split(' ')[1]));
+    expect(pids.size).toBe(2);
+
+    // WeChat's retries: same MsgId, fresh signature each, at once, on separate connections (so on both workers).
+    const copies = await Promise.all(Array.from({ length: 4 }, () => {
+      const { url: path, body } = wechatPost(text(8888, 'storm'), 'plaintext');
+      return http(`${url}${path}`, 'POST', body);
+    }));
+    expect(copies.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(copies.map((c) => c.body)).size).toBe(1);
+    expect(copies[0]!.body).toContain('reply to storm 8888');
+    expect(copies.map((c) => c.headers['x-wxmp-dedup']).sort()).toEqual(['first', 'joined', 'joined', 'joined']);
+    expect(readFileSync(handled, 'utf8').split('\n').filter((l) => l.startsWith('8888 '))).toHaveLength(1);
+    // The bot's own console output is redacted in production too.
+    await expect.poll(() => server.output(), { timeout: 5000 }).toContain('bot saw [redacted]');
+    expect(server.output()).not.toContain(TOKEN);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 90_000);
 
   it('stops at start with one line naming a bad variable', async () => {
     const server = start({ WECHAT_TOKEN: TOKEN, PORT: 'eighty' });
     expect(await server.exited).toBe(1);
     expect(server.output().trim()).toBe('wxmp start: PORT: expected an integer from 0 to 65535, got "eighty"');
-  });
+    const workers = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: 'many' });
+    expect(await workers.exited).toBe(1);
+    expect(workers.output().trim()).toBe('wxmp start: WXMP_WORKERS: expected an integer from 1 to 256 (worker processes; default: the number of cores), got "many"');
+  }, 90_000);
 });

@@ -41,7 +41,7 @@ function botPlugin(bot: string): Plugin {
  * @example
  * await bundle({ outDir: '.wxmp/deploy/build', release: '20260101-120000-000', commit: 'abc1234' });
  */
-export async function bundle(options: BundleOptions): Promise<{ files: string[]; bytes: number }> {
+export async function bundle(options: BundleOptions): Promise<{ files: string[]; bytes: number; inputs: string[] }> {
   const bot = resolve(options.bot ?? join(here, '..', 'app.ts'));
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
@@ -74,7 +74,9 @@ export async function bundle(options: BundleOptions): Promise<{ files: string[];
     writeFileSync(join(options.outDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
     const outputs = { ...server.metafile.outputs, ...supervisor.metafile.outputs };
     const bytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
-    return { files: ['server.mjs', 'supervisor.mjs', 'package.json'], bytes };
+    // Every file the bundle was built from, so `npm start` can tell when to build again.
+    const inputs = [...new Set([...Object.keys(server.metafile.inputs), ...Object.keys(supervisor.metafile.inputs)])].map((f) => resolve(f));
+    return { files: ['server.mjs', 'supervisor.mjs', 'package.json'], bytes, inputs };
   } catch (error) {
     const errors = (error as { errors?: { text: string; location?: { file: string; line: number } | null }[] }).errors ?? [];
     const first = errors[0];

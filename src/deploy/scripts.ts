@@ -84,10 +84,12 @@ rm -rf ${sh(dir)}`;
  * switches `current` atomically. Prints the verdict as `reload={json}`.
  */
 export function activateScript(c: DeployConfig, release: string): string {
-  const waitTenths = Math.ceil(c.healthTimeoutMs / 100) + 50;
+  // The verdict comes once the old release has finished its requests: up to its retire limit (60 s by default) more.
+  const waitTenths = Math.ceil(c.healthTimeoutMs / 100) + 50 + 650;
   const start = c.service === 'systemd'
     ? `if [ "$(id -u)" = 0 ]; then systemctl restart ${sh(c.serviceName)}; else sudo -n systemctl restart ${sh(c.serviceName)}; fi`
-    : `PORT=${c.appPort} HOST=127.0.0.1 WXMP_BASE="$B" WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs} setsid node "$B/bin/supervisor.mjs" >> "$B/shared/logs/supervisor.log" 2>&1 < /dev/null &`;
+    : `touch "$B/shared/logs/supervisor.log" && chmod 600 "$B/shared/logs/supervisor.log"
+  PORT=${c.appPort} HOST=127.0.0.1 WXMP_BASE="$B" WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs} WXMP_SUPERVISOR_LOG="$B/shared/logs/supervisor.log" setsid node "$B/bin/supervisor.mjs" >> "$B/shared/logs/supervisor.log" 2>&1 < /dev/null &`;
   return `B=${sh(c.path)}; R=${sh(release)}
 cd "$B" || exit 10
 [ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }

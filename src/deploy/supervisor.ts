@@ -1,24 +1,32 @@
 /**
  * The process that owns the app's port on the server (bundled as
- * supervisor.mjs; node:* imports only). A one-worker node:cluster primary: the
- * listening socket lives here, so swapping the worker never refuses a
- * connection. On SIGHUP it starts the release named in run/next, checks its
- * /healthz on a private port, lets it serve, then retires the old worker. A
- * release that fails is killed and the old one keeps serving. Each outcome is
- * written to run/reload.json for the deploy command to read.
+ * supervisor.mjs). A node:cluster primary: the listening socket lives here, so
+ * swapping workers never refuses a connection. On SIGHUP it starts the release
+ * named in run/next as WXMP_WORKERS workers, checks each one's /healthz on a
+ * private port, lets them all serve together, then retires the old release's
+ * workers: they answer `Connection: close` from then on, finish what is in
+ * flight and exit (killed only past WXMP_RETIRE_TIMEOUT_MS). The outcome is
+ * written to run/reload.json once the old release is gone, so when the deploy
+ * command returns nothing of it answers any more. A release that fails is
+ * killed and the old one keeps serving. The de-dup store lives here, shared by
+ * every worker of every release.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { MemoryDedupStore } from '../wechat/dedup.js';
+import { serveDedup } from '../server/ipc-dedup.js';
+import { retireTimeoutMs, retireWorker, workerCount } from '../server/primary.js';
 
 const base = process.env.WXMP_BASE ?? resolve(dirname(process.argv[1]!), '..');
 const run = join(base, 'run');
 const defaultTimeoutMs = Number(process.env.WXMP_HEALTH_TIMEOUT_MS) || 15_000;
 const TAIL = 30;
+const store = new MemoryDedupStore();
 
 interface Outcome { release: string; ok: boolean; message: string; log: string[]; at: string }
 
-let active: Worker | undefined;
+let active: Worker[] = [];
 let activeRelease = '';
 let stopping = false;
 
@@ -31,6 +39,20 @@ function writeAtomic(file: string, text: string): void {
   renameSync(`${file}.tmp`, file);
 }
 
+/** WXMP_WORKERS and WXMP_RETIRE_TIMEOUT_MS: from the environment (systemd's EnvironmentFile), else shared/.env. */
+function settings(): { workers: number; retireMs: number } {
+  const env: Record<string, string | undefined> = { ...process.env };
+  try {
+    for (const m of readFileSync(join(base, 'shared', '.env'), 'utf8').matchAll(/^\s*(WXMP_WORKERS|WXMP_RETIRE_TIMEOUT_MS)\s*=\s*["']?([^"'\s#]*)/gm)) env[m[1]!] ??= m[2];
+  } catch { /* no .env: defaults */ }
+  try {
+    return { workers: workerCount(env), retireMs: retireTimeoutMs(env) };
+  } catch (error) {
+    say(`${(error as Error).message}; using the defaults`);
+    return { workers: workerCount({}), retireMs: retireTimeoutMs({}) };
+  }
+}
+
 /** run/next: the release to start and, on a second line, its health timeout (set per deploy). */
 function nextRelease(): { release: string; timeoutMs: number } {
   try {
@@ -41,17 +63,17 @@ function nextRelease(): { release: string; timeoutMs: number } {
   }
 }
 
-/** Forks `release`, resolves once it passed /healthz and serves the public port. */
-function startRelease(release: string, healthTimeoutMs: number): Promise<Worker> {
+/** Forks one worker of `release`; resolves with it once it passed /healthz on its private port (not yet serving). */
+function startWorker(release: string, healthTimeoutMs: number, lines: string[]): Promise<Worker> {
   const dir = join(base, 'releases', release);
-  const lines: string[] = [];
   const keep = (chunk: Buffer, to: NodeJS.WriteStream) => {
     to.write(chunk);
     lines.push(...String(chunk).split('\n').filter(Boolean));
     lines.splice(0, Math.max(0, lines.length - TAIL));
   };
   cluster.setupPrimary({ exec: join(dir, 'server.mjs'), cwd: dir, silent: true });
-  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_LOG_DIR: join(base, 'shared', 'logs') });
+  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_ROLE: 'release', WXMP_LOG_DIR: join(base, 'shared', 'logs') });
+  serveDedup(worker, store);
   worker.process.stdout?.on('data', (d: Buffer) => keep(d, process.stdout));
   worker.process.stderr?.on('data', (d: Buffer) => keep(d, process.stderr));
   return new Promise((resolvePromise, reject) => {
@@ -62,7 +84,7 @@ function startRelease(release: string, healthTimeoutMs: number): Promise<Worker>
       clearTimeout(timer);
       if (!worker.isDead()) worker.process.kill('SIGKILL');
       // Give the pipes a moment to deliver the worker's last words.
-      setTimeout(() => reject(Object.assign(new Error(why), { log: [...lines] })), 100);
+      setTimeout(() => reject(new Error(why)), 100);
     };
     const timer = setTimeout(() => fail(`no healthy answer within ${healthTimeoutMs} ms`), healthTimeoutMs);
     const onExit = (code: number, signal: string) => fail(`the release exited during start-up (${signal ?? `code ${code}`})`);
@@ -70,20 +92,47 @@ function startRelease(release: string, healthTimeoutMs: number): Promise<Worker>
     // A send on a channel that just closed emits 'error'; unhandled, it would end the supervisor and the serving release.
     worker.on('error', (error) => fail(`the release's channel failed: ${error.message}`));
     worker.on('message', async (message: { type?: string; port?: number }) => {
-      if (message.type === 'health') {
-        const problem = await checkHealth(message.port!, release);
-        if (problem) return fail(problem);
-        // The start-up timer may have fired (and killed the worker) during the check.
-        if (done || worker.isDead()) return;
-        worker.send({ type: 'serve' });
-      } else if (message.type === 'serving' && !done) {
-        done = true;
-        clearTimeout(timer);
-        worker.removeListener('exit', onExit);
-        resolvePromise(worker);
-      }
+      if (message.type !== 'health') return;
+      const problem = await checkHealth(message.port!, release);
+      if (problem) return fail(problem);
+      // The start-up timer may have fired (and killed the worker) during the check.
+      if (done || worker.isDead()) return;
+      done = true;
+      clearTimeout(timer);
+      worker.removeListener('exit', onExit);
+      resolvePromise(worker);
     });
   });
+}
+
+/** Tells healthy workers to take their share of the public port; resolves once all do. */
+function serveAll(workers: Worker[]): Promise<void> {
+  return Promise.all(workers.map((worker) => new Promise<void>((resolvePromise, reject) => {
+    const onExit = () => reject(new Error('a worker exited before it served'));
+    worker.once('exit', onExit);
+    worker.on('message', (message: { type?: string }) => {
+      if (message.type !== 'serving') return;
+      worker.removeListener('exit', onExit);
+      resolvePromise();
+    });
+    worker.send({ type: 'serve' });
+  }))).then(() => undefined);
+}
+
+/** Starts `count` workers of `release`; all healthy and serving, or none (the others are killed). */
+async function startRelease(release: string, healthTimeoutMs: number, count: number): Promise<Worker[]> {
+  const lines: string[] = [];
+  const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(release, healthTimeoutMs, lines)));
+  const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  try {
+    if (failed) throw failed.reason;
+    await serveAll(workers);
+    return workers;
+  } catch (error) {
+    for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
+    throw Object.assign(error as Error, { log: [...lines] });
+  }
 }
 
 async function checkHealth(port: number, release: string): Promise<string | undefined> {
@@ -98,66 +147,64 @@ async function checkHealth(port: number, release: string): Promise<string | unde
   }
 }
 
-function retire(worker: Worker): void {
-  worker.disconnect();
-  // A worker stuck on a request must not live forever.
-  setTimeout(() => { if (!worker.isDead()) worker.process.kill('SIGKILL'); }, 10_000).unref();
-}
-
 let crashes = 0;
 
-/** Restarts a worker that dies while serving: 1 s, then doubling up to 30 s while it keeps dying young. */
+/** Replaces a worker that dies while serving: 1 s, then doubling up to 30 s while they keep dying young. */
 function watch(worker: Worker, release: string): void {
   const started = Date.now();
   worker.on('exit', (code, signal) => {
-    if (stopping || worker !== active) return;
+    if (stopping || !active.includes(worker)) return;
+    active = active.filter((w) => w !== worker);
     if (Date.now() - started > 60_000) crashes = 0;
-    say(`release ${release} exited (${signal ?? `code ${code}`})`);
-    active = undefined;
-    scheduleRestart(release);
+    say(`a worker of release ${release} exited (${signal ?? `code ${code}`})`);
+    crashes++;
+    const delay = Math.min(30_000, 1000 * 2 ** (crashes - 1));
+    say(`restarting release ${release} in ${delay / 1000} s (one worker)`);
+    setTimeout(() => { void reload(release); }, delay);
   });
-}
-
-function scheduleRestart(release: string): void {
-  crashes++;
-  const delay = Math.min(30_000, 1000 * 2 ** (crashes - 1));
-  say(`restarting release ${release} in ${delay / 1000} s`);
-  setTimeout(() => { void reload(release); }, delay);
 }
 
 let queue: Promise<void> = Promise.resolve();
 
-/** Starts `release` (or the one in run/next) and records the outcome; serialized. */
+/** Starts `release` (or the one in run/next) and records the outcome; serialized. With `release`: tops up a crashed one. */
 function reload(release?: string): Promise<void> {
   queue = queue.then(async () => {
-    // A restart after a crash is moot once a deploy has put a worker in service meanwhile.
-    if (release && active) return;
+    const { workers, retireMs } = settings();
+    // A crash restart is moot once a deploy has put another release in service meanwhile.
+    if (release && (release !== activeRelease || active.length >= workers) && active.length > 0) return;
     const next = release ? { release, timeoutMs: defaultTimeoutMs } : nextRelease();
     const target = next.release;
+    const topUp = release !== undefined && target === activeRelease && active.length > 0;
     let outcome: Outcome;
     try {
-      const worker = await startRelease(target, next.timeoutMs);
-      const old = active;
-      active = worker;
+      const started = await startRelease(target, next.timeoutMs, topUp ? workers - active.length : workers);
+      for (const w of started) watch(w, target);
+      const old = topUp ? [] : active;
+      active = topUp ? [...active, ...started] : started;
       activeRelease = target;
-      watch(worker, target);
-      if (old) retire(old);
+      say(`release ${target}: ${active.length} worker${active.length === 1 ? '' : 's'} (WXMP_WORKERS) serving`);
+      if (old.length) {
+        say(`retiring the previous release's ${old.length} worker${old.length === 1 ? '' : 's'}: no new requests, finishing those in flight (killed after ${retireMs / 1000} s)`);
+        await Promise.all(old.map((w) => retireWorker(w, retireMs, say)));
+      }
       outcome = { release: target, ok: true, message: `release ${target} is serving`, log: [], at: new Date().toISOString() };
     } catch (error) {
       const log = (error as { log?: string[] }).log ?? [];
-      const keeps = active ? `release ${activeRelease} keeps serving` : 'nothing is serving';
+      const keeps = active.length ? `release ${activeRelease} keeps serving` : 'nothing is serving';
       outcome = { release: target, ok: false, message: `release ${target} failed its health check: ${(error as Error).message}; ${keeps}`, log, at: new Date().toISOString() };
     }
     say(outcome.message);
-    try {
-      writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
-    } catch (error) {
-      // A full disk must not take the serving worker down with us; the deploy times out and points here.
-      say(`cannot write run/reload.json: ${(error as Error).message}`);
+    if (!topUp) {
+      try {
+        writeAtomic(join(run, 'reload.json'), JSON.stringify(outcome));
+      } catch (error) {
+        // A full disk must not take the serving workers down with us; the deploy times out and points here.
+        say(`cannot write run/reload.json: ${(error as Error).message}`);
+      }
     }
-    if (!outcome.ok && !active) {
+    if (!outcome.ok && !active.length) {
       // A release that served before keeps being retried; one that never started has nothing to fall back to.
-      if (release) scheduleRestart(release);
+      if (release) setTimeout(() => { void reload(release); }, Math.min(30_000, 1000 * 2 ** crashes++));
       else shutdown(1);
     }
   }).catch((error: unknown) => say(`reload failed: ${(error as Error).message}`));
@@ -167,18 +214,33 @@ function reload(release?: string): Promise<void> {
 function shutdown(code = 0): void {
   if (stopping) return;
   stopping = true;
-  for (const worker of Object.values(cluster.workers ?? {})) worker?.disconnect();
-  const check = setInterval(() => {
-    if (Object.keys(cluster.workers ?? {}).length === 0) {
-      rmSync(join(run, 'supervisor.pid'), { force: true });
-      process.exit(code);
-    }
-  }, 50);
-  setTimeout(() => { clearInterval(check); process.exit(code); }, 12_000).unref();
+  const { retireMs } = settings();
+  void Promise.all(Object.values(cluster.workers ?? {}).map((w) => retireWorker(w!, retireMs, say))).then(() => {
+    rmSync(join(run, 'supervisor.pid'), { force: true });
+    process.exit(code);
+  });
+}
+
+/**
+ * supervisor.log (DEPLOY_SERVICE=none) is our stdout, opened for appending by the
+ * shell: bounded by copy-then-truncate, like logrotate's copytruncate.
+ */
+function boundLog(file: string | undefined, maxBytes = 10 * 1024 * 1024): void {
+  if (!file) return;
+  const check = () => {
+    try {
+      if (statSync(file).size <= maxBytes) return;
+      copyFileSync(file, `${file}.1`);
+      truncateSync(file, 0);
+    } catch { /* a full disk or a missing file: try again later */ }
+  };
+  check();
+  setInterval(check, 30_000).unref();
 }
 
 mkdirSync(run, { recursive: true });
 writeAtomic(join(run, 'supervisor.pid'), `${process.pid}\n`);
+boundLog(process.env.WXMP_SUPERVISOR_LOG, Number(process.env.WXMP_SUPERVISOR_LOG_BYTES) || undefined);
 process.on('SIGHUP', () => { void reload(); });
 process.on('SIGUSR2', () => { void reload(); });
 process.on('SIGTERM', () => shutdown(0));

@@ -2,8 +2,9 @@ import type { DeployConfig } from './config.js';
 
 /**
  * The systemd unit that keeps the supervisor running. KillMode=mixed sends
- * SIGTERM to the supervisor alone (it retires its worker gracefully) and
- * SIGKILL to whatever is left after the stop timeout.
+ * SIGTERM to the supervisor alone (it retires its workers gracefully, killing
+ * a stuck one after WXMP_RETIRE_TIMEOUT_MS, 60 s) and SIGKILL to whatever is
+ * left after the stop timeout, set above that limit.
  *
  * @example
  * systemdUnit(config) // "[Unit]\nDescription=wxmp WeChat server (wx.example.com)..."
@@ -29,7 +30,7 @@ ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=2
 KillMode=mixed
-TimeoutStopSec=15
+TimeoutStopSec=75
 NoNewPrivileges=true
 
 [Install]
@@ -43,7 +44,12 @@ WantedBy=multi-user.target
  * paths it also listens on 443 (WeChat accepts 80 or 443).
  *
  * `proxy_next_upstream error non_idempotent` lets nginx retry a POST whose
- * keepalive connection the retiring worker closed, instead of answering 502.
+ * keepalive connection a retiring worker closed as nginx picked it, instead of
+ * answering 502. Kept on purpose: a retiring worker is no longer killed
+ * mid-handler (it finishes its requests first), so what nginx retries never
+ * reached a handler; and if a worker does die mid-handler, the retry is a copy
+ * of a message whose de-dup claim the supervisor (or Redis) already holds, so
+ * the handler does not run twice.
  */
 export function nginxServerBlock(c: DeployConfig): string {
   const upstream = `wxmp_${c.serviceName.replace(/-/g, '_')}`;

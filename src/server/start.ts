@@ -1,47 +1,17 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
 import type { Hono } from 'hono';
 import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Router } from '../wechat/router.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createApp, type AppOptions } from './app.js';
+import { listen, type RunningServer } from './listen.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { openExchangeLog } from './log-file.js';
 import { formatExchange } from './request-log.js';
 import { rawWriter, redactStream, requestLineWriter } from './output.js';
 import { createRedactor, redactLogger } from './redact.js';
 
-export interface RunningServer {
-  url: string;
-  port: number;
-  server: Server;
-  close(): Promise<void>;
-}
-
-/** Listens with @hono/node-server and resolves once the port is bound. */
-export function listen(fetch: (req: Request) => Response | Promise<Response>, port: number, hostname: string): Promise<RunningServer> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch, port, hostname }) as Server;
-    // Longer than nginx's upstream keepalive (60 s), so nginx never reuses a socket we are closing.
-    server.keepAliveTimeout = 65_000;
-    server.once('error', reject);
-    server.once('listening', () => {
-      const { port: bound } = server.address() as AddressInfo;
-      const host = hostname.includes(':') ? `[${hostname}]` : hostname;
-      resolve({
-        url: `http://${host}:${bound}`,
-        port: bound,
-        server,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          server.closeIdleConnections();
-        }),
-      });
-    });
-  });
-}
+export { listen, type RunningServer } from './listen.js';
 
 /** Loads the user's bot: the default export of src/app.ts. */
 export async function loadBot(): Promise<Router<any>> {
@@ -103,7 +73,12 @@ export async function startServer(config: ServerConfig, options: Partial<AppOpti
   return running;
 }
 
-/** `wxmp start` / `npm start`: configuration from the environment and .env. */
+/** The line `npm start` prints once it serves. */
+export function startupLine(config: ServerConfig, url: string, summary: string): string {
+  return `wxmp: listening on ${url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${summary}`;
+}
+
+/** In one process, without the bundle or workers (the tests' and embedders' way); `npm start`: configuration from the environment and .env. */
 export async function startFromEnv(): Promise<number> {
   const config = parseServerConfig(loadEnv());
   redactProcessOutput(config);
@@ -112,7 +87,7 @@ export async function startFromEnv(): Promise<number> {
   // Without an AppSecret there is no customer-service API (unverified subscription accounts): WeChat's retries carry the reply.
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   const running = await startServer(config, { router, dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });
-  consoleLogger.info(`wxmp: listening on ${running.url}${config.path} (${config.encodingAESKey ? 'AES key set: plaintext, compatible and safe modes' : 'plaintext mode'}); ${api.summary}`);
+  consoleLogger.info(startupLine(config, running.url, api.summary));
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);

@@ -37,7 +37,7 @@ describe('wxmp deploy build', { timeout: 30_000 }, () => {
     child.stdout!.on('data', (d) => { output += d; });
     child.stderr!.on('data', (d) => { output += d; });
     let port = 0;
-    for (let i = 0; i < 200 && !port; i++) {
+    for (let i = 0; i < 600 && !port; i++) {
       port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1] ?? 0);
       if (!port) await new Promise((r) => setTimeout(r, 50));
     }

@@ -30,7 +30,7 @@ function nginxTest(block: string, name: string): { status: number | null; output
 describe('systemd unit', () => {
   it('has what production needs and passes systemd-analyze verify with no output at all', () => {
     const unit = systemdUnit(parseDeployConfig(env, { checkFiles: false }), { nodePath: process.execPath });
-    for (const line of ['Restart=always', 'User=www-data', 'EnvironmentFile=-/srv/wxmp/shared/.env', 'KillMode=mixed', 'TimeoutStopSec=15', 'Environment=PORT=8000', 'ExecReload=/bin/kill -HUP $MAINPID']) {
+    for (const line of ['Restart=always', 'User=www-data', 'EnvironmentFile=-/srv/wxmp/shared/.env', 'KillMode=mixed', 'TimeoutStopSec=75', 'Environment=PORT=8000', 'ExecReload=/bin/kill -HUP $MAINPID']) {
       expect(unit).toContain(line);
     }
     // V8 needs writable+executable memory.

@@ -12,6 +12,8 @@ export interface LoadResult {
   /** Distinct reply texts seen, in order of first appearance. */
   replies: string[];
   failures: string[];
+  /** Every answer: when it arrived (Date.now()) and its reply text. */
+  log: Array<{ at: number; text: string }>;
 }
 
 let msgId = 5_000_000_000_000_000;
@@ -41,7 +43,7 @@ export function replyText(body: string): string {
 /** Starts `concurrency` loops of requests (one every `gapMs`); stop() resolves to the tally. */
 export function startLoad(port: number, options: { concurrency?: number; gapMs?: number } = {}): { stop(): Promise<LoadResult> } {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 4 });
-  const result: LoadResult = { sent: 0, failed: 0, replies: [], failures: [] };
+  const result: LoadResult = { sent: 0, failed: 0, replies: [], failures: [], log: [] };
   let running = true;
   const loop = async () => {
     while (running) {
@@ -49,6 +51,7 @@ export function startLoad(port: number, options: { concurrency?: number; gapMs?:
       try {
         const res = await sendText(port, 'load', agent);
         const text = replyText(res.body);
+        result.log.push({ at: Date.now(), text });
         if (res.status !== 200 || !text) {
           result.failed++;
           result.failures.push(`${res.status} ${res.body.slice(0, 80)}`);
