@@ -12,11 +12,12 @@
  * every worker of every release.
  */
 import cluster, { type Worker } from 'node:cluster';
-import { copyFileSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MemoryDedupStore } from '../wechat/dedup.js';
 import { serveDedup } from '../server/ipc-dedup.js';
 import { retireTimeoutMs, retireWorker, workerCount } from '../server/primary.js';
+import { boundLog } from './bound-log.js';
 
 const base = process.env.WXMP_BASE ?? resolve(dirname(process.argv[1]!), '..');
 const run = join(base, 'run');
@@ -131,7 +132,8 @@ async function startRelease(release: string, healthTimeoutMs: number, count: num
     return workers;
   } catch (error) {
     for (const w of workers) if (!w.isDead()) w.process.kill('SIGKILL');
-    throw Object.assign(error as Error, { log: [...lines] });
+    // Every worker of a release that cannot start says the same thing: once is enough.
+    throw Object.assign(error as Error, { log: [...new Set(lines)] });
   }
 }
 
@@ -221,26 +223,10 @@ function shutdown(code = 0): void {
   });
 }
 
-/**
- * supervisor.log (DEPLOY_SERVICE=none) is our stdout, opened for appending by the
- * shell: bounded by copy-then-truncate, like logrotate's copytruncate.
- */
-function boundLog(file: string | undefined, maxBytes = 10 * 1024 * 1024): void {
-  if (!file) return;
-  const check = () => {
-    try {
-      if (statSync(file).size <= maxBytes) return;
-      copyFileSync(file, `${file}.1`);
-      truncateSync(file, 0);
-    } catch { /* a full disk or a missing file: try again later */ }
-  };
-  check();
-  setInterval(check, 30_000).unref();
-}
-
 mkdirSync(run, { recursive: true });
 writeAtomic(join(run, 'supervisor.pid'), `${process.pid}\n`);
-boundLog(process.env.WXMP_SUPERVISOR_LOG, Number(process.env.WXMP_SUPERVISOR_LOG_BYTES) || undefined);
+// supervisor.log (DEPLOY_SERVICE=none) is our stdout, opened for appending by the shell.
+if (process.env.WXMP_SUPERVISOR_LOG) boundLog(process.env.WXMP_SUPERVISOR_LOG, Number(process.env.WXMP_SUPERVISOR_LOG_BYTES) || undefined);
 process.on('SIGHUP', () => { void reload(); });
 process.on('SIGUSR2', () => { void reload(); });
 process.on('SIGTERM', () => shutdown(0));
