@@ -44,7 +44,7 @@ function writeAtomic(file: string, text: string): void {
 function settings(): { workers: number; retireMs: number } {
   const env: Record<string, string | undefined> = { ...process.env };
   try {
-    for (const m of readFileSync(join(base, 'shared', '.env'), 'utf8').matchAll(/^\s*(WXMP_WORKERS|WXMP_RETIRE_TIMEOUT_MS)\s*=\s*["']?([^"'\s#]*)/gm)) env[m[1]!] ??= m[2];
+    for (const m of readFileSync(join(base, 'shared', '.env'), 'utf8').matchAll(/^\s*(WXMP_WORKERS|WXMP_RETIRE_TIMEOUT_MS|REDIS_URL)\s*=\s*["']?([^"'\s#]*)/gm)) env[m[1]!] ??= m[2];
   } catch { /* no .env: defaults */ }
   try {
     return { workers: workerCount(env), retireMs: retireTimeoutMs(env) };

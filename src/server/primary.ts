@@ -12,14 +12,20 @@ import { MemoryDedupStore } from '../wechat/dedup.js';
 import { serveDedup } from './ipc-dedup.js';
 
 /**
- * WXMP_WORKERS: worker processes per server; default the machine's available parallelism.
+ * WXMP_WORKERS: worker processes per server. Default: the machine's available
+ * parallelism when REDIS_URL is set, else 1. De-dup is shared by the workers
+ * either way (the primary owns it), but without Redis the bot's sessions and
+ * the late replies held for WeChat's retries live in one process, and a
+ * message on another worker would not find them: set REDIS_URL, or set
+ * WXMP_WORKERS yourself if your bot keeps no such state.
  *
  * @example
  * workerCount({ WXMP_WORKERS: '1' }) // 1
+ * workerCount({ REDIS_URL: 'redis://127.0.0.1:6379' }) // os.availableParallelism()
  */
 export function workerCount(env: Env): number {
   const raw = env.WXMP_WORKERS?.trim();
-  if (!raw) return availableParallelism();
+  if (!raw) return env.REDIS_URL?.trim() ? availableParallelism() : 1;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError(`WXMP_WORKERS: expected an integer from 1 to 256 (worker processes; default: the number of cores), got ${JSON.stringify(raw)}`);
   return n;
@@ -94,7 +100,8 @@ export async function runPrimary(env: Env = process.env): Promise<number> {
         serving.add(worker);
         if (!announced && serving.size === count) {
           announced = true;
-          console.log(`${message.line}; ${count} worker${count === 1 ? '' : 's'} (WXMP_WORKERS)`);
+          const why = env.WXMP_WORKERS?.trim() ? '' : env.REDIS_URL?.trim() ? ', one per core' : '; set REDIS_URL to use every core';
+          console.log(`${message.line}; ${count} worker${count === 1 ? '' : 's'} (WXMP_WORKERS${why})`);
         }
       });
       worker.on('exit', (code, signal) => {
