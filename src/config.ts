@@ -34,6 +34,10 @@ export interface ServerConfig {
   host: string;
   /** WECHAT_REPLY_DEADLINE_MS: when `success` is sent instead of waiting for a slow handler. */
   deadlineMs: number;
+  /** WECHAT_MODE: `auto` reads every mode; `safe` refuses plaintext messages (needs the EncodingAESKey). */
+  mode?: 'auto' | 'safe';
+  /** WECHAT_MAX_CLOCK_SKEW: seconds a request's timestamp may be off this server's clock (0: no freshness or replay check). */
+  maxClockSkewSec?: number;
   /** REDIS_URL: shared de-dup and token store for several instances. */
   redisUrl?: string;
   /** WECHAT_API_BASE: origin of the WeChat API (a mock in tests and offline). */
@@ -98,6 +102,13 @@ export function parseServerConfig(env: Env, defaults: { port?: number } = {}): S
   if (encodingAESKey && !appId) {
     throw new ConfigError('WECHAT_APP_ID: expected your AppID (wx...), got nothing; it is required with WECHAT_ENCODING_AES_KEY because every decrypted message is checked against it');
   }
+  const mode = optional(env, 'WECHAT_MODE') ?? 'auto';
+  if (mode !== 'auto' && mode !== 'safe') {
+    throw new ConfigError(`WECHAT_MODE: expected auto (any mode WeChat sends) or safe (encrypted messages only), got ${describe(mode)}`);
+  }
+  if (mode === 'safe' && !encodingAESKey) {
+    throw new ConfigError('WECHAT_MODE: safe needs WECHAT_ENCODING_AES_KEY (and WECHAT_APP_ID) to decrypt messages, got no key');
+  }
   const path = optional(env, 'WECHAT_PATH') ?? '/';
   if (!path.startsWith('/') || /[?#\s]/.test(path)) {
     throw new ConfigError(`WECHAT_PATH: expected a URL path starting with "/" and without "?" or "#", got ${describe(path)}`);
@@ -119,6 +130,8 @@ export function parseServerConfig(env: Env, defaults: { port?: number } = {}): S
     port: intIn(env, 'PORT', defaults.port ?? 8000, 0, 65535),
     host: optional(env, 'HOST') ?? '127.0.0.1',
     deadlineMs: intIn(env, 'WECHAT_REPLY_DEADLINE_MS', 4000, 100, 4800),
+    mode,
+    maxClockSkewSec: intIn(env, 'WECHAT_MAX_CLOCK_SKEW', 300, 0, 86_400),
     redisUrl: optional(env, 'REDIS_URL'),
     apiBase: apiBase.replace(/\/+$/, ''),
     lateReply,

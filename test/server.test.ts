@@ -308,11 +308,17 @@ describe('retries are de-duplicated', () => {
     expect(late).toHaveBeenCalledTimes(1);
   });
 
-  it('a failing shared store does not lose the message', async () => {
-    const broken = { claim: () => Promise.reject(new Error('redis down')), complete: () => Promise.reject(new Error('redis down')), get: () => Promise.reject(new Error('redis down')) };
-    const { app, lines } = makeApp(echo, { dedupStore: broken });
-    expect(await (await post(app, bodies.text, 'plaintext')).text()).toContain('echo: this is a test');
-    expect(lines.join('\n')).toMatch(/de-dup store failed/);
+  it('a failing shared store does not lose the message: memory takes over, with one line and no stack', async () => {
+    const down = () => Promise.reject(new Error('redis down'));
+    const broken = { claim: down, complete: down, get: down, remember: down };
+    let runs = 0;
+    const { app, lines } = makeApp(createRouter().on('text', (m) => `echo ${++runs}: ${m.content}`), { dedupStore: broken });
+    expect(await (await post(app, bodies.text, 'plaintext')).text()).toContain('echo 1: this is a test');
+    // Retries are still de-duplicated, in this process.
+    expect(await (await post(app, bodies.text, 'plaintext')).text()).toContain('echo 1: this is a test');
+    for (let i = 0; i < 5; i++) await post(app, bodies.text.replace('1234567890123456', String(9000 + i)), 'plaintext');
+    expect(runs).toBe(6);
+    expect(lines).toEqual([expect.stringMatching(/^wxmp: the shared de-dup store \(Redis\) failed \(redis down\); de-duplicating in this process until it answers again$/)]);
   });
 });
 

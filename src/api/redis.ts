@@ -130,6 +130,20 @@ export class RedisDedupStore implements DedupStore {
     await this.redis.set(`${this.prefix}dedup:${key}`, JSON.stringify({ state: 'done', reply }), 'PX', Math.max(1, Math.round(ttlMs)));
   }
 
+  /** False once the connection was lost (reconnecting or closed): commands would only queue. A first connect is waited for. */
+  get available(): boolean {
+    const status = this.redis.status;
+    return status !== 'reconnecting' && status !== 'close' && status !== 'end';
+  }
+
+  async remember(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const k = `${this.prefix}seen:${key}`;
+    const ok = await this.redis.set(k, value, 'PX', Math.max(1, Math.round(ttlMs)), 'NX');
+    if (ok === 'OK') return null;
+    // Expired between the SET and the GET: the record is gone, and this request was first after all.
+    return (await this.redis.get(k)) ?? null;
+  }
+
   async get(key: string): Promise<DedupEntry | null> {
     const text = await this.redis.get(`${this.prefix}dedup:${key}`);
     if (!text) return null;

@@ -29,7 +29,9 @@ export interface ApiServerOptions {
  * // on shutdown: await running.close(); await api.close();
  */
 export function apiServerOptions(config: ApiConfig, options: { logger?: LateReplyLogger; dir?: string } = {}): ApiServerOptions {
-  const stores = createStores(config, { dir: options.dir });
+  // The message server reports a Redis outage itself, one line each way, when a message
+  // first falls back to memory and when Redis answers again: the connection stays quiet.
+  const stores = createStores(config, { dir: options.dir, warn: () => {} });
   const client = config.appId && config.appSecret ? clientFromConfig(config, { tokenStore: stores.tokenStore }) : undefined;
   const onLateReply = client ? createLateReplySender({ client, logger: options.logger }) : undefined;
   const state = stores.kind === 'redis' ? 'Redis (REDIS_URL)' : 'this process (set REDIS_URL for several instances)';

@@ -36,9 +36,9 @@ export interface Stores {
  * const stores = createStores(parseServerConfig(loadEnv()));
  * const app = createApp({ ...options, dedupStore: stores.dedupStore });
  */
-export function createStores(config: { redisUrl?: string }, options: { dir?: string } = {}): Stores {
+export function createStores(config: { redisUrl?: string }, options: { dir?: string; warn?: (message: string) => void } = {}): Stores {
   if (config.redisUrl) {
-    const redis = connectRedis(config.redisUrl);
+    const redis = connectRedis(config.redisUrl, { warn: options.warn });
     return {
       kind: 'redis',
       tokenStore: new RedisTokenStore({ redis }),

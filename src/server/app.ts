@@ -3,8 +3,8 @@ import type { ServerConfig } from '../config.js';
 import type { Router } from '../wechat/router.js';
 import { wechat, type WechatOptions } from './wechat.js';
 
-export interface AppOptions extends Omit<WechatOptions, 'token' | 'appId' | 'encodingAESKey' | 'router' | 'deadlineMs'> {
-  config: Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path'> & { deadlineMs?: number; lateReply?: ServerConfig['lateReply'] };
+export interface AppOptions extends Omit<WechatOptions, 'token' | 'appId' | 'encodingAESKey' | 'router' | 'deadlineMs' | 'mode' | 'maxClockSkewSec'> {
+  config: Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path'> & Partial<Pick<ServerConfig, 'deadlineMs' | 'lateReply' | 'mode' | 'maxClockSkewSec'>>;
   router: Pick<Router<any>, 'dispatch'>;
   /** Reported by /healthz; the deploy records it per release. */
   version?: string;
@@ -23,7 +23,7 @@ export function createApp(options: AppOptions): Hono {
   const { config, router, version = process.env.npm_package_version ?? '0.0.0', startedAt = Date.now(), ...rest } = options;
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', version, uptime: Math.round((Date.now() - startedAt) / 1000) }));
-  app.all(config.path, wechat({ ...rest, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, deadlineMs: config.deadlineMs, router, lateReply: rest.lateReply ?? config.lateReply }));
+  app.all(config.path, wechat({ ...rest, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, deadlineMs: config.deadlineMs, mode: config.mode, maxClockSkewSec: config.maxClockSkewSec, router, lateReply: rest.lateReply ?? config.lateReply }));
   app.notFound((c) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404));
   return app;
 }

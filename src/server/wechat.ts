@@ -12,6 +12,8 @@ import type { WechatClient } from '../api/client.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { DedupRunner } from './dedup-runner.js';
 import { RetryReplies, type LateReplyMode } from './late-retry.js';
+import { FailoverDedupStore } from './failover-store.js';
+import { DEFAULT_MAX_CLOCK_SKEW_SEC, ReplayGuard } from './replay-guard.js';
 import type { Exchange, ExchangeListener } from './exchange.js';
 import { consoleLogger, type Logger } from './logger.js';
 import { rawQuery } from './query.js';
@@ -50,6 +52,19 @@ export interface WechatOptions {
   lateReply?: LateReplyMode;
   /** In `retry` mode, how long a try that missed the deadline stays unanswered (ms): past WeChat's 5 s. Default 5500. */
   retryHoldMs?: number;
+  /**
+   * `auto` (default): messages are read in whichever mode they come, plaintext
+   * included. `safe`: only encrypted messages (安全模式, or 兼容模式's Encrypt) are
+   * accepted and plaintext gets 403, as the plaintext signature does not cover
+   * the body. Needs `encodingAESKey`.
+   */
+  mode?: 'auto' | 'safe';
+  /**
+   * Largest distance between a request's `timestamp` and this server's clock (s):
+   * older or newer requests get 403, and a signed query seen before is refused
+   * as a replay. Default 300; 0 turns both checks off.
+   */
+  maxClockSkewSec?: number;
   /** Receives replies that missed the deadline, e.g. to send them as customer-service messages. */
   onLateReply?: (late: LateReply) => void | Promise<void>;
   /** Receives every request and its answer, for logs and the dev inspector. */
@@ -72,6 +87,10 @@ function checkOptions(o: WechatOptions): void {
     if (v !== undefined && (!Number.isFinite(v) || v <= 0)) throw new ConfigError(`wechat(): ${name}: expected a positive number, got ${String(v)}`);
   }
   if (o.lateReply !== undefined && !['retry', 'kf', 'off'].includes(o.lateReply)) throw new ConfigError(`wechat(): lateReply: expected "retry", "kf" or "off", got ${JSON.stringify(o.lateReply)}`);
+  if (o.mode !== undefined && o.mode !== 'auto' && o.mode !== 'safe') throw new ConfigError(`wechat(): mode: expected "auto" or "safe", got ${JSON.stringify(o.mode)}`);
+  if (o.mode === 'safe' && !o.encodingAESKey) throw new ConfigError('wechat(): mode "safe" needs the encodingAESKey (WECHAT_ENCODING_AES_KEY) to decrypt messages, got none');
+  const skew = o.maxClockSkewSec;
+  if (skew !== undefined && (!Number.isInteger(skew) || skew < 0)) throw new ConfigError(`wechat(): maxClockSkewSec: expected a whole number of seconds, 0 or more, got ${String(skew)}`);
   if (o.encodingAESKey && !o.appId) throw new ConfigError('wechat(): appId: expected the AppID with encodingAESKey, got nothing');
 }
 
@@ -87,13 +106,16 @@ function checkOptions(o: WechatOptions): void {
 export function wechat(options: WechatOptions): MiddlewareHandler {
   checkOptions(options);
   const crypto = options.encodingAESKey ? new MessageCrypto({ encodingAESKey: options.encodingAESKey, appId: options.appId! }) : undefined;
-  const protocol = { token: options.token, crypto };
+  const protocol = { token: options.token, crypto, requireEncryption: options.mode === 'safe' };
   const deadlineMs = options.deadlineMs ?? 4000;
   const deadlines = new Deadlines(deadlineMs);
   const logger = options.logger ?? consoleLogger;
   const now = options.now ?? Date.now;
   const nonce = options.nonce ?? (() => pooledRandomBytes(8).toString('hex'));
-  const dedup = new DedupRunner(options.dedupStore ?? new MemoryDedupStore({ now }));
+  // A shared store (Redis) is bounded and backed by memory, so an outage never stalls a message.
+  const store = options.dedupStore && !(options.dedupStore instanceof MemoryDedupStore) ? new FailoverDedupStore(options.dedupStore, { logger, now }) : (options.dedupStore ?? new MemoryDedupStore({ now }));
+  const dedup = new DedupRunner(store);
+  const guard = new ReplayGuard({ maxClockSkewSec: options.maxClockSkewSec ?? DEFAULT_MAX_CLOCK_SKEW_SEC, store, now });
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger };
   const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
@@ -187,6 +209,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     });
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
+    await guard.check(ex.query, body, 'POST');
     ex.mode = opened.mode;
     ex.xml = opened.xml;
     const m = (ex.message = opened.message);
@@ -217,7 +240,9 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     try {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         ex.kind = 'verify';
-        return c.text((ex.responseBody = verifyEcho(ex.query, options.token)));
+        const echo = verifyEcho(ex.query, options.token);
+        await guard.check(ex.query, '', 'GET');
+        return c.text((ex.responseBody = echo));
       }
       if (c.req.method !== 'POST') return c.text((ex.responseBody = 'method not allowed: WeChat sends GET (verification) and POST (messages)'), 405, { Allow: 'GET, POST' });
       ex.kind = 'message';

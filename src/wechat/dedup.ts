@@ -24,6 +24,19 @@ export interface DedupStore {
   complete(key: string, reply: string, ttlMs: number): Promise<void>;
   /** Reads the entry for `key`, or `null` when there is none (or it expired). */
   get(key: string): Promise<DedupEntry | null>;
+  /**
+   * Records `value` under `key` unless the key holds one already (set-if-absent),
+   * for `ttlMs`. Resolves to `null` when this value was recorded, or to the value
+   * already there. The replay check records each signed query with it, so a
+   * shared store refuses a replay that reaches another instance. Optional: the
+   * server keeps the record in its own memory when a store has none.
+   */
+  remember?(key: string, value: string, ttlMs: number): Promise<string | null>;
+  /**
+   * False while the store is known to be unreachable (a Redis connection that is
+   * down), so callers can skip it without waiting; optional.
+   */
+  readonly available?: boolean;
   /** Releases connections; optional. */
   close?(): Promise<void>;
 }
@@ -90,6 +103,9 @@ export class MemoryDedupStore implements DedupStore {
   // slot is more work for the garbage collector. `reply` is undefined while pending.
   private readonly entries = new Map<string, { reply: string | undefined; expires: number }>();
   private readonly now: () => number;
+  // Replay records live for minutes, with TTLs of their own, so they get their own map.
+  private readonly remembered = new Map<string, { value: string; expires: number }>();
+  private rememberedSince = 0;
 
   constructor(options: { now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
@@ -127,6 +143,20 @@ export class MemoryDedupStore implements DedupStore {
       return null;
     }
     return slot.reply === undefined ? PENDING : { state: 'done', reply: slot.reply };
+  }
+
+  async remember(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const now = this.now();
+    const slot = this.remembered.get(key);
+    if (slot && slot.expires > now) return slot.value;
+    // TTLs differ, so expired records are not all at the front: a full pass now and
+    // then (every 1,000 records) keeps the map bounded by the request rate.
+    if (++this.rememberedSince >= 1000) {
+      this.rememberedSince = 0;
+      for (const [k, r] of this.remembered) if (r.expires <= now) this.remembered.delete(k);
+    }
+    this.remembered.set(key, { value, expires: now + ttlMs });
+    return null;
   }
 
   /** Number of live entries; for tests and metrics. */

@@ -18,6 +18,8 @@ export interface ProtocolOptions {
   token: string;
   /** Present when an EncodingAESKey is configured. */
   crypto?: MessageCrypto;
+  /** Refuse plaintext messages (WECHAT_MODE=safe). */
+  requireEncryption?: boolean;
 }
 
 function requireParams(query: Query, names: string[]): void {
@@ -66,6 +68,9 @@ export function openMessage(query: Query, body: string, options: ProtocolOptions
   const encrypt = typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined;
   // Compatible mode without msg_signature is read as plaintext: the signature covers no ciphertext.
   if (encrypt === undefined || (outer.MsgType !== undefined && !query.msg_signature)) {
+    if (options.requireEncryption) {
+      throw new ProtocolError('PLAINTEXT_REFUSED', 403, 'plaintext message refused: WECHAT_MODE=safe accepts encrypted messages only (the plaintext signature does not cover the body); set 消息加解密方式 to 安全模式 in WeChat, or unset WECHAT_MODE');
+    }
     return { mode: 'plaintext', xml: body, fields: outer, message: parseMessage(outer) };
   }
   requireParams(query, ['msg_signature', 'timestamp', 'nonce']);

@@ -123,9 +123,9 @@ describe('parseXml loses nothing', () => {
         expect(parseXml(text)).toEqual(expected);
         expect(parseAny(text)).toEqual(expected);
       }),
-      { numRuns: 2000 },
+      { numRuns: 1000 },
     );
-    expect(read).toBeGreaterThan(1000);
+    expect(read).toBeGreaterThan(500);
   });
 });
 

@@ -88,6 +88,21 @@ describe('RedisDedupStore', () => {
   });
 });
 
+describe('RedisDedupStore.remember (the replay record)', () => {
+  it('keeps the first value of a key for every instance, until it expires', async () => {
+    const stores = [new RedisDedupStore({ url: redis.url() }), new RedisDedupStore({ url: redis.url() })];
+    try {
+      expect(await stores[0]!.remember('1700000000:n1:sig', 'POST:body-a@1', 200)).toBeNull();
+      expect(await stores[1]!.remember('1700000000:n1:sig', 'POST:body-b@2', 200)).toBe('POST:body-a@1');
+      expect(await admin!.pttl('wxmp:seen:1700000000:n1:sig')).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 250));
+      expect(await stores[1]!.remember('1700000000:n1:sig', 'POST:body-b@3', 200)).toBeNull();
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+});
+
 describe('createStores', () => {
   it('picks Redis when REDIS_URL is set, and local stores otherwise', async () => {
     const shared = createStores({ redisUrl: redis.url() });

@@ -8,10 +8,10 @@ export const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
 export const crypto = new MessageCrypto({ encodingAESKey: AES_KEY, appId: APP_ID });
 
 let seq = 0;
-/** A fresh timestamp/nonce pair and the plain `signature` query. */
+/** A fresh timestamp/nonce pair and the plain `signature` query: now, as WeChat sends it, and a nonce never used before. */
 export function signedQuery(token = TOKEN): { timestamp: string; nonce: string; query: string } {
-  const timestamp = String(1700000000 + seq++);
-  const nonce = String(100000 + seq);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = String(100000 + seq++);
   return { timestamp, nonce, query: `signature=${sign(token, timestamp, nonce)}&timestamp=${timestamp}&nonce=${nonce}` };
 }
 

@@ -9,15 +9,19 @@ import { freePort } from '../../helpers/free-port.js';
 
 export interface RunningRedis {
   url: string;
+  port: number;
   stop(): Promise<void>;
+  /** SIGKILL, as an outage: no goodbye to clients. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 
-export async function startRedis(): Promise<RunningRedis> {
+/** `port`: start on this port (to bring a killed server back where its clients look for it). */
+export async function startRedis(options: { port?: number } = {}): Promise<RunningRedis> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error('redis-server is not installed (apt-get install redis-server); the Redis tests need it');
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -38,8 +42,16 @@ export async function startRedis(): Promise<RunningRedis> {
     check();
   });
   const url = `redis://127.0.0.1:${port}`;
+  const signal = (name: NodeJS.Signals) =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill(name);
+    });
   return {
     url,
+    port,
+    kill: () => signal('SIGKILL'),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

@@ -1,0 +1,123 @@
+import { MemoryDedupStore, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
+import type { Logger } from './logger.js';
+
+export interface FailoverOptions {
+  /** Longest wait for the shared store on one call (ms). Default 300: Redis answers in about 1. */
+  timeoutMs?: number;
+  /** While the shared store is failing, how often one call tries it again (ms). Default 1000. */
+  probeMs?: number;
+  logger: Logger;
+  now?: () => number;
+}
+
+class Timeout extends Error {}
+
+/**
+ * A shared de-dup store (Redis) that can fail without stalling a message: each
+ * call is bounded by `timeoutMs` and a call that fails or times out is served
+ * from this process's memory. When the connection is lost (or three calls in a
+ * row fail) the store is marked down, with one log line, and not waited for. While it
+ * is down, one call per `probeMs` tries it again (ioredis reconnects by itself);
+ * the first that succeeds brings it back, with one more line. Messages handled
+ * here are mirrored in memory until they expire, so a retry still gets its
+ * answer when Redis loses them (a retry that reaches another instance during
+ * the outage is handled there again: its memory never saw the message).
+ */
+export class FailoverDedupStore implements DedupStore {
+  private readonly local: MemoryDedupStore;
+  private readonly timeoutMs: number;
+  private readonly probeMs: number;
+  private readonly now: () => number;
+  private down = false;
+  private nextProbe = 0;
+  private failures = 0;
+
+  constructor(
+    private readonly shared: DedupStore,
+    private readonly options: FailoverOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    this.local = new MemoryDedupStore({ now: this.now });
+    this.timeoutMs = options.timeoutMs ?? 300;
+    this.probeMs = options.probeMs ?? 1000;
+  }
+
+  /** Whether the shared store is in use (false during an outage). */
+  get healthy(): boolean {
+    return !this.down;
+  }
+
+  async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
+    const local = await this.local.get(key);
+    if (local) return local;
+    const entry = await this.either(() => this.shared.claim(key, ttlMs), () => this.local.claim(key, ttlMs));
+    // This process's own messages are mirrored in memory: when Redis dies (and its
+    // records with it) a retry of a message handled here still gets its answer.
+    if (entry === null) await this.local.claim(key, ttlMs);
+    return entry;
+  }
+
+  async complete(key: string, reply: string, ttlMs: number): Promise<void> {
+    await this.local.complete(key, reply, ttlMs);
+    return this.either(() => this.shared.complete(key, reply, ttlMs), async () => {});
+  }
+
+  async get(key: string): Promise<DedupEntry | null> {
+    return (await this.local.get(key)) ?? this.either(() => this.shared.get(key), async () => null);
+  }
+
+  async remember(key: string, value: string, ttlMs: number): Promise<string | null> {
+    const remember = this.shared.remember?.bind(this.shared);
+    if (!remember) return this.local.remember(key, value, ttlMs);
+    return this.either(() => remember(key, value, ttlMs), () => this.local.remember(key, value, ttlMs));
+  }
+
+  async close(): Promise<void> {
+    await this.shared.close?.();
+  }
+
+  private async either<T>(shared: () => Promise<T>, local: () => Promise<T>): Promise<T> {
+    // A connection known to be down is not waited for at all (its commands would only queue).
+    if (this.lost()) {
+      this.markDown('its connection is down');
+      return local();
+    }
+    if (this.down && this.now() < this.nextProbe) return local();
+    // Claimed before the call, so a burst during an outage sends one probe, not one per message.
+    if (this.down) this.nextProbe = this.now() + this.probeMs;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const result = await Promise.race([
+        shared(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Timeout(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+        }),
+      ]);
+      this.failures = 0;
+      if (this.down) {
+        this.down = false;
+        this.options.logger.warn('wxmp: the shared de-dup store (Redis) answers again; de-duplicating across instances again');
+      }
+      return result;
+    } catch (error) {
+      // One slow answer on a loaded machine is not an outage: this call goes to memory,
+      // and the store is marked down on a lost connection or the third failure in a row.
+      if (this.lost() || ++this.failures >= 3) this.markDown(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+      return local();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Read afresh each time: the connection may drop while a call is waiting. */
+  private lost(): boolean {
+    return this.shared.available === false;
+  }
+
+  private markDown(reason: string): void {
+    if (this.down) return;
+    this.down = true;
+    this.nextProbe = this.now() + this.probeMs;
+    this.options.logger.warn(`wxmp: the shared de-dup store (Redis) failed (${reason}); de-duplicating in this process until it answers again`);
+  }
+}

@@ -1,0 +1,66 @@
+import * as nodeCrypto from 'node:crypto';
+import { ProtocolError } from '../errors.js';
+import { DEDUP_TTL_MS, type DedupStore } from '../wechat/dedup.js';
+import type { Query } from '../wechat/protocol.js';
+
+/** Default for `maxClockSkewSec` / WECHAT_MAX_CLOCK_SKEW: five minutes, as Slack and Stripe allow for signed webhooks. */
+export const DEFAULT_MAX_CLOCK_SKEW_SEC = 300;
+
+export interface ReplayGuardOptions {
+  /** Largest distance allowed between `timestamp` and this server's clock (s); 0 turns the checks off. */
+  maxClockSkewSec: number;
+  /** Where each signed query is recorded: the de-dup store, shared when it is Redis. */
+  store: Required<Pick<DedupStore, 'remember'>>;
+  now: () => number;
+}
+
+const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: string) => string }).hash;
+const fingerprint = (body: string) => (oneShot ? oneShot('sha1', body, 'base64url') : nodeCrypto.createHash('sha1').update(body).digest('base64url'));
+
+function age(seconds: number): string {
+  const s = Math.abs(seconds);
+  return s < 120 ? `${s} s` : s < 7200 ? `${Math.round(s / 60)} min` : s < 172_800 ? `${Math.round(s / 3600)} h` : `${Math.round(s / 86_400)} days`;
+}
+
+/**
+ * Freshness and replay checks for signed requests. WeChat's `signature` covers
+ * token, timestamp and nonce, not the body: without these checks one captured
+ * query (from a log, a proxy, a GET verification) signs any forged message,
+ * forever. Run after the signature check, so only WeChat's own queries are recorded.
+ *
+ * - `timestamp` must be within `maxClockSkewSec` of this server's clock (403 otherwise).
+ * - Each (timestamp, nonce, signature) is recorded with a digest of its body. Seen
+ *   again with another body, or after WeChat's retries are over (30 s), it is a
+ *   replay: 403. The same body within 30 s passes: should WeChat retry with the
+ *   query it used first, the retry goes on to de-duplication and gets the first answer.
+ */
+export class ReplayGuard {
+  constructor(private readonly options: ReplayGuardOptions) {}
+
+  /** Throws a 403 {@link ProtocolError} for a stale or replayed request. `body` is what was received ('' for a GET). */
+  async check(query: Query, body: string, kind: 'GET' | 'POST'): Promise<void> {
+    const max = this.options.maxClockSkewSec;
+    if (!max) return;
+    const raw = query.timestamp ?? '';
+    if (!/^\d{1,12}$/.test(raw)) {
+      throw new ProtocolError('TIMESTAMP_INVALID', 403, `timestamp ${JSON.stringify(raw.slice(0, 20))} is not a number of seconds: WeChat sends Unix time in seconds`);
+    }
+    const nowMs = this.options.now();
+    const skew = Math.floor(nowMs / 1000) - Number(raw);
+    if (Math.abs(skew) > max) {
+      throw new ProtocolError('TIMESTAMP_STALE', 403, `timestamp ${raw} is ${age(skew)} ${skew > 0 ? 'old' : 'ahead of this server'}; WeChat's requests are at most ${max} s off (WECHAT_MAX_CLOCK_SKEW): a replayed request, or this server's clock is wrong`);
+    }
+    const key = `${raw}:${query.nonce ?? ''}:${(query.signature ?? '').toLowerCase()}`;
+    const seen = `${kind}:${fingerprint(body)}@${nowMs}`;
+    // Kept until the timestamp leaves the window: after that the freshness check refuses it anyway.
+    const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
+    const earlier = await this.options.store.remember(key, seen, ttlMs);
+    if (earlier === null) return;
+    const at = earlier.lastIndexOf('@');
+    const sameBody = earlier.slice(0, at) === seen.slice(0, seen.lastIndexOf('@'));
+    if (sameBody && nowMs - Number(earlier.slice(at + 1)) <= DEDUP_TTL_MS) return;
+    throw new ProtocolError('REPLAYED', 403, sameBody
+      ? `this signed request (timestamp ${raw}, nonce ${query.nonce}) was already received more than ${DEDUP_TTL_MS / 1000} s ago: refused as a replay`
+      : `this signature (timestamp ${raw}, nonce ${query.nonce}) was already used for another ${earlier.startsWith('GET') ? 'request (a GET verification)' : 'message'}: refused as a replay; WeChat signs each request anew`);
+  }
+}
