@@ -13,7 +13,7 @@ export interface FailoverOptions {
 class Timeout extends Error {}
 
 /**
- * A shared de-dup store (Redis) that can fail without stalling a message: each
+ * A shared de-dup store (Redis, or the primary process over IPC) that can fail without stalling a message: each
  * call is bounded by `timeoutMs` and a call that fails or times out is served
  * from this process's memory. When the connection is lost (or three calls in a
  * row fail) the store is marked down, with one log line, and not waited for. While it
@@ -96,7 +96,7 @@ export class FailoverDedupStore implements DedupStore {
       this.failures = 0;
       if (this.down) {
         this.down = false;
-        this.options.logger.warn('wxmp: the shared de-dup store (Redis) answers again; de-duplicating across instances again');
+        this.options.logger.warn('wxmp: the shared de-dup store answers again; de-duplicating across processes again');
       }
       return result;
     } catch (error) {
@@ -118,6 +118,6 @@ export class FailoverDedupStore implements DedupStore {
     if (this.down) return;
     this.down = true;
     this.nextProbe = this.now() + this.probeMs;
-    this.options.logger.warn(`wxmp: the shared de-dup store (Redis) failed (${reason}); de-duplicating in this process until it answers again`);
+    this.options.logger.warn(`wxmp: the shared de-dup store failed (${reason}); de-duplicating in this process until it answers again`);
   }
 }

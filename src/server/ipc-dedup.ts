@@ -7,10 +7,11 @@
  */
 import type { DedupEntry, DedupStore } from '../wechat/dedup.js';
 
-type Op = 'claim' | 'complete' | 'get';
-/** A request from a worker; `id` 0 means no answer is wanted. */
-export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: string; reply?: string; ttlMs?: number }
-export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null }
+type Op = 'claim' | 'complete' | 'get' | 'remember';
+/** A request from a worker; `id` 0 means no answer is wanted. `value`: what `remember` records. */
+export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: string; reply?: string; ttlMs?: number; value?: string }
+/** `value`: what `remember` found already recorded. */
+export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null; value?: string | null }
 
 interface Channel {
   send?(message: unknown, callback?: (error: Error | null) => void): boolean;
@@ -26,7 +27,7 @@ interface Channel {
  */
 export class IpcDedupStore implements DedupStore {
   private next = 1;
-  private readonly waiting = new Map<number, { resolve(entry: DedupEntry | null): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, { resolve(response: DedupResponse): void; reject(error: Error): void }>();
 
   constructor(private readonly channel: Channel = process, private readonly timeoutMs = 1000) {
     channel.on('message', (message) => {
@@ -35,11 +36,11 @@ export class IpcDedupStore implements DedupStore {
       const w = this.waiting.get(m.id);
       if (!w) return;
       this.waiting.delete(m.id);
-      w.resolve(m.entry);
+      w.resolve(m);
     });
   }
 
-  private ask(op: Op, key: string, ttlMs?: number): Promise<DedupEntry | null> {
+  private ask(op: Op, key: string, ttlMs?: number, value?: string): Promise<DedupResponse> {
     if (!this.channel.connected || !this.channel.send) return Promise.reject(new Error('the primary process is gone'));
     const id = this.next++;
     return new Promise((resolve, reject) => {
@@ -49,17 +50,22 @@ export class IpcDedupStore implements DedupStore {
         reject(new Error(`the primary process did not answer a de-dup ${op} within ${this.timeoutMs} ms`));
       }, this.timeoutMs);
       this.waiting.set(id, {
-        resolve: (entry) => { clearTimeout(timer); resolve(entry); },
+        resolve: (response) => { clearTimeout(timer); resolve(response); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       });
-      this.channel.send!({ type: 'wxmp-dedup', id, op, key, ttlMs } satisfies DedupRequest, (error) => {
+      this.channel.send!({ type: 'wxmp-dedup', id, op, key, ttlMs, value } satisfies DedupRequest, (error) => {
         if (error) this.waiting.get(id)?.reject(error);
       });
     });
   }
 
-  claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
-    return this.ask('claim', key, ttlMs);
+  async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
+    return (await this.ask('claim', key, ttlMs)).entry;
+  }
+
+  /** The replay record, kept by the primary too, so a query replayed to another worker is refused. */
+  async remember(key: string, value: string, ttlMs: number): Promise<string | null> {
+    return (await this.ask('remember', key, ttlMs, value)).value ?? null;
   }
 
   async complete(key: string, reply: string, ttlMs: number): Promise<void> {
@@ -68,8 +74,8 @@ export class IpcDedupStore implements DedupStore {
     if (this.channel.connected && this.channel.send) this.channel.send({ type: 'wxmp-dedup', id: 0, op: 'complete', key, reply, ttlMs } satisfies DedupRequest, () => {});
   }
 
-  get(key: string): Promise<DedupEntry | null> {
-    return this.ask('get', key);
+  async get(key: string): Promise<DedupEntry | null> {
+    return (await this.ask('get', key)).entry;
   }
 }
 
@@ -85,11 +91,16 @@ export function serveDedup(worker: { on(event: 'message', listener: (message: un
   worker.on('message', (message) => {
     const m = message as DedupRequest;
     if (m?.type !== 'wxmp-dedup') return;
-    const answer = (entry: DedupEntry | null) => {
+    const answer = (entry: DedupEntry | null, value?: string | null) => {
       if (m.id === 0 || worker.isConnected?.() === false) return;
       // The worker may be gone by now; its request dies with it.
-      try { worker.send({ type: 'wxmp-dedup', id: m.id, entry } satisfies DedupResponse, () => {}); } catch { /* gone */ }
+      try { worker.send({ type: 'wxmp-dedup', id: m.id, entry, value } satisfies DedupResponse, () => {}); } catch { /* gone */ }
     };
+    if (m.op === 'remember') {
+      const remembered = store.remember ? store.remember(m.key, m.value ?? '', m.ttlMs ?? 30_000) : Promise.resolve(null);
+      remembered.then((value) => answer(null, value), () => answer(null, null));
+      return;
+    }
     const done = m.op === 'claim' ? store.claim(m.key, m.ttlMs ?? 30_000)
       : m.op === 'complete' ? store.complete(m.key, m.reply ?? '', m.ttlMs ?? 30_000).then(() => null)
       : store.get(m.key);
