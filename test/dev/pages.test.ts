@@ -148,13 +148,18 @@ describe('inspector (real Chromium)', () => {
     await page.locator('#detail summary', { hasText: 'Edit and replay' }).click();
     const area = page.locator('#edit-xml');
     await area.fill((await area.inputValue()).replace('<![CDATA[hello]]>', '<![CDATA[edited by hand]]>'));
-    await page.getByRole('button', { name: 'Replay with these edits' }).click();
+    await page.locator('form:has(#edit-xml) button[type=submit]').click();
     await poll(() => page.locator('#detail').innerText()).toContain('Replayed with the current code: status 200');
     expect(await page.locator('#detail').innerText()).toContain('echo:edited by hand');
     await logged(/\[safe\] oInspect: text "edited by hand" → text "echo:edited by hand"/);
+    // The quick edit: the text alone.
+    await page.fill('#edit-text', 'just the text');
+    await page.locator('form:has(#edit-text) button[type=submit]').click();
+    await logged(/\[safe\] oInspect: text "just the text" → text "echo:just the text"/);
+    await poll(() => page.locator('#detail').innerText()).toContain('echo:just the text');
     await page.keyboard.press('Escape');
     await poll(() => page.locator('#side').isVisible()).toBe(true);
-    expect(await page.locator('#list tr.replayed').count()).toBe(1);
+    expect(await page.locator('#list tr.replayed').count()).toBe(2);
     await screenshot(page, 'inspector-phone');
     await page.close();
   }, 90_000);

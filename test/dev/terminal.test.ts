@@ -77,6 +77,24 @@ describe('the terminal line judges every exchange as WeChat would', () => {
   });
 });
 
+describe('the inspector\'s replay with edits', () => {
+  it('replays a text message with new content, signed and encrypted again', async () => {
+    await post('to edit');
+    const list = JSON.parse((await http(`${dev.localUrl}/__wxmp/api/exchanges`)).body) as Summary[];
+    const original = list.find((s) => s.content === 'to edit')!;
+    const res = await http(`${dev.localUrl}/__wxmp/api/exchanges/${original.id}/replay`, { method: 'POST', body: JSON.stringify({ content: 'edited ]]> text' }), headers: { 'content-type': 'application/json' } });
+    const answer = JSON.parse(res.body) as { status: number; id: string; edited: boolean };
+    expect(answer).toMatchObject({ status: 200, edited: true });
+    const replayed = JSON.parse((await http(`${dev.localUrl}/__wxmp/api/exchanges/${answer.id}`)).body) as { replayOf: string; mode: string; message: { content: string }; query: Record<string, string>; rawBody: string };
+    expect(replayed).toMatchObject({ replayOf: original.id, mode: 'safe', message: { content: 'edited ]]> text' } });
+    expect(replayed.query.msg_signature).toMatch(/^[0-9a-f]{40}$/);
+    expect(replayed.rawBody).not.toContain('edited');
+    const bad = await http(`${dev.localUrl}/__wxmp/api/exchanges/${original.id}/replay`, { method: 'POST', body: JSON.stringify({ xml: '<xml><broken' }), headers: { 'content-type': 'application/json' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('does not parse');
+  });
+});
+
 describe('requests that never reach a handler', () => {
   it('logs an incomplete body as BODY_INCOMPLETE, never as a handler error', async () => {
     const before = logger.lines.length;

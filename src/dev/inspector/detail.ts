@@ -108,6 +108,19 @@ async function open(id, focus, noteText) {
     parts.push(actions);
     if (ex.sendLine) parts.push(pre(ex.sendLine));
     if (ex.canEdit) {
+      if (ex.message && ex.message.type === 'text') {
+        // The quick edit: only the text, the rest of the message as recorded.
+        const quick = el('form');
+        const tl = el('label', '', wx.t('editText'));
+        const input = el('input');
+        input.id = 'edit-text'; input.value = ex.message.content;
+        tl.htmlFor = 'edit-text';
+        const send = el('button', '', wx.t('replayEdited'));
+        send.type = 'submit';
+        quick.append(tl, input, send);
+        quick.addEventListener('submit', async (e) => { e.preventDefault(); send.disabled = true; await replay(id, { content: input.value }, note); send.disabled = false; });
+        parts.push(quick);
+      }
       const form = el('form');
       const label = el('label', '', wx.t('editXml'));
       const area = el('textarea');

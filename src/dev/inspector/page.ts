@@ -14,7 +14,8 @@ const opt = (value: string, key: keyof typeof en) => `<option value="${value}" d
 
 /** The page, with links to the other dev pages; `max` is how many exchanges the server keeps (the list keeps as many). */
 export function inspectorPage(links: Array<{ path: string; title: string }>, max: number): string {
-  const nav = links.map((l) => `<a href="/__wxmp/${escapeHtml(l.path)}">${escapeHtml(l.title)}</a>`).join('');
+  // The dev server's own chat link follows the page's language; other panels keep their titles.
+  const nav = links.map((l) => `<a href="/__wxmp/${escapeHtml(l.path)}"${l.path === 'chat' ? ' data-i18n="chatLink"' : ''}>${escapeHtml(l.title)}</a>`).join('');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${en.title}</title><link rel="icon" href="data:,"><link rel="stylesheet" href="/__wxmp/inspector.css"></head>
 <body data-max="${max}">

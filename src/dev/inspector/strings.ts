@@ -1,7 +1,7 @@
 /** The inspector's words, in English and Chinese; the page shows one language at a time. */
 export const INSPECTOR_STRINGS = {
   en: {
-    title: 'wxmp inspector', heading: 'wxmp inspector', search: 'Search', searchPlaceholder: 'Search content, reply, OpenID…',
+    title: 'wxmp inspector', heading: 'wxmp inspector', chatLink: 'Chat with your bot', search: 'Search', searchPlaceholder: 'Search content, reply, OpenID…',
     typeFilter: 'Type', statusFilter: 'Status', all: 'All', typeMessage: 'Messages', typeEvent: 'Events', typeVerify: 'Verification', typeLate: 'Late replies', typeOther: 'Other requests',
     statusOk: 'Accepted by WeChat', statusRejected: 'Rejected by WeChat', statusError: 'Handler errors', statusLate: 'Late', statusReplayed: 'Replayed',
     clear: 'Clear', export: 'Export JSON lines', colTime: 'Time', colType: 'Type', colContent: 'Content', colReply: 'Reply', colDuration: 'Duration', colMode: 'Mode',
@@ -20,7 +20,7 @@ export const INSPECTOR_STRINGS = {
     status: 'Status', time: 'Time', duration: 'Duration', mode: 'Mode', user: 'OpenID', retry: 'retry', cleared: 'Cleared', stack: 'Stack',
   },
   zh: {
-    title: 'wxmp 调试面板', heading: 'wxmp 调试面板', search: '搜索', searchPlaceholder: '搜索内容、回复、OpenID…',
+    title: 'wxmp 调试面板', heading: 'wxmp 调试面板', chatLink: '与机器人聊天', search: '搜索', searchPlaceholder: '搜索内容、回复、OpenID…',
     typeFilter: '类型', statusFilter: '状态', all: '全部', typeMessage: '消息', typeEvent: '事件', typeVerify: 'URL 验证', typeLate: '延迟回复', typeOther: '其他请求',
     statusOk: '微信接受', statusRejected: '微信拒绝', statusError: '处理出错', statusLate: '超时', statusReplayed: '重放',
     clear: '清空', export: '导出 JSON Lines', colTime: '时间', colType: '类型', colContent: '内容', colReply: '回复', colDuration: '耗时', colMode: '模式',

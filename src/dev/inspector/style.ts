@@ -56,6 +56,7 @@ dl.kv dt{color:#595959}dl.kv dd{margin:0;word-break:break-all}
 details{margin:8px 0;border:1px solid #e3e3e3;border-radius:4px;padding:4px 8px}
 summary{cursor:pointer;font-weight:600;padding:4px 0}
 .actions{display:flex;gap:8px;flex-wrap:wrap;margin:12px 0}
+form input#edit-text{width:100%;padding:5px 6px;border:1px solid #767676;border-radius:4px;margin:4px 0 8px}
 textarea{width:100%;min-height:140px;font:12px/1.45 ui-monospace,Menlo,Consolas,monospace;border:1px solid #767676;border-radius:4px;padding:6px}
 a{color:#1f4fa3}
 #back{display:none}
