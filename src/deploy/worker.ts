@@ -26,9 +26,11 @@ async function runWorker(): Promise<void> {
   const logger = productionLogger(config);
   const api = apiServerOptions(config, { logger });
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
-  // Without Redis the primary owns every key, so a retry that lands on another worker is still a copy.
-  const dedupStore = config.redisUrl ? api.dedupStore : new IpcDedupStore(process);
-  const summary = config.redisUrl ? api.summary : api.summary.replace('in this process', 'in the primary process, shared by its workers');
+  // Without Redis the primary owns every key, so a retry that lands on another worker (or, during a
+  // deploy, on the next release) is still a copy. A lone `npm start` worker is the only owner there is.
+  const shared = release || Number(process.env.WXMP_WORKER_COUNT) > 1;
+  const dedupStore = config.redisUrl || !shared ? api.dedupStore : new IpcDedupStore(process);
+  const summary = config.redisUrl || !shared ? api.summary : api.summary.replace('in this process', 'in the primary process, shared by its workers');
   const { app, closeLog } = createProductionApp(config, {
     router,
     version: process.env.WXMP_RELEASE,

@@ -92,7 +92,7 @@ export async function runPrimary(env: Env = process.env): Promise<number> {
     process.on('SIGINT', () => void stop(0));
 
     const fork = () => {
-      const worker = cluster.fork();
+      const worker = cluster.fork({ WXMP_WORKER_COUNT: String(count) });
       serveDedup(worker, store);
       const started = Date.now();
       worker.on('message', (message: { type?: string; line?: string }) => {
