@@ -41,6 +41,7 @@ export type { DedupStore, DedupEntry } from './wechat/dedup.js';
 // The server.
 export { wechat } from './server/wechat.js';
 export type { WechatOptions, LateReply } from './server/wechat.js';
+export type { LateReplyMode } from './server/late-retry.js';
 export { createApp } from './server/app.js';
 export type { AppOptions } from './server/app.js';
 export { startServer, listen } from './server/start.js';
@@ -86,5 +87,7 @@ export type { DevPanelContext, DevState } from './dev/types.js';
 
 // Configuration and errors.
 export { loadEnv, parseServerConfig } from './config.js';
+export { parseAccounts } from './accounts.js';
+export type { AccountConfig } from './accounts.js';
 export type { ServerConfig, Env } from './config.js';
 export { WxmpError, ConfigError, ProtocolError, ApiError, DeployError, isWxmpError } from './errors.js';

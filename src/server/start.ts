@@ -1,5 +1,6 @@
 import type { Hono } from 'hono';
 import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
+import { parseAccounts, type AccountConfig } from '../accounts.js';
 import { ConfigError } from '../errors.js';
 import type { Router } from '../wechat/router.js';
 import { apiServerOptions } from '../api/server-options.js';
@@ -44,7 +45,7 @@ export function redactProcessOutput(config: ServerConfig): void {
  */
 export function createProductionApp(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string; quiet?: boolean }): { app: Hono; closeLog(): Promise<void> } {
   const { logDir, quiet, ...appOptions } = options;
-  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret, ...(appOptions.accounts ?? []).flatMap((a) => [a.token, a.encodingAESKey])]);
   const log = openExchangeLog(logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
   // Already redacted: written around the process's output redaction, in one write per event-loop turn.
   const lines = quiet ? undefined : requestLineWriter(rawWriter(process.stdout));
@@ -80,14 +81,20 @@ export function startupLine(config: ServerConfig, url: string, summary: string):
 
 /** In one process, without the bundle or workers (the tests' and embedders' way); `npm start`: configuration from the environment and .env. */
 export async function startFromEnv(): Promise<number> {
-  const config = parseServerConfig(loadEnv());
+  const [config, ...others] = parseAccounts(loadEnv()) as [AccountConfig, ...AccountConfig[]];
   redactProcessOutput(config);
   const router = await loadBot();
   const api = apiServerOptions(config, { logger: productionLogger(config) });
   // Without an AppSecret there is no customer-service API (unverified subscription accounts): WeChat's retries carry the reply.
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
-  const running = await startServer(config, { router, dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });
+  // Further accounts (WECHAT_TOKEN_<NAME>...): their own API client; de-dup and session stores are shared (keys carry the account).
+  const extra = others.map((account) => {
+    const own = apiServerOptions(account, { logger: productionLogger(account) });
+    return { own, account: { ...account, lateReply: account.lateReply ?? (own.onLateReply ? 'kf' as const : 'retry' as const), client: own.client, onLateReply: own.onLateReply } };
+  });
+  const running = await startServer(config, { router, accounts: extra.map((e) => e.account), dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });
   consoleLogger.info(startupLine(config, running.url, api.summary));
+  for (const a of others) consoleLogger.info(`wxmp: account ${a.name}: ${startupLine(a, running.url, extra.find((e) => e.account.name === a.name)!.own.summary).slice('wxmp: '.length)}`);
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGTERM', stop);
@@ -95,5 +102,6 @@ export async function startFromEnv(): Promise<number> {
   });
   await running.close();
   await api.close();
+  for (const e of extra) await e.own.close();
   return 0;
 }

@@ -37,6 +37,8 @@ export interface WechatOptions {
   sessionStore?: SessionStore;
   /** Put on the handlers' context as `ctx.client`. */
   client?: WechatClient;
+  /** Put on the handlers' context as `ctx.account`, when one server serves several accounts. */
+  account?: string;
   /** Shared state for de-duplication; in memory by default. */
   dedupStore?: DedupStore;
   /** Answer `success` when the handler takes longer (ms). Default 4000: WeChat waits 5 s. */
@@ -117,7 +119,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const dedup = new DedupRunner(store);
   const guard = new ReplayGuard({ maxClockSkewSec: options.maxClockSkewSec ?? DEFAULT_MAX_CLOCK_SKEW_SEC, store, now });
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
-  const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger };
+  const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger, account: options.account };
   const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
   const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now }) : undefined;
   let counter = 0;

@@ -22,6 +22,8 @@ export interface HandlerContext<S extends object = SessionData> {
   /** The WeChat API client, when an AppSecret is configured (the dev loop's mock otherwise). */
   client?: WechatClient;
   logger: Logger;
+  /** The account's name when one server serves several (`default` for the first). */
+  account?: string;
   /** For a text handler registered with a RegExp: the match. */
   match?: RegExpMatchArray;
 }
@@ -40,6 +42,8 @@ export interface DispatchServices {
   sessions?: SessionStore;
   client?: WechatClient;
   logger?: Logger;
+  /** The account's name, when one server serves several. */
+  account?: string;
 }
 
 /** Options of {@link createRouter}. */
@@ -207,7 +211,7 @@ export class Router<S extends object = SessionData> {
   private async run(message: WechatMessage, services: DispatchServices, store: SessionStore, key: string): Promise<Reply | null> {
     const logger = services.logger ?? consoleLogger;
     const session = await openSession(store, key, { ttlMs: this.ttlMs, initial: this.initial as () => Record<string, unknown> });
-    const ctx: HandlerContext<S> = { message, openid: message.fromUserName, session: session.data as S, client: services.client, logger };
+    const ctx: HandlerContext<S> = { message, openid: message.fromUserName, session: session.data as S, client: services.client, logger, account: services.account };
     const reply = await this.chain(ctx, 0);
     const lost = await session.save(ctx.session as Record<string, unknown>);
     if (lost.length > 0) {

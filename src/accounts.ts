@@ -1,0 +1,49 @@
+/**
+ * Several Official Accounts in one server. The first is configured by the
+ * plain WECHAT_* variables; each further one by the same variables with a
+ * suffix naming it, e.g. WECHAT_TOKEN_SHOP, WECHAT_PATH_SHOP, WECHAT_APP_ID_SHOP,
+ * WECHAT_APP_SECRET_SHOP, WECHAT_ENCODING_AES_KEY_SHOP, WECHAT_LATE_REPLY_SHOP.
+ * Each needs its own path; PORT, HOST, REDIS_URL and the deadline are shared.
+ */
+import { parseServerConfig, type Env, type ServerConfig } from './config.js';
+import { ConfigError } from './errors.js';
+
+/** One account's settings; `name` is `default` for the unsuffixed one, else the suffix in lowercase. */
+export type AccountConfig = ServerConfig & { name: string };
+
+const PER_ACCOUNT = ['WECHAT_TOKEN', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECHAT_ENCODING_AES_KEY', 'WECHAT_PATH', 'WECHAT_LATE_REPLY', 'WECHAT_MODE'];
+
+/**
+ * The accounts configured in `env`, the unsuffixed one first.
+ *
+ * @example
+ * parseAccounts({ WECHAT_TOKEN: 'a1b2c3', WECHAT_TOKEN_SHOP: 'shop123', WECHAT_PATH_SHOP: '/shop' })
+ * // [{ name: 'default', path: '/', ... }, { name: 'shop', path: '/shop', token: 'shop123', ... }]
+ */
+export function parseAccounts(env: Env, defaults: { port?: number } = {}): AccountConfig[] {
+  const accounts: AccountConfig[] = [{ ...parseServerConfig(env, defaults), name: 'default' }];
+  const suffixes = Object.keys(env).map((k) => /^WECHAT_TOKEN_([A-Z0-9]+)$/.exec(k)?.[1]).filter((s): s is string => !!s && !!env[`WECHAT_TOKEN_${s}`]?.trim()).sort();
+  for (const suffix of suffixes) {
+    if (!env[`WECHAT_PATH_${suffix}`]?.trim()) {
+      throw new ConfigError(`WECHAT_PATH_${suffix}: expected the callback path of account ${suffix.toLowerCase()} (e.g. /${suffix.toLowerCase()}), got nothing; each account needs its own path`);
+    }
+    const own: Env = { ...env };
+    for (const name of PER_ACCOUNT) own[name] = env[`${name}_${suffix}`];
+    let config: ServerConfig;
+    try {
+      config = parseServerConfig(own, defaults);
+    } catch (error) {
+      // Name the suffixed variable the user actually set.
+      if (error instanceof ConfigError) throw new ConfigError(error.message.replace(new RegExp(`\\b(${PER_ACCOUNT.join('|')})\\b`, 'g'), `$1_${suffix}`), { cause: error });
+      throw error;
+    }
+    accounts.push({ ...config, name: suffix.toLowerCase() });
+  }
+  const seen = new Map<string, string>();
+  for (const a of accounts) {
+    const other = seen.get(a.path);
+    if (other) throw new ConfigError(`WECHAT_PATH${a.name === 'default' ? '' : `_${a.name.toUpperCase()}`}: expected a path of its own, got ${JSON.stringify(a.path)}, which account ${other} uses already`);
+    seen.set(a.path, a.name);
+  }
+  return accounts;
+}
