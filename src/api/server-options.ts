@@ -28,10 +28,10 @@ export interface ApiServerOptions {
  * const running = await startServer(config, { router, dedupStore: api.dedupStore, onLateReply: api.onLateReply });
  * // on shutdown: await running.close(); await api.close();
  */
-export function apiServerOptions(config: ApiConfig, options: { logger?: LateReplyLogger; dir?: string } = {}): ApiServerOptions {
+export function apiServerOptions(config: ApiConfig, options: { logger?: LateReplyLogger; dir?: string; sessionDir?: string } = {}): ApiServerOptions {
   // The message server reports a Redis outage itself, one line each way, when a message
   // first falls back to memory and when Redis answers again: the connection stays quiet.
-  const stores = createStores(config, { dir: options.dir, warn: () => {} });
+  const stores = createStores(config, { dir: options.dir, sessionDir: options.sessionDir, warn: () => {} });
   const client = config.appId && config.appSecret ? clientFromConfig(config, { tokenStore: stores.tokenStore }) : undefined;
   const onLateReply = client ? createLateReplySender({ client, logger: options.logger }) : undefined;
   const state = stores.kind === 'redis' ? 'Redis (REDIS_URL)' : 'this process (set REDIS_URL for several instances)';
@@ -40,7 +40,7 @@ export function apiServerOptions(config: ApiConfig, options: { logger?: LateRepl
     sessionStore: stores.sessionStore,
     onLateReply,
     client,
-    summary: `de-dup and sessions in ${state}; late replies ${client ? 'sent as customer-service messages' : 'on WeChat\'s retries or "继续" (WECHAT_LATE_REPLY=retry; set WECHAT_APP_SECRET for customer-service messages)'}`,
+    summary: `${stores.kind === 'local' && options.sessionDir ? `de-dup in ${state}, sessions in files under ${options.sessionDir}` : `de-dup and sessions in ${state}`}; late replies ${client ? 'sent as customer-service messages' : 'on WeChat\'s retries or "继续" (WECHAT_LATE_REPLY=retry; set WECHAT_APP_SECRET for customer-service messages)'}`,
     close: () => stores.close(),
   };
 }

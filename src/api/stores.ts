@@ -11,6 +11,7 @@ import { connectRedis, RedisDedupStore, RedisTokenStore } from './redis.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
 import { MemorySessionStore, type SessionStore } from '../wechat/session.js';
 import { RedisSessionStore } from '../server/session-redis.js';
+import { FileSessionStore } from '../server/session-file.js';
 
 /** The settings the API client needs; a `ServerConfig` has them all. */
 export interface ApiConfig {
@@ -36,7 +37,7 @@ export interface Stores {
  * const stores = createStores(parseServerConfig(loadEnv()));
  * const app = createApp({ ...options, dedupStore: stores.dedupStore });
  */
-export function createStores(config: { redisUrl?: string }, options: { dir?: string; warn?: (message: string) => void } = {}): Stores {
+export function createStores(config: { redisUrl?: string }, options: { dir?: string; sessionDir?: string; warn?: (message: string) => void } = {}): Stores {
   if (config.redisUrl) {
     const redis = connectRedis(config.redisUrl, { warn: options.warn });
     return {
@@ -49,7 +50,7 @@ export function createStores(config: { redisUrl?: string }, options: { dir?: str
       },
     };
   }
-  return { kind: 'local', tokenStore: new FileTokenStore({ dir: options.dir }), dedupStore: new MemoryDedupStore(), sessionStore: new MemorySessionStore(), close: async () => {} };
+  return { kind: 'local', tokenStore: new FileTokenStore({ dir: options.dir }), dedupStore: new MemoryDedupStore(), sessionStore: options.sessionDir ? new FileSessionStore({ dir: options.sessionDir }) : new MemorySessionStore(), close: async () => {} };
 }
 
 /**

@@ -24,7 +24,8 @@ async function runWorker(): Promise<void> {
   redactProcessOutput(config);
   const router = await loadBot();
   const logger = productionLogger(config);
-  const api = apiServerOptions(config, { logger });
+  // Without Redis, sessions go to files the workers of this host share (memory is per worker).
+  const api = apiServerOptions(config, { logger, sessionDir: process.env.WXMP_SESSION_DIR ?? '.wxmp/sessions' });
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   // Without Redis the primary owns every key, so a retry that lands on another worker (or, during a
   // deploy, on the next release) is still a copy. A lone `npm start` worker is the only owner there is.

@@ -106,3 +106,26 @@ describe('sessions on Redis', () => {
     }
   });
 });
+
+describe('sessions in files', () => {
+  it('two stores on one folder (two worker processes) never overwrite each other unnoticed', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { FileSessionStore } = await import('../../src/server/session-file.js');
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-sessions-'));
+    try {
+      const a = new FileSessionStore({ dir });
+      const b = new FileSessionStore({ dir });
+      // Ten concurrent first saves of one key: exactly one wins, the others are told.
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).set('k', { i }, { expectedVersion: 0, ttlMs: 60_000 })));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const saved = await b.get('k');
+      expect(saved?.version).toBe(1);
+      expect(await a.set('k', { next: true }, { expectedVersion: 1, ttlMs: 60_000 })).toBe(true);
+      expect(await b.get('k')).toEqual({ data: { next: true }, version: 2 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
