@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
-import { parseDeployConfig } from './config.js';
+import { parseDeployHosts } from './hosts.js';
 import type { Output } from './progress.js';
 
 const USAGE = `Usage: wxmp deploy [--dry-run]        bundle, upload, health-check and switch (npm run deploy)
@@ -11,7 +11,9 @@ const USAGE = `Usage: wxmp deploy [--dry-run]        bundle, upload, health-chec
        wxmp deploy logs [-f] [-n N]     the production request log, readable lines
        wxmp deploy logs --app [-f]      the app's own output (console.log, errors)
        wxmp deploy build [--out DIR]    only build the bundle (used by the Dockerfile)
+       wxmp deploy balancer [--listen 80]   print an nginx load balancer config for the hosts
 Settings come from .env: DEPLOY_HOST, DEPLOY_USER, DEPLOY_PATH, DEPLOY_DOMAIN (see docs/deploy.md).
+Several servers: DEPLOY_HOST=a.example.com,b.example.com (setup checks each reaches REDIS_URL: --check-redis for one).
 `;
 
 /**
@@ -34,6 +36,8 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
       app: { type: 'boolean' },
       lines: { type: 'string', short: 'n' },
       help: { type: 'boolean', short: 'h' },
+      'check-redis': { type: 'boolean' },
+      listen: { type: 'string' },
     },
   });
   const out = io.out ?? process.stdout;
@@ -42,8 +46,8 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
     return 0;
   }
   const action = positionals[0] ?? 'deploy';
-  if (!['deploy', 'setup', 'rollback', 'status', 'logs', 'build'].includes(action) || positionals.length > 1) {
-    throw new ConfigError(`deploy: expected one of setup, rollback, status, logs, build (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
+  if (!['deploy', 'setup', 'rollback', 'status', 'logs', 'build', 'balancer'].includes(action) || positionals.length > 1) {
+    throw new ConfigError(`deploy: expected one of setup, rollback, status, logs, build, balancer (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
   }
   const cwd = io.cwd ?? process.cwd();
   if (action === 'build') {
@@ -56,10 +60,35 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   const lines = values.lines === undefined ? 50 : Number(values.lines);
   if (!Number.isInteger(lines) || lines < 1) throw new ConfigError(`--lines: expected a positive integer, got ${JSON.stringify(values.lines)}`);
   const env = io.env ?? loadEnv(cwd);
-  const config = parseDeployConfig(env);
+  const { hosts, rollingLimit } = parseDeployHosts(env);
+  if (action === 'balancer') {
+    out.write((await import('./balancer.js')).nginxBalancerBlock(hosts, { listen: values.listen }));
+    return 0;
+  }
+  if (hosts.length > 1) {
+    const fleet = await import('./fleet-manage.js');
+    switch (action) {
+      case 'setup':
+        await fleet.fleetSetup({ hosts, envFile: values.env, yes: values.yes, out });
+        return 0;
+      case 'rollback':
+        await fleet.fleetRollback({ hosts, rollingLimit, out });
+        return 0;
+      case 'status':
+        return (await fleet.fleetStatus({ hosts, out })).every((s) => s.status.health.status === 200) ? 0 : 1;
+      case 'logs':
+        await fleet.fleetLogs({ hosts, lines, follow: values.follow, app: values.app, out });
+        return 0;
+      default:
+        await (await import('./fleet.js')).fleetDeploy({ hosts, rollingLimit, cwd, dryRun: values['dry-run'], out, bot: env.WXMP_BOT });
+        return 0;
+    }
+  }
+  const config = hosts[0]!.config;
   switch (action) {
     case 'setup':
-      await (await import('./setup.js')).setup({ config, envFile: values.env, yes: values.yes, out });
+      if (values['check-redis']) await (await import('./fleet-manage.js')).fleetSetup({ hosts, envFile: values.env, yes: values.yes, checkRedis: true, out });
+      else await (await import('./setup.js')).setup({ config, envFile: values.env, yes: values.yes, out });
       return 0;
     case 'rollback':
       await (await import('./manage.js')).rollback({ config, out });

@@ -1,0 +1,47 @@
+import type { DeployHost } from './hosts.js';
+
+/**
+ * The nginx config for a front host that balances WeChat's callbacks across
+ * the hosts' own nginx (`wxmp deploy balancer` prints it). A host whose nginx
+ * refuses or answers 502/503 is skipped for the next one: POSTs included
+ * (`non_idempotent`), which is safe because the hosts share de-dup in Redis.
+ * No `timeout` retry: a slow handler is not run a second time elsewhere.
+ *
+ * @example
+ * nginxBalancerBlock(hosts, { listen: '80' }) // "upstream wxmp_balancer {\n    server a.example.com:80 ..."
+ */
+export function nginxBalancerBlock(hosts: DeployHost[], options: { listen?: string } = {}): string {
+  const first = hosts[0]!.config;
+  const name = `wxmp_${first.serviceName.replace(/-/g, '_')}_hosts`;
+  const servers = hosts.map(({ config: c }) => {
+    const [ip, port] = c.httpListen.includes(':') ? c.httpListen.split(':') : [undefined, c.httpListen];
+    const host = ip && ip !== '0.0.0.0' ? ip : c.host.includes(':') && !c.host.startsWith('[') ? `[${c.host}]` : c.host;
+    return `    server ${host}:${port} max_fails=2 fail_timeout=5s;`;
+  });
+  return `# wxmp: ${first.domain} balanced across ${hosts.length} hosts (printed by \`wxmp deploy balancer\`)
+upstream ${name} {
+${servers.join('\n')}
+    keepalive 32;
+}
+
+server {
+    listen ${options.listen ?? '80'};
+    server_name ${first.domain};
+    client_max_body_size 1m;
+    location / {
+        proxy_pass http://${name};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout 1s;
+        proxy_send_timeout 5s;
+        proxy_read_timeout 5s;
+        proxy_next_upstream error http_502 http_503 non_idempotent;
+        proxy_next_upstream_tries 2;
+    }
+}
+`;
+}

@@ -1,0 +1,322 @@
+/**
+ * Several servers, for real on loopback: two "hosts" (each its own sshd, deploy
+ * folder, app port and nginx), one Redis they share, the mock WeChat API
+ * counting token fetches, and a third nginx as the load balancer in front of
+ * both, configured with what `wxmp deploy balancer` prints. Fixtures are
+ * shared by the whole file; the tests run in order, each from the state the
+ * previous one left.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Env } from '../../src/config.js';
+import { isWxmpError } from '../../src/errors.js';
+import { deployCommand } from '../../src/deploy/command.js';
+import { fleetDeploy } from '../../src/deploy/fleet.js';
+import { fleetLogs, fleetRollback, fleetStatus } from '../../src/deploy/fleet-manage.js';
+import { parseDeployHosts, type DeployHost } from '../../src/deploy/hosts.js';
+import { startMock, type RunningMock } from '../api/support/mock-server.js';
+import { startRedis, type RunningRedis } from '../api/support/redis-server.js';
+import { envelope } from '../fixtures/messages.js';
+import { TOKEN, wechatPost } from '../helpers/wechat-request.js';
+import { replyText, sendText, startLoad } from './support/load.js';
+import { startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
+import { createServer } from 'node:net';
+
+const root = join(import.meta.dirname, '..', '..');
+const tmp = mkdtempSync(join(tmpdir(), 'wxmp-multihost-'));
+const project = join(tmp, 'project');
+const handledLog = join(tmp, 'handled.log');
+const names = ['a', 'b'] as const;
+interface FakeHost { sshd: Sshd; nginx: Nginx; base: string; appPort: number; httpPort: number }
+const fake: Record<string, FakeHost> = {};
+let balancer: Nginx;
+let lbPort: number;
+let redis: RunningRedis;
+let api: RunningMock;
+let env: Env;
+let hosts: DeployHost[];
+let failure: unknown;
+
+const taken = new Set<number>();
+/**
+ * A free port below the ephemeral range: this file makes hundreds of outgoing
+ * connections (ssh, Redis, HTTP), whose local ports come from that range and
+ * could take an app port picked there before the app binds it.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+}
+
+function buffer(): { write(t: string): void; text: () => string } {
+  let text = '';
+  return { write: (t) => { text += t; }, text: () => text };
+}
+
+/** A bot that fetches the access_token (shared through Redis) and records each message it handles. */
+function writeBot(name: string, reply: string, startup = ''): string {
+  const file = join(project, `${name}.ts`);
+  writeFileSync(file, `import { appendFileSync } from 'node:fs';
+import { createRouter, loadEnv } from ${JSON.stringify(join(root, 'src', 'index.ts'))};
+import { clientFromConfig, createStores, parseApiConfig } from ${JSON.stringify(join(root, 'src', 'api', 'index.ts'))};
+${startup}
+const config = parseApiConfig(loadEnv(process.cwd()));
+const client = clientFromConfig(config, { tokenStore: createStores(config).tokenStore });
+export default createRouter().on('text', async (m) => {
+  await client.accessToken();
+  appendFileSync(${JSON.stringify(handledLog)}, m.msgId + ' ' + process.cwd() + '\\n');
+  return ${JSON.stringify(reply)} + m.content;
+});
+`);
+  return file;
+}
+
+const current = (h: string) => readlinkSync(join(fake[h]!.base, 'current')).split('/')[1]!;
+const handledTwice = () => {
+  const ids = existsSync(handledLog) ? readFileSync(handledLog, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]) : [];
+  return ids.filter((id, i) => ids.indexOf(id) !== i);
+};
+
+beforeAll(async () => {
+  try {
+    [redis, api, balancer] = await Promise.all([startRedis(), startMock(), startNginx(join(tmp, 'balancer'))]);
+    for (const h of names) {
+      const [sshd, nginx] = await Promise.all([startSshd(join(tmp, h, 'ssh'), { good: '' }), startNginx(join(tmp, h, 'nginx'))]);
+      fake[h] = { sshd, nginx, base: join(tmp, h, 'srv'), appPort: await freePort(), httpPort: await freePort() };
+    }
+    lbPort = await freePort();
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.0.0"}\n');
+    const common = `WECHAT_TOKEN=${TOKEN}\nWECHAT_APP_ID=${api.mock.appId}\nWECHAT_APP_SECRET=${api.mock.appSecret}\nWECHAT_API_BASE=${api.url}\n`;
+    writeFileSync(join(project, '.env.noredis'), common);
+    writeFileSync(join(project, '.env.production'), `${common}REDIS_URL=${redis.url}\n`);
+    execFileSync('git', ['init', '-q'], { cwd: project });
+    execFileSync('git', ['add', 'package.json'], { cwd: project });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init'], { cwd: project });
+    // Each host differs in folder, app port, nginx and key: the per-host settings after `?`.
+    const entry = (h: string) => {
+      const f = fake[h]!;
+      const q = new URLSearchParams({ path: f.base, app_port: String(f.appPort), http_listen: `127.0.0.1:${f.httpPort}`, nginx: f.nginx.command, nginx_conf_dir: f.nginx.confDir, ssh_key: f.sshd.keys.good!, ssh_known_hosts: f.sshd.knownHosts });
+      return `127.0.0.1:${f.sshd.port}?${q}`;
+    };
+    env = {
+      DEPLOY_HOST: names.map(entry).join(','), DEPLOY_USER: userInfo().username, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
+      DEPLOY_HEALTH_TIMEOUT_MS: '10000', DEPLOY_KEEP: '4',
+    };
+    hosts = parseDeployHosts(env).hosts;
+  } catch (error) {
+    failure = error;
+  }
+});
+
+// A missing service (sshd, nginx, redis-server) fails every test here, never skips it.
+beforeEach(() => {
+  if (failure) throw failure;
+});
+
+afterAll(async () => {
+  const pids = names.flatMap((h) => {
+    try { return [Number(readFileSync(join(fake[h]!.base, 'run', 'supervisor.pid'), 'utf8'))]; } catch { return []; }
+  });
+  for (const pid of pids) try { process.kill(pid, 'SIGTERM'); } catch { /* gone */ }
+  await Promise.all([balancer?.stop(), redis?.stop(), api?.close(), ...names.flatMap((h) => [fake[h]?.nginx.stop(), fake[h]?.sshd.stop()])]);
+  execFileSync('sleep', ['0.5']);
+  for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout: 120_000 }, () => {
+  it('reads DEPLOY_HOST as a list with per-host settings, and names hosts apart', () => {
+    expect(hosts.map((h) => h.name)).toEqual(names.map((h) => `127.0.0.1:${fake[h]!.sshd.port}`));
+    expect(hosts.map((h) => h.config.path)).toEqual(names.map((h) => fake[h]!.base));
+    expect(hosts[1]!.config.appPort).toBe(fake.b!.appPort);
+  });
+
+  it('setup prepares every host; without REDIS_URL in the .env it says why, and deploy refuses before changing anything', async () => {
+    const out = buffer();
+    await expect(deployCommand(['setup', '--env', join(project, '.env.noredis')], { env, cwd: project, out })).rejects.toThrow(/^host 127\.0\.0\.1:\d+: REDIS_URL is not set in .*shared\/\.env: with several servers, a WeChat retry can land on another server and must still be answered once, and all servers must share one access_token/);
+    for (const h of names) expect(out.text()).toContain(`── 127.0.0.1:${fake[h]!.sshd.port}\n`);
+    expect(out.text().match(/✓ nginx .*nginx -t ok, reloaded/g)).toHaveLength(2);
+    const refused = await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v1', 'v1: '), out: buffer() }).then(() => undefined, (e: unknown) => e);
+    expect(isWxmpError(refused) && refused.code).toBe('DEPLOY_REDIS');
+    expect((refused as Error).message).toMatch(/^REDIS_URL is not set in the server's \.env on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+: with several servers, .*; nothing was changed$/);
+    for (const h of names) {
+      expect(readdirSync(join(fake[h]!.base, 'releases'))).toEqual([]);
+      expect(existsSync(join(fake[h]!.base, 'run', 'deploy.lock'))).toBe(false);
+    }
+    // With REDIS_URL: setup checks that every host reaches it.
+    const again = buffer();
+    expect(await deployCommand(['setup', '--env', join(project, '.env.production')], { env, cwd: project, out: again })).toBe(0);
+    expect(again.text()).toMatch(/✓ redis .*every host reaches REDIS_URL \(PONG: 127\.0\.0\.1:\d+ \d+ ms, 127\.0\.0\.1:\d+ \d+ ms\)/);
+    expect(again.text()).not.toContain(api.mock.appSecret);
+  });
+
+  it('the balancer config that `wxmp deploy balancer` prints serves both hosts through a real nginx', async () => {
+    const out = buffer();
+    expect(await deployCommand(['balancer', '--listen', `127.0.0.1:${lbPort}`], { env, cwd: project, out })).toBe(0);
+    for (const h of names) expect(out.text()).toContain(`server 127.0.0.1:${fake[h]!.httpPort} max_fails=2 fail_timeout=5s;`);
+    writeFileSync(join(balancer.confDir, 'balancer.conf'), out.text());
+    execFileSync('sh', ['-c', `${balancer.command} -t 2>&1 && ${balancer.command} -s reload`]);
+    await new Promise((r) => setTimeout(r, 300));
+  });
+
+  it('the first deploy builds once, uploads to both in parallel, switches host by host', async () => {
+    const out = buffer();
+    const release = await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v1', 'v1: '), out });
+    const [a, b] = hosts.map((h) => h.name);
+    expect(out.text()).toMatch(new RegExp(`✓ bundle .*once for 2 hosts\\n✓ connect .*2 hosts ready.*\\n✓ upload .*2 hosts in parallel.*\\n✓ switch ${a} .*healthy\\n✓ switch ${b} .*healthy\\n✓ prune .*\\ndeployed ${release} to 2 hosts`));
+    for (const h of names) expect(current(h)).toBe(release);
+    expect(replyText((await sendText(lbPort, 'hello')).body)).toBe('v1: hello');
+  });
+
+  it('a rolling deploy under load through the balancer: 0 failed, 0 handled twice, new code on both, one token fetch', async () => {
+    const load = startLoad(lbPort);
+    await new Promise((r) => setTimeout(r, 400));
+    await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v2', 'v2: '), out: buffer() });
+    await new Promise((r) => setTimeout(r, 400));
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.sent).toBeGreaterThan(50);
+    expect(result.replies).toEqual(['v1: load', 'v2: load']);
+    expect(handledTwice()).toEqual([]);
+    // Both hosts handled traffic, and both now run the new code.
+    const log = readFileSync(handledLog, 'utf8');
+    for (const h of names) {
+      expect(log).toContain(fake[h]!.base);
+      expect(replyText((await sendText(fake[h]!.httpPort, 'direct')).body)).toBe('v2: direct');
+    }
+    // Every worker of both hosts, across two releases, used the one token in Redis.
+    expect(api.mock.tokenFetches()).toBe(1);
+  });
+
+  it('a retry storm split across the two hosts: the handler runs once, every copy gets the same reply', async () => {
+    const xml = envelope('<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[storm]]></Content><MsgId>7777777777777777777</MsgId>', 'oStorm');
+    const { url, body } = wechatPost(xml, 'plaintext');
+    const post = (port: number) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: url, method: 'POST', timeout: 5000, headers: { 'content-type': 'text/xml', host: 'wx.test.local' } }, (res) => {
+        let data = '';
+        res.on('data', (d) => { data += d; });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      });
+      req.on('timeout', () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+      req.end(body);
+    });
+    const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => post(fake[names[i % 2]!]!.httpPort)));
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(200));
+    expect(new Set(answers.map((a) => a.body)).size).toBe(1);
+    expect(replyText(answers[0]!.body)).toBe('v2: storm');
+    expect(readFileSync(handledLog, 'utf8').split('\n').filter((l) => l.startsWith('7777777777777777777 '))).toHaveLength(1);
+  });
+
+  it('the first host failing its health check stops the rollout: the other host keeps the old release, status says so', async () => {
+    const before = current('a');
+    const bot = writeBot('bot-broken-a', 'v3: ', `if (process.cwd().startsWith(${JSON.stringify(fake.a!.base)})) throw new Error('host a cannot start');`);
+    const load = startLoad(lbPort);
+    const error = await fleetDeploy({ hosts, cwd: project, bot, out: buffer() }).then(() => undefined, (e: unknown) => e);
+    const result = await load.stop();
+    expect(isWxmpError(error) && error.code).toBe('DEPLOY_HEALTH');
+    const [a, b] = hosts.map((h) => h.name);
+    expect((error as Error).message).toMatch(new RegExp(`^host ${a}: release \\S+ failed its health check: [\\s\\S]*host a cannot start[\\s\\S]*\\nrollout stopped: ${a}, ${b} run ${before}$`));
+    expect(result.failed).toBe(0);
+    expect(result.replies).toEqual(['v2: load']);
+    for (const h of names) {
+      expect(current(h)).toBe(before);
+      expect(readdirSync(join(fake[h]!.base, 'releases'))).toHaveLength(2);
+      expect(existsSync(join(fake[h]!.base, 'run', 'deploy.lock'))).toBe(false);
+    }
+    const out = buffer();
+    await fleetStatus({ hosts, out });
+    expect(out.text()).toMatch(new RegExp(`^${a}  ${before}  commit [0-9a-f]{7,}  workers [1-9]\\d*  healthy\\n${b}  ${before}  commit [0-9a-f]{7,}  workers [1-9]\\d*  healthy\\n$`));
+  });
+
+  it('the second host failing: the first runs the new release, the second the old one, and status says which', async () => {
+    const before = current('b');
+    const bot = writeBot('bot-broken-b', 'v3: ', `if (process.cwd().startsWith(${JSON.stringify(fake.b!.base)})) throw new Error('host b cannot start');`);
+    const error = await fleetDeploy({ hosts, cwd: project, bot, out: buffer() }).then(() => undefined, (e: unknown) => e);
+    const [a, b] = hosts.map((h) => h.name);
+    const after = current('a');
+    expect(after).not.toBe(before);
+    expect(current('b')).toBe(before);
+    expect((error as Error).message).toMatch(new RegExp(`^host ${b}: release ${after} failed its health check[\\s\\S]*\\nrollout stopped: ${a} runs ${after}; ${b} runs ${before}; \`wxmp deploy rollback\` puts the switched hosts back$`));
+    const out = buffer();
+    expect(await deployCommand(['status'], { env, cwd: project, out })).toBe(0);
+    expect(out.text()).toMatch(new RegExp(`^${a}  ${after}  commit .*  healthy\\n${b}  ${before}  commit .*  healthy\\nhosts differ: ${a} runs ${after}; ${b} runs ${before}\\n$`));
+    expect(replyText((await sendText(fake.a!.httpPort, 'x')).body)).toBe('v3: x');
+    expect(replyText((await sendText(fake.b!.httpPort, 'x')).body)).toBe('v2: x');
+  });
+
+  it('rollback across both: the switched host goes back first, then both to the release before, under load with 0 failed', async () => {
+    const v2 = current('b');
+    const out = buffer();
+    expect(await fleetRollback({ hosts, out })).toBe(v2);
+    expect(current('a')).toBe(v2);
+    expect(out.text()).toMatch(/✓ rollback 127\.0\.0\.1:\d+ .* is current again/);
+    expect(out.text().match(/✓ rollback/g)).toHaveLength(1);
+    const load = startLoad(lbPort);
+    await new Promise((r) => setTimeout(r, 300));
+    const back = await fleetRollback({ hosts, out });
+    await new Promise((r) => setTimeout(r, 300));
+    const result = await load.stop();
+    expect(result.failures).toEqual([]);
+    expect(result.replies).toEqual(['v2: load', 'v1: load']);
+    for (const h of names) expect(current(h)).toBe(back);
+    expect(handledTwice()).toEqual([]);
+  });
+
+  it('logs merges both hosts in time order, each line prefixed with its host; -f follows both', async () => {
+    await sendText(fake.a!.httpPort, 'from-a');
+    await sendText(fake.b!.httpPort, 'from-b');
+    const out = buffer();
+    await fleetLogs({ hosts, lines: 3, out });
+    const lines = out.text().trim().split('\n');
+    expect(lines).toHaveLength(6);
+    const [a, b] = hosts.map((h) => h.name);
+    expect(lines.at(-2)).toMatch(new RegExp(`^${a} \\| \\d\\d:\\d\\d:\\d\\d POST / 200 .*text "from-a" → text "v1: from-a"$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^${b} \\| \\d\\d:\\d\\d:\\d\\d POST / 200 .*text "from-b" → text "v1: from-b"$`));
+    const follow = buffer();
+    const stop = new AbortController();
+    const following = fleetLogs({ hosts, lines: 1, follow: true, out: follow, signal: stop.signal });
+    const until = async (check: () => boolean) => {
+      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      return check();
+    };
+    expect(await until(() => follow.text().includes('"from-a"') && follow.text().includes('"from-b"'))).toBe(true);
+    await sendText(fake.b!.httpPort, 'followed-b');
+    await sendText(fake.a!.httpPort, 'followed-a');
+    expect(await until(() => follow.text().includes(`${b} | `) && /followed-a/.test(follow.text()) && /followed-b/.test(follow.text()))).toBe(true);
+    expect(follow.text()).toMatch(new RegExp(`^${a} \\| .*"followed-a"`, 'm'));
+    stop.abort();
+    await following;
+  });
+
+  it('an unreachable host fails fast with its name; nothing changes on the others', async () => {
+    const closed = await freePort();
+    const down = parseDeployHosts({ ...env, DEPLOY_HOST: env.DEPLOY_HOST!.replace(`127.0.0.1:${fake.b!.sshd.port}?`, `127.0.0.1:${closed}?`) }).hosts;
+    const releases = readdirSync(join(fake.a!.base, 'releases')).sort();
+    const before = current('a');
+    const error = await fleetDeploy({ hosts: down, cwd: project, bot: writeBot('bot-v4', 'v4: '), out: buffer() }).then(() => undefined, (e: unknown) => e);
+    expect(isWxmpError(error) && error.code).toBe('DEPLOY_SSH');
+    expect((error as Error).message).toMatch(new RegExp(`^host 127\\.0\\.0\\.1:${closed}: cannot reach .*Connection refused`));
+    expect(readdirSync(join(fake.a!.base, 'releases')).sort()).toEqual(releases);
+    expect(current('a')).toBe(before);
+    expect(existsSync(join(fake.a!.base, 'run', 'deploy.lock'))).toBe(false);
+    const status = await fleetStatus({ hosts: down, out: buffer() }).then(() => undefined, (e: unknown) => e);
+    expect((status as Error).message).toMatch(new RegExp(`^host 127\\.0\\.0\\.1:${closed}: cannot reach`));
+  });
+});
