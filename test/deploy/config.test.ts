@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeployConfig } from '../../src/deploy/config.js';
+import { parseDeployHosts } from '../../src/deploy/hosts.js';
 import { deployCommand } from '../../src/deploy/command.js';
 import { releaseId } from '../../src/deploy/release.js';
 import { rsyncFailure, rsyncRemoteShell } from '../../src/deploy/upload.js';
@@ -96,7 +97,7 @@ describe('wxmp deploy (command)', () => {
   });
 
   it('rejects an unknown action with the usage', async () => {
-    await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs, build .*got "publish"\nUsage: wxmp deploy/);
+    await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs, build, balancer .*got "publish"\nUsage: wxmp deploy/);
   });
 
   it('--dry-run prints the plan without connecting (the host does not even resolve)', async () => {
@@ -118,5 +119,56 @@ describe('helpers', () => {
     expect(rsyncFailure(11, 'rsync: [receiver] write failed on "/srv/x": No space left on device (28)\nrsync error: error in file IO (code 11)', '/srv/x').code).toBe('DEPLOY_DISK');
     expect(rsyncFailure(127, 'bash: line 1: rsync: command not found', '/srv/x').message).toMatch(/rsync is missing on the server/);
     expect(rsyncFailure(23, 'some files vanished', '/srv/x').code).toBe('DEPLOY_UPLOAD');
+  });
+});
+
+describe('several hosts (DEPLOY_HOST as a list)', () => {
+  const hostsOf = (extra: Record<string, string>) => parseDeployHosts({ ...good, ...extra });
+
+  it('reads [user@]host[:port] entries; shared settings apply to every host', () => {
+    const { hosts, rollingLimit } = hostsOf({ DEPLOY_HOST: 'a.example.com, ops@b.example.com:2222 ,[2001:db8::1]:2200' });
+    expect(rollingLimit).toBe(1);
+    expect(hosts.map((h) => [h.name, h.config.host, h.config.user, h.config.sshPort, h.config.path])).toEqual([
+      ['a.example.com', 'a.example.com', 'deploy', 22, '/srv/wxmp'],
+      ['b.example.com', 'b.example.com', 'ops', 2222, '/srv/wxmp'],
+      ['[2001:db8::1]', '[2001:db8::1]', 'deploy', 2200, '/srv/wxmp'],
+    ]);
+  });
+
+  it('a host that differs says so after ?, checked like the shared setting; two entries on one host are named by port', () => {
+    const { hosts } = hostsOf({ DEPLOY_HOST: '10.0.0.1:2201,10.0.0.1:2202?path=/opt/wxmp&app_port=8001', DEPLOY_ROLLING_LIMIT: '2' });
+    expect(hosts.map((h) => [h.name, h.config.path, h.config.appPort])).toEqual([['10.0.0.1:2201', '/srv/wxmp', 8000], ['10.0.0.1:2202', '/opt/wxmp', 8001]]);
+    expect(hostsOf({ DEPLOY_HOST: 'a,b', DEPLOY_ROLLING_LIMIT: '2' }).rollingLimit).toBe(2);
+  });
+
+  it('every problem at once, one line each', () => {
+    let message = '';
+    try {
+      hostsOf({ DEPLOY_HOST: 'a.example.com?colour=red,b.example.com?app_port=eight,a.example.com,bad host', DEPLOY_ROLLING_LIMIT: '0' });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message.split('\n').slice(1).map((l) => l.trim())).toEqual([
+      'DEPLOY_HOST: "colour" in "a.example.com?colour=red" is not a per-host setting; expected one of user, ssh_port, ssh_key, ssh_known_hosts, path, app_port, http_listen, service, nginx, nginx_conf_dir, systemd_dir',
+      'DEPLOY_APP_PORT: expected an integer from 1 to 65535, got "eight"',
+      'DEPLOY_HOST: expected the server\'s host name or IP address, got "bad host"',
+      'DEPLOY_ROLLING_LIMIT: expected how many hosts may be switched at once, an integer from 1, got "0"',
+      'DEPLOY_HOST: a.example.com:22 with DEPLOY_PATH /srv/wxmp is listed twice; expected each server once',
+    ]);
+  });
+
+  it('--dry-run with two hosts prints the rolling plan without connecting', async () => {
+    let text = '';
+    expect(await deployCommand(['--dry-run'], { env: { ...good, DEPLOY_HOST: 'a.invalid,b.invalid' }, out: { write: (t) => { text += t; } } })).toBe(0);
+    expect(text).toMatch(/→ 2 hosts: a\.invalid, b\.invalid\n/);
+    expect(text).toContain('switch one host at a time, each only after its new release passed /healthz');
+  });
+
+  it('the balancer config lists every host\'s nginx', async () => {
+    let text = '';
+    await deployCommand(['balancer'], { env: { ...good, DEPLOY_HOST: 'a.example.com,b.example.com?http_listen=10.0.0.2:8080' }, out: { write: (t) => { text += t; } } });
+    expect(text).toContain('    server a.example.com:80 max_fails=2 fail_timeout=5s;\n    server 10.0.0.2:8080 max_fails=2 fail_timeout=5s;\n');
+    expect(text).toContain('server_name wx.example.com;');
+    expect(text).toContain('proxy_next_upstream error http_502 http_503 non_idempotent;');
   });
 });
