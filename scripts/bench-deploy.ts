@@ -7,14 +7,25 @@
  * the process, start the new one, wait for /healthz). Prints deploy durations,
  * failed requests, replies from the retired release after the command
  * returned, and messages handled twice.
+ *
+ * Then two hosts (a second sshd with its own folder, app port and nginx, one
+ * Redis, a balancer nginx with what `wxmp deploy balancer` prints): under load
+ * through the balancer it alternates ROUNDS one-host deploys (host a alone) and
+ * ROUNDS two-host rolling deploys, and prints both durations, their ratio,
+ * failed requests and messages handled twice.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { nginxBalancerBlock } from '../src/deploy/balancer.js';
 import { parseDeployConfig } from '../src/deploy/config.js';
 import { deploy } from '../src/deploy/deploy.js';
+import { fleetDeploy } from '../src/deploy/fleet.js';
+import { fleetSetup } from '../src/deploy/fleet-manage.js';
+import { parseDeployHosts } from '../src/deploy/hosts.js';
 import { setup } from '../src/deploy/setup.js';
+import { startRedis, type RunningRedis } from '../test/api/support/redis-server.js';
 import { startLoad, type LoadResult } from '../test/deploy/support/load.js';
 import { freePort, startNginx, startSshd } from '../test/deploy/support/servers.js';
 
@@ -70,6 +81,9 @@ function summary(name: string, durations: number[], load: LoadResult, extra = ''
 
 const sshd = await startSshd(join(tmp, 'ssh'), { good: '' });
 const nginx = await startNginx(join(tmp, 'nginx'));
+const extra: { stop(): Promise<void> }[] = [];
+const hostBases: string[] = [];
+let redis: RunningRedis | undefined;
 try {
   const httpPort = await freePort();
   const appPort = await freePort();
@@ -139,10 +153,55 @@ try {
   console.log(summary('plain restart (baseline)', plainDurations, plainLoad));
   console.log('(the wxmp figure is a whole deploy: bundle, ssh, rsync, health check, switch, old release drained; the baseline is only the restart)');
   console.log('before this switch (issue 13, same setup): the retired release answered for ~9.4 s after the command returned (301–1,179 requests), then was SIGKILLed; 1–8 messages per deploy handled twice');
+  // Two hosts behind a balancer, sharing Redis.
+  redis = await startRedis();
+  writeFileSync(join(project, '.env.production'), `WECHAT_TOKEN=testtoken123\nREDIS_URL=${redis.url}\n`);
+  const sshdB = await startSshd(join(tmp, 'ssh-b'), { good: '' });
+  const [nginxA, nginxB, lb] = await Promise.all([startNginx(join(tmp, 'nginx-a')), startNginx(join(tmp, 'nginx-b')), startNginx(join(tmp, 'nginx-lb'))]);
+  extra.push(sshdB, nginxA, nginxB, lb);
+  const hostEntry = async (port: number, keys: { key: string; knownHosts: string }, name: string, nginxHost: typeof nginxA) => `127.0.0.1:${port}?${new URLSearchParams({
+    path: join(tmp, name), app_port: String(await freePort()), http_listen: `127.0.0.1:${await freePort()}`, nginx: nginxHost.command, nginx_conf_dir: nginxHost.confDir, ssh_key: keys.key, ssh_known_hosts: keys.knownHosts,
+  })}`;
+  const env = {
+    DEPLOY_HOST: [
+      await hostEntry(sshd.port, { key: sshd.keys.good!, knownHosts: sshd.knownHosts }, 'host-a', nginxA),
+      await hostEntry(sshdB.port, { key: sshdB.keys.good!, knownHosts: sshdB.knownHosts }, 'host-b', nginxB),
+    ].join(','),
+    DEPLOY_USER: userInfo().username, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
+  };
+  const { hosts } = parseDeployHosts(env);
+  hostBases.push(...hosts.map((h) => h.config.path));
+  await fleetSetup({ hosts, envFile: join(project, '.env.production'), out: quiet });
+  const lbPort = await freePort();
+  writeFileSync(join(lb.confDir, 'lb.conf'), nginxBalancerBlock(hosts, { listen: `127.0.0.1:${lbPort}` }));
+  execFileSync('sh', ['-c', `${lb.command} -s reload`]);
+  await fleetDeploy({ hosts, cwd: project, bot: bot(100), out: quiet });
+  const twiceBefore = handledTwice();
+  const oneHost: number[] = [];
+  const twoHosts: number[] = [];
+  load = startLoad(lbPort);
+  await sleep(500);
+  for (let i = 1; i <= ROUNDS; i++) {
+    let t = performance.now();
+    await deploy({ config: hosts[0]!.config, cwd: project, bot: bot(100 + 2 * i - 1), out: quiet });
+    oneHost.push(performance.now() - t);
+    await sleep(500);
+    t = performance.now();
+    await fleetDeploy({ hosts, cwd: project, bot: bot(100 + 2 * i), out: quiet });
+    twoHosts.push(performance.now() - t);
+    await sleep(500);
+  }
+  const fleetLoad = await load.stop();
+  console.log(`\ntwo hosts behind an nginx balancer, sharing Redis, ${ROUNDS} rounds each, alternating, same run, one load through the balancer:`);
+  console.log(`${'one host (a alone)'.padEnd(24)} median ${(median(oneHost) / 1000).toFixed(2)} s (${oneHost.map((d) => (d / 1000).toFixed(2)).join(', ')})`);
+  console.log(`${'two hosts, rolling'.padEnd(24)} median ${(median(twoHosts) / 1000).toFixed(2)} s (${twoHosts.map((d) => (d / 1000).toFixed(2)).join(', ')})  ratio ${(median(twoHosts) / median(oneHost)).toFixed(2)}`);
+  console.log(`failed ${fleetLoad.failed}/${fleetLoad.sent} requests, ${handledTwice() - twiceBefore} messages handled twice${fleetLoad.failures.length ? ` (${[...new Set(fleetLoad.failures)].slice(0, 3).join('; ')})` : ''}`);
 } finally {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  try { process.kill(Number(readFileSync(join(base, 'run', 'supervisor.pid'), 'utf8')), 'SIGTERM'); } catch { /* stopped */ }
-  await Promise.all([nginx.stop(), sshd.stop()]);
+  for (const dir of [base, ...hostBases]) {
+    try { process.kill(Number(readFileSync(join(dir, 'run', 'supervisor.pid'), 'utf8')), 'SIGTERM'); } catch { /* stopped */ }
+  }
+  await Promise.all([nginx.stop(), sshd.stop(), ...extra.map((e) => e.stop()), redis?.stop()]);
   await sleep(300);
   rmSync(tmp, { recursive: true, force: true });
 }

@@ -94,7 +94,7 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
   const runs: HostRun[] = options.hosts.map((host) => ({ host, remote: new Remote(host.config), locked: false, uploaded: false, switched: false }));
   let interrupted = false;
   const onInterrupt = () => { interrupted = true; p.line('interrupted: stopping after the current step, cleaning up on the servers...'); };
-  const enter = () => { if (interrupted) throw new DeployError('interrupted', `interrupted by Ctrl-C: ${whoRunsWhat(runs.map((r) => ({ host: r.host, release: r.switched ? release : r.before })))}`); };
+  const enter = () => { if (interrupted) throw new DeployError('interrupted', 'interrupted by Ctrl-C'); };
   process.once('SIGINT', onInterrupt);
   try {
     await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB, once for ${options.hosts.length} hosts`);
@@ -133,7 +133,9 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
     await p.step('prune', () => allOrFirstFailure(runs, (r) => checked(r.remote, 'prune', pruneScript(r.host.config))), () => `${runs.length} hosts`);
     p.line(`deployed ${release} to ${runs.length} hosts in ${p.total()}`);
     return release;
-  } catch (error) {
+  } catch (caught) {
+    // Ctrl-C also ends the running ssh/rsync; what they report is not the reason.
+    const error = interrupted ? new DeployError('interrupted', `interrupted by Ctrl-C${runs.some((r) => r.uploaded) ? '' : ': nothing was switched'}`, { cause: caught }) : caught;
     if (runs.some((r) => r.switched) || runs.some((r) => r.uploaded)) {
       const status = whoRunsWhat(runs.map((r) => ({ host: r.host, release: r.switched ? release : r.before })));
       const next = runs.some((r) => r.switched) ? '; `wxmp deploy rollback` puts the switched hosts back' : '';

@@ -122,7 +122,7 @@ beforeAll(async () => {
   } catch (error) {
     failure = error;
   }
-});
+}, 120_000);
 
 // A missing service (sshd, nginx, redis-server) fails every test here, never skips it.
 beforeEach(() => {
@@ -138,9 +138,9 @@ afterAll(async () => {
   execFileSync('sleep', ['0.5']);
   for (const pid of pids) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
   rmSync(tmp, { recursive: true, force: true });
-});
+}, 60_000);
 
-describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout: 120_000 }, () => {
+describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout: 180_000 }, () => {
   it('reads DEPLOY_HOST as a list with per-host settings, and names hosts apart', () => {
     expect(hosts.map((h) => h.name)).toEqual(names.map((h) => `127.0.0.1:${fake[h]!.sshd.port}`));
     expect(hosts.map((h) => h.config.path)).toEqual(names.map((h) => fake[h]!.base));
@@ -292,8 +292,9 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     const follow = buffer();
     const stop = new AbortController();
     const following = fleetLogs({ hosts, lines: 1, follow: true, out: follow, signal: stop.signal });
+    // Polls up to 30 s: each host's follow is an ssh session, slow to start on a loaded machine.
     const until = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
       return check();
     };
     expect(await until(() => follow.text().includes('"from-a"') && follow.text().includes('"from-b"'))).toBe(true);
