@@ -195,8 +195,9 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     const out = buffer();
     const stop = new AbortController();
     const following = logs({ config, lines: 1, follow: true, out, signal: stop.signal });
+    // Polls up to 30 s: the follow is an ssh session, slow to start on a loaded machine.
     const until = async (check: () => boolean) => {
-      for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
       return check();
     };
     expect(await until(() => out.text().includes('"back"'))).toBe(true);
