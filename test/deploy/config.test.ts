@@ -136,8 +136,8 @@ describe('several hosts (DEPLOY_HOST as a list)', () => {
   });
 
   it('a host that differs says so after ?, checked like the shared setting; two entries on one host are named by port', () => {
-    const { hosts } = hostsOf({ DEPLOY_HOST: '10.0.0.1:2201,10.0.0.1:2202?path=/opt/wxmp&app_port=8001', DEPLOY_ROLLING_LIMIT: '2' });
-    expect(hosts.map((h) => [h.name, h.config.path, h.config.appPort])).toEqual([['10.0.0.1:2201', '/srv/wxmp', 8000], ['10.0.0.1:2202', '/opt/wxmp', 8001]]);
+    const { hosts } = hostsOf({ DEPLOY_HOST: '10.0.0.1:2201,10.0.0.1:2202?path=/opt/wxmp&app_port=8002', DEPLOY_ROLLING_LIMIT: '2' });
+    expect(hosts.map((h) => [h.name, h.config.path, h.config.appPort])).toEqual([['10.0.0.1:2201', '/srv/wxmp', 8000], ['10.0.0.1:2202', '/opt/wxmp', 8002]]);
     expect(hostsOf({ DEPLOY_HOST: 'a,b', DEPLOY_ROLLING_LIMIT: '2' }).rollingLimit).toBe(2);
   });
 
