@@ -92,10 +92,21 @@ const textXml = (id: number) =>
   `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oBenchUser]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello ${id}]]></Content><MsgId>${1e15 + id}</MsgId></xml>`;
 
 /** Pre-built requests, so the load generator spends no CPU on signing or encryption during the run. */
+let nonces = 0;
+// Fresh timestamps (the server refuses those outside WECHAT_MAX_CLOCK_SKEW) and a nonce never used
+// before (a signed query seen again is refused as a replay), as WeChat sends them.
+const now = () => String(Math.floor(Date.now() / 1000));
+
+/** GET verifications, each with its own signed query. */
+function verifications(count: number): Array<{ path: string }> {
+  const ts = now();
+  return Array.from({ length: count }, () => ({ path: `/?${query(ts, String(nonces++))}&echostr=bench` }));
+}
+
 function messages(mode: 'plaintext' | 'safe', count: number): Array<{ path: string; body: string }> {
+  const ts = now();
   return Array.from({ length: count }, (_, i) => {
-    const ts = String(1700000000 + i);
-    const nonce = String(100000 + i);
+    const nonce = String(nonces++);
     if (mode === 'plaintext') return { path: `/?${query(ts, nonce)}`, body: textXml(i) };
     const encrypt = crypto.encrypt(textXml(i));
     return { path: `/?${query(ts, nonce)}&encrypt_type=aes&msg_signature=${sign(token, ts, nonce, encrypt)}`, body: `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
@@ -126,9 +137,7 @@ const bare = await startServer('bare');
 const servers: Partial<Record<Kind, { port: number; child: ChildProcess }>> = { bare };
 const stop = (s?: { child: ChildProcess }) => s?.child.kill('SIGTERM');
 try {
-  const ts = '1700000000';
-  const verify = { path: `/?${query(ts, '42')}&echostr=bench` };
-  const bareGet: Pool = { items: [verify], next: 0 };
+  const bareGet: Pool = { items: verifications(1000), next: 0 };
   const barePost = { plaintext: { items: messages('plaintext', 1000), next: 0 }, safe: { items: messages('safe', 1000), next: 0 } };
   // Each wxmp server gets messages with unique MsgIds, so de-dup never answers from its cache.
   const unique = (mode: 'plaintext' | 'safe', perSecond: number) => (): Pool => ({ items: messages(mode, (rounds + 1) * duration * perSecond), next: 0 });
@@ -136,7 +145,7 @@ try {
   await load(bare.port, 'GET', bareGet); // warm-up of the load generator and the JIT
   const rows: Row[] = [];
   for (const [name, method, build, target, barePool] of [
-    ['GET verification', 'GET', (): Pool => ({ items: [verify], next: 0 }), 0.8, bareGet],
+    ['GET verification', 'GET', (): Pool => ({ items: verifications((rounds + 1) * duration * 16_000), next: 0 }), 0.8, bareGet],
     ['plaintext text message', 'POST', unique('plaintext', 16_000), 0.5, barePost.plaintext],
     ['safe-mode text message', 'POST', unique('safe', 10_000), 0.35, barePost.safe],
   ] as const) {
