@@ -56,6 +56,20 @@ afterAll(() => {
 });
 
 describe('wxmp start (npm start)', () => {
+  it('serves a second account (WECHAT_TOKEN_SHOP, WECHAT_PATH_SHOP) at its own path with its own Token', async () => {
+    const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '1', WECHAT_TOKEN_SHOP: 'shoptoken456', WECHAT_PATH_SHOP: '/shop' });
+    const url = await listening(server.output);
+    await expect.poll(() => server.output(), { timeout: 5000 }).toMatch(/wxmp: account shop: callback at http:\/\/127\.0\.0\.1:\d+\/shop/);
+    const main = wechatPost(bodies.text, 'plaintext');
+    expect((await http(`${url}${main.url}`, 'POST', main.body)).body).toContain('this is a test');
+    const shop = wechatPost(bodies.text.replace('1234567890123456', '99'), 'plaintext', { token: 'shoptoken456', path: '/shop' });
+    expect((await http(`${url}${shop.url}`, 'POST', shop.body)).body).toContain('this is a test');
+    const wrong = wechatPost(bodies.text.replace('1234567890123456', '98'), 'plaintext', { path: '/shop' });
+    expect((await http(`${url}${wrong.url}`, 'POST', wrong.body)).status).toBe(403);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+  }, 60_000);
+
   it('serves the bot and /healthz, logs each request, and stops cleanly on SIGTERM', async () => {
     const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '1' });
     const url = await listening(server.output);

@@ -7,7 +7,8 @@
  * it, and takes its share of the public port only when told "serve".
  */
 import cluster from 'node:cluster';
-import { loadEnv, parseServerConfig } from '../config.js';
+import { loadEnv } from '../config.js';
+import { parseAccounts, type AccountConfig } from '../accounts.js';
 import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { IpcDedupStore } from '../server/ipc-dedup.js';
@@ -20,13 +21,18 @@ export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'
 
 async function runWorker(): Promise<void> {
   const release = process.env.WXMP_ROLE === 'release';
-  const config = parseServerConfig(loadEnv());
+  // The first account, and any further ones (WECHAT_TOKEN_<NAME>..., each at its own path).
+  const [config, ...others] = parseAccounts(loadEnv()) as [AccountConfig, ...AccountConfig[]];
   redactProcessOutput(config);
   const router = await loadBot();
   const logger = productionLogger(config);
   // Without Redis, sessions go to files the workers of this host share (memory is per worker).
   const api = apiServerOptions(config, { logger, sessionDir: process.env.WXMP_SESSION_DIR ?? '.wxmp/sessions' });
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
+  const extra = others.map((account) => {
+    const own = apiServerOptions(account, { logger: productionLogger(account) });
+    return { own, account: { ...account, lateReply: account.lateReply ?? (own.onLateReply ? 'kf' as const : 'retry' as const), client: own.client, onLateReply: own.onLateReply } };
+  });
   // Without Redis the primary owns every key, so a retry that lands on another worker (or, during a
   // deploy, on the next release) is still a copy. A lone `npm start` worker is the only owner there is.
   const shared = release || Number(process.env.WXMP_WORKER_COUNT) > 1;
@@ -39,6 +45,7 @@ async function runWorker(): Promise<void> {
     sessionStore: api.sessionStore,
     client: api.client,
     onLateReply: api.onLateReply,
+    accounts: extra.map((e) => e.account),
     // A release's requests go to the JSON-lines log only (`wxmp deploy logs`), so the journal
     // keeps what the app itself prints (`wxmp deploy logs --app`).
     quiet: release,
@@ -51,7 +58,9 @@ async function runWorker(): Promise<void> {
     pub = await listen(app.fetch, config.port, config.host);
     await health?.close();
     if (release) logger.info(`wxmp: release ${process.env.WXMP_RELEASE ?? '?'} serving on ${pub.url}${config.path}; ${summary}`);
-    process.send!({ type: 'serving', port: pub.port, line: startupLine(config, pub.url, summary) } satisfies WorkerMessage);
+    const url = pub.url;
+    const line = [startupLine(config, url, summary), ...others.map((a) => `wxmp: account ${a.name}: callback at ${url}${a.path}`)].join('\n');
+    process.send!({ type: 'serving', port: pub.port, line } satisfies WorkerMessage);
   };
   // Retired (a deploy, a rollback, a stop) or orphaned: take no new request on any connection,
   // finish those in flight, write the log, leave. The primary kills us only past its limit.
@@ -61,6 +70,7 @@ async function runWorker(): Promise<void> {
     await Promise.allSettled([pub?.close(), health?.close()]);
     await closeLog();
     await api.close();
+    for (const e of extra) await e.own.close();
     process.exit(0);
   };
   process.on('message', (message: { type?: string }) => {
