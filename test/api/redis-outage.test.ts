@@ -71,10 +71,13 @@ describe('a Redis outage degrades, never stalls', () => {
     await stream(1500);
     phase = 'down';
     await redis.kill();
-    await stream(3000);
+    // Long enough for ioredis' reconnect backoff to grow: a store call that waited for it stalled past 5 s.
+    await stream(8000);
     phase = 'back';
     redis = await startRedis({ port: redis.port });
     await stream(4000);
+    // ioredis' backoff after a long outage is up to 2 s: keep the messages coming until it is back.
+    for (const end = Date.now() + 10_000; Date.now() < end && !lines.some((l) => l.startsWith('wxmp: the shared de-dup store answers again')); ) await stream(500);
     await Promise.all(inflight);
 
     const late = results.filter((r) => r.ms >= WECHAT_LIMIT_MS);
@@ -87,11 +90,12 @@ describe('a Redis outage degrades, never stalls', () => {
     const twice = [...runs].filter(([, n]) => n !== 1).map(([id]) => results.filter((r) => r.id === id).map((r) => `${id} ${r.phase} ${r.ms.toFixed(0)}ms ${r.body.slice(0, 40)}`));
     expect(twice).toEqual([]);
     for (const r of results) expect(r.body).not.toBe('success');
-    // One line when Redis went away, one when it was back; never a stack.
-    expect(lines).toEqual([
-      expect.stringMatching(/^wxmp: the shared de-dup store failed \(.+\); de-duplicating in this process until it answers again$/),
-      'wxmp: the shared de-dup store answers again; de-duplicating across processes again',
-    ]);
+    // One line when Redis went away, one when it was back; never a stack, never a line per message.
+    // (A restart can show one more pair: a connection that drops again while Redis starts.)
+    const down = /^wxmp: the shared de-dup store failed \(.+\); de-duplicating in this process until it answers again$/;
+    const up = 'wxmp: the shared de-dup store answers again; de-duplicating across processes again';
+    expect(lines.length === 2 || lines.length === 4, lines.join('\n')).toBe(true);
+    lines.forEach((line, i) => (i % 2 === 0 ? expect(line).toMatch(down) : expect(line).toBe(up)));
     // Back on Redis: the last message's de-dup entry is there.
     const admin = redisClient(redis.url);
     try {
