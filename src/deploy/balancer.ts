@@ -1,4 +1,5 @@
 import type { DeployHost } from './hosts.js';
+import { proxyTo } from './templates.js';
 
 /**
  * The nginx config for a front host that balances WeChat's callbacks across
@@ -29,18 +30,7 @@ server {
     server_name ${first.domain};
     client_max_body_size 1m;
     location / {
-        proxy_pass http://${name};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 1s;
-        proxy_send_timeout 5s;
-        proxy_read_timeout 5s;
-        proxy_next_upstream error http_502 http_503 non_idempotent;
-        proxy_next_upstream_tries 2;
+${proxyTo(name, { connect: '1s', retry: 'error http_502 http_503 non_idempotent;\n        proxy_next_upstream_tries 2' })}
     }
 }
 `;

@@ -39,6 +39,28 @@ WantedBy=multi-user.target
 }
 
 /**
+ * The proxy directives every wxmp server block shares: HTTP/1.1 keepalive to the
+ * upstream, the client's address forwarded, and timeouts inside WeChat's 5 s.
+ * `retry` is the `proxy_next_upstream` line and what follows it.
+ *
+ * @example
+ * proxyTo('wxmp_wxmp', { connect: '2s', retry: 'error non_idempotent;\n        proxy_next_upstream_tries 3' })
+ */
+export function proxyTo(upstream: string, o: { connect: string; retry: string }): string {
+  return `        proxy_pass http://${upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $host;
+        proxy_set_header X-Real-IP $remote_addr;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_connect_timeout ${o.connect};
+        proxy_send_timeout 5s;
+        proxy_read_timeout 5s;
+        proxy_next_upstream ${o.retry};`;
+}
+
+/**
  * The nginx server block for DEPLOY_DOMAIN: timeouts that fit WeChat's 5 s,
  * X-Forwarded-For, a 1 MB body cap and a keepalive upstream. With certificate
  * paths it also listens on 443 (WeChat accepts 80 or 443).
@@ -54,18 +76,7 @@ WantedBy=multi-user.target
 export function nginxServerBlock(c: DeployConfig): string {
   const upstream = `wxmp_${c.serviceName.replace(/-/g, '_')}`;
   const location = `    location / {
-        proxy_pass http://${upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 2s;
-        proxy_send_timeout 5s;
-        proxy_read_timeout 5s;
-        proxy_next_upstream error non_idempotent;
-        proxy_next_upstream_tries 3;
+${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent;\n        proxy_next_upstream_tries 3' })}
     }`;
   const tls = c.sslCert && c.sslKey
     ? `
@@ -135,17 +146,7 @@ export function nginxDevBlock(c: DeployConfig): string {
         return 404;
     }
     location / {
-        proxy_pass http://${upstream};
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Real-IP $remote_addr;
-        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-        proxy_set_header X-Forwarded-Proto $scheme;
-        proxy_connect_timeout 2s;
-        proxy_send_timeout 5s;
-        proxy_read_timeout 5s;
-        proxy_next_upstream error non_idempotent;
+${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent' })}
         error_page 502 = @wxmp_dev_down;
     }
     location @wxmp_dev_down {
