@@ -60,6 +60,21 @@ export function proxyTo(upstream: string, o: { connect: string; retry: string })
         proxy_next_upstream ${o.retry};`;
 }
 
+/** The 443 server block around `body` when the deploy settings have a certificate, else nothing. */
+function httpsServer(c: DeployConfig, serverName: string, body: string): string {
+  if (!c.sslCert || !c.sslKey) return '';
+  return `
+server {
+    listen 443 ssl http2;
+    server_name ${serverName};
+    ssl_certificate ${c.sslCert};
+    ssl_certificate_key ${c.sslKey};
+    ssl_protocols TLSv1.2 TLSv1.3;
+${body}
+}
+`;
+}
+
 /**
  * The nginx server block for DEPLOY_DOMAIN: timeouts that fit WeChat's 5 s,
  * X-Forwarded-For, a 1 MB body cap and a keepalive upstream. With certificate
@@ -78,19 +93,7 @@ export function nginxServerBlock(c: DeployConfig): string {
   const location = `    location / {
 ${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent;\n        proxy_next_upstream_tries 3' })}
     }`;
-  const tls = c.sslCert && c.sslKey
-    ? `
-server {
-    listen 443 ssl http2;
-    server_name ${c.domain};
-    ssl_certificate ${c.sslCert};
-    ssl_certificate_key ${c.sslKey};
-    ssl_protocols TLSv1.2 TLSv1.3;
-    client_max_body_size 1m;
-${location}
-}
-`
-    : '';
+  const tls = httpsServer(c, c.domain, `    client_max_body_size 1m;\n${location}`);
   return `# wxmp: ${c.domain} → 127.0.0.1:${c.appPort} (written by \`wxmp deploy setup\`)
 upstream ${upstream} {
     server 127.0.0.1:${c.appPort} max_fails=0;
@@ -153,18 +156,7 @@ ${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent' })}
         default_type text/plain;
         return 503 "wxmp dev tunnel: no dev server is connected to ${c.devDomain}; start it with \`npm run dev\` (TUNNEL=ssh) on your machine\\n";
     }`;
-  const tls = c.sslCert && c.sslKey
-    ? `
-server {
-    listen 443 ssl http2;
-    server_name ${c.devDomain};
-    ssl_certificate ${c.sslCert};
-    ssl_certificate_key ${c.sslKey};
-    ssl_protocols TLSv1.2 TLSv1.3;
-${body}
-}
-`
-    : '';
+  const tls = httpsServer(c, c.devDomain!, body);
   return `# wxmp dev tunnel: ${c.devDomain} → 127.0.0.1:${c.devPort}, bound by \`npm run dev\` over ssh (written by \`wxmp deploy setup\`)
 upstream ${upstream} {
     server 127.0.0.1:${c.devPort} max_fails=0;

@@ -2,6 +2,7 @@
  * The mock's resources beyond tokens: what the stateful groups create, list,
  * update and delete (tags, menus, materials, drafts, templates, agents ...).
  */
+import type { Comment } from '../../api/calls/comment.js';
 
 /** A stored file: temporary media or a permanent material. */
 export interface StoredFile {
@@ -21,15 +22,8 @@ export interface ArticleSet {
   updateTime: number;
 }
 
-/** A comment as the mock keeps it. */
-export interface StoredComment {
-  user_comment_id: number;
-  openid: string;
-  create_time: number;
-  content: string;
-  comment_type: 0 | 1;
-  reply?: { content: string; create_time: number };
-}
+/** A comment as the mock keeps it: the shape the client reads back. */
+export type StoredComment = Comment;
 
 /** Every resource the mock remembers; fields are read and written by the route modules. */
 export class MockStore {
