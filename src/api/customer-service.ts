@@ -4,75 +4,59 @@
  */
 import { ConfigError } from '../errors.js';
 
-/** A customer-service message, in wxmp's shape (camelCase); mapped to WeChat's JSON on send. */
-export type CsMessage =
-  | { type: 'text'; content: string }
-  | { type: 'image'; mediaId: string }
-  | { type: 'voice'; mediaId: string }
-  | { type: 'video'; mediaId: string; thumbMediaId?: string; title?: string; description?: string }
-  | { type: 'music'; thumbMediaId: string; title?: string; description?: string; musicUrl?: string; hqMusicUrl?: string }
-  | { type: 'news'; articles: Array<{ title: string; description?: string; url?: string; picUrl?: string }> }
-  | { type: 'msgmenu'; headContent?: string; items: Array<{ id: string; content: string }>; tailContent?: string }
-  /** A published article (or permanent news material) by its media_id. */
-  | { type: 'mpnews'; mediaId: string }
-  /** A published article by its article_id (from freepublish). */
-  | { type: 'mpnewsarticle'; articleId: string }
-  /** A mini program card; the mini program must be linked to the account. */
-  | { type: 'miniprogrampage'; title: string; appid: string; pagepath: string; thumbMediaId: string }
-  | { type: 'wxcard'; cardId: string };
+type Article = { title: string; description?: string; url?: string; picurl?: string };
 
 /**
- * WeChat's JSON body for `message`.
+ * A customer-service message in WeChat's own JSON (the body of
+ * `message/custom/send` without `touser`): `msgtype` names the kind and the
+ * field of the same name carries it. `customservice` sends it as a given agent.
+ */
+export type CsMessage = (
+  | { msgtype: 'text'; text: { content: string } }
+  | { msgtype: 'image'; image: { media_id: string } }
+  | { msgtype: 'voice'; voice: { media_id: string } }
+  | { msgtype: 'video'; video: { media_id: string; thumb_media_id?: string; title?: string; description?: string } }
+  | { msgtype: 'music'; music: { thumb_media_id: string; title?: string; description?: string; musicurl?: string; hqmusicurl?: string } }
+  /** One article (WeChat rejects more in a customer-service message). */
+  | { msgtype: 'news'; news: { articles: Article[] } }
+  | { msgtype: 'msgmenu'; msgmenu: { head_content?: string; list: Array<{ id: string; content: string }>; tail_content?: string } }
+  /** A published article (or permanent news material) by its media_id. */
+  | { msgtype: 'mpnews'; mpnews: { media_id: string } }
+  /** A published article by its article_id (from freepublish). */
+  | { msgtype: 'mpnewsarticle'; mpnewsarticle: { article_id: string } }
+  /** A mini program card; the mini program must be linked to the account. */
+  | { msgtype: 'miniprogrampage'; miniprogrampage: { title: string; appid: string; pagepath: string; thumb_media_id: string } }
+  | { msgtype: 'wxcard'; wxcard: { card_id: string } }
+) & { customservice?: { kf_account: string } };
+
+const TYPES = ['text', 'image', 'voice', 'video', 'music', 'news', 'msgmenu', 'mpnews', 'mpnewsarticle', 'miniprogrampage', 'wxcard'];
+
+/** The field each kind cannot do without, so a typo is caught here and not by WeChat's 40008/41006. */
+const REQUIRED: Record<string, string[]> = {
+  text: ['content'], image: ['media_id'], voice: ['media_id'], video: ['media_id'], music: ['thumb_media_id'], news: ['articles'],
+  msgmenu: ['list'], mpnews: ['media_id'], mpnewsarticle: ['article_id'], miniprogrampage: ['title', 'appid', 'pagepath', 'thumb_media_id'], wxcard: ['card_id'],
+};
+
+/**
+ * WeChat's JSON body for `message`, checked.
  *
  * @example
- * csMessageBody('oUser', { type: 'text', content: 'hi' })
+ * csMessageBody('oUser', { msgtype: 'text', text: { content: 'hi' } })
  * // { touser: 'oUser', msgtype: 'text', text: { content: 'hi' } }
  */
-export function csMessageBody(openid: string, message: CsMessage, kfAccount?: string): Record<string, unknown> {
-  const body: Record<string, unknown> = { touser: openid, msgtype: message.type };
-  switch (message.type) {
-    case 'text':
-      body.text = { content: message.content };
-      break;
-    case 'image':
-    case 'voice':
-      body[message.type] = { media_id: message.mediaId };
-      break;
-    case 'video':
-      body.video = { media_id: message.mediaId, thumb_media_id: message.thumbMediaId, title: message.title, description: message.description };
-      break;
-    case 'music':
-      body.music = {
-        title: message.title,
-        description: message.description,
-        musicurl: message.musicUrl,
-        hqmusicurl: message.hqMusicUrl,
-        thumb_media_id: message.thumbMediaId,
-      };
-      break;
-    case 'news':
-      body.news = { articles: message.articles.map((a) => ({ title: a.title, description: a.description, url: a.url, picurl: a.picUrl })) };
-      break;
-    case 'msgmenu':
-      body.msgmenu = { head_content: message.headContent ?? '', list: message.items, tail_content: message.tailContent ?? '' };
-      break;
-    case 'mpnews':
-      body.mpnews = { media_id: message.mediaId };
-      break;
-    case 'mpnewsarticle':
-      body.mpnewsarticle = { article_id: message.articleId };
-      break;
-    case 'miniprogrampage':
-      body.miniprogrampage = { title: message.title, appid: message.appid, pagepath: message.pagepath, thumb_media_id: message.thumbMediaId };
-      break;
-    case 'wxcard':
-      body.wxcard = { card_id: message.cardId };
-      break;
-    default:
-      throw new ConfigError(`customer-service message type: expected text, image, voice, video, music, news, msgmenu, mpnews, mpnewsarticle, miniprogrampage or wxcard, got ${JSON.stringify((message as { type?: unknown }).type)}`);
+export function csMessageBody(openid: string, message: CsMessage): Record<string, unknown> {
+  const type = (message as { msgtype?: unknown })?.msgtype;
+  if (typeof type !== 'string' || !TYPES.includes(type)) {
+    throw new ConfigError(`customer-service message msgtype: expected ${TYPES.slice(0, -1).join(', ')} or wxcard, got ${JSON.stringify(type)}`);
   }
-  if (kfAccount) body.customservice = { kf_account: kfAccount };
-  return body;
+  const inner = (message as unknown as Record<string, unknown>)[type] as Record<string, unknown> | undefined;
+  if (typeof inner !== 'object' || inner === null) throw new ConfigError(`customer-service message: expected { msgtype: '${type}', ${type}: { ... } }, got no ${type} field`);
+  for (const field of REQUIRED[type] ?? []) {
+    const v = inner[field];
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) throw new ConfigError(`customer-service ${type}.${field}: expected a value, got ${JSON.stringify(v)}`);
+  }
+  if (type === 'news' && (inner.articles as unknown[]).length > 1) throw new ConfigError(`customer-service news.articles: expected 1 article (WeChat's limit), got ${(inner.articles as unknown[]).length}`);
+  return { touser: openid, ...message };
 }
 
 /**

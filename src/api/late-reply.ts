@@ -21,22 +21,23 @@ export interface LateReplyLogger {
  * none (transfer_customer_service only makes sense as a passive reply).
  *
  * @example
- * replyToCsMessage({ type: 'text', content: 'hi' }) // { type: 'text', content: 'hi' }
+ * replyToCsMessage({ type: 'text', content: 'hi' }) // { msgtype: 'text', text: { content: 'hi' } }
  */
 export function replyToCsMessage(reply: Reply): CsMessage | null {
   switch (reply.type) {
     case 'text':
-      return { type: 'text', content: reply.content };
+      return { msgtype: 'text', text: { content: reply.content } };
     case 'image':
+      return { msgtype: 'image', image: { media_id: reply.mediaId } };
     case 'voice':
-      return { type: reply.type, mediaId: reply.mediaId };
+      return { msgtype: 'voice', voice: { media_id: reply.mediaId } };
     case 'video':
-      return { type: 'video', mediaId: reply.mediaId, title: reply.title, description: reply.description };
+      return { msgtype: 'video', video: { media_id: reply.mediaId, title: reply.title, description: reply.description } };
     case 'music':
-      return { type: 'music', thumbMediaId: reply.thumbMediaId, title: reply.title, description: reply.description, musicUrl: reply.musicUrl, hqMusicUrl: reply.hqMusicUrl };
+      return { msgtype: 'music', music: { thumb_media_id: reply.thumbMediaId, title: reply.title, description: reply.description, musicurl: reply.musicUrl, hqmusicurl: reply.hqMusicUrl } };
     case 'news':
       // Customer-service news carries one article; WeChat rejects more.
-      return { type: 'news', articles: reply.articles.slice(0, 1) };
+      return { msgtype: 'news', news: { articles: reply.articles.slice(0, 1).map((a) => ({ title: a.title, description: a.description, url: a.url, picurl: a.picUrl })) } };
     default:
       return null;
   }
@@ -64,10 +65,10 @@ export function createLateReplySender(options: { client: Pick<WechatClient, 'cus
     }
     try {
       await client.customerService.send(openid, message);
-      logger.info?.(`late reply to ${openid}: sent as a customer-service ${message.type} message after ${late.elapsedMs} ms`);
+      logger.info?.(`late reply to ${openid}: sent as a customer-service ${message.msgtype} message after ${late.elapsedMs} ms`);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      logger.error(`late reply to ${openid}: the ${message.type} reply could not be sent as a customer-service message: ${reason}`);
+      logger.error(`late reply to ${openid}: the ${message.msgtype} reply could not be sent as a customer-service message: ${reason}`);
     }
   };
 }

@@ -26,7 +26,7 @@ export interface WechatUser {
 /** What the middleware needs from the client (`createWechatClient(...)` fits). */
 export interface OAuthClient {
   oauth: {
-    authorizeUrl(options: { redirectUri: string; scope?: OAuthScope; state?: string }): string;
+    authorizeUrl(options: { redirect_uri: string; scope?: OAuthScope; state?: string }): string;
     exchangeCode(code: string): Promise<OAuthGrant>;
     userinfo(accessToken: string, openid: string): Promise<OAuthUserInfo>;
   };
@@ -138,7 +138,7 @@ export function wechatOAuth(options: WechatOAuthOptions): MiddlewareHandler<Wech
       }
       const state = random(16).toString('hex');
       await setSignedCookie(c, stateCookie, state, secret, { ...cookie, maxAge: CODE_TTL_MS / 1000 });
-      return c.redirect(client.oauth.authorizeUrl({ redirectUri: url.toString(), scope, state }), 302);
+      return c.redirect(client.oauth.authorizeUrl({ redirect_uri: url.toString(), scope, state }), 302);
     }
 
     // Back from WeChat. A visitor who already has a session only needs the code out of the address bar.
@@ -153,7 +153,7 @@ export function wechatOAuth(options: WechatOAuthOptions): MiddlewareHandler<Wech
       const grant = await exchangeOnce(code);
       user = { openid: grant.openid, unionid: grant.unionid, scope: grant.scope, expiresAt: now() + maxAge * 1000 };
       if (grant.scope.includes('snsapi_userinfo')) {
-        const info = await client.oauth.userinfo(grant.accessToken, grant.openid);
+        const info = await client.oauth.userinfo(grant.access_token, grant.openid);
         user = { ...user, nickname: info.nickname, headimgurl: info.headimgurl, unionid: info.unionid ?? user.unionid };
       }
     } catch (error) {

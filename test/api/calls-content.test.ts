@@ -10,13 +10,13 @@ describe('temporary media', () => {
   it('uploads and downloads the same bytes, HD voice included; a video answers with a URL', async () => {
     const { client } = mockClient();
     const img = await client.media.upload('image', file('a.jpg', 'JPEGDATA'));
-    const got = (await client.media.get(img.mediaId)) as MediaContent;
+    const got = (await client.media.get(img.media_id)) as MediaContent;
     expect(text(got)).toBe('JPEGDATA');
     expect(got.filename).toBe('a.jpg');
     const voice = await client.media.upload('voice', file('v.amr', 'AMR'));
-    expect((await client.media.getHdVoice(voice.mediaId)).contentType).toBe('voice/speex');
+    expect((await client.media.getHdVoice(voice.media_id)).contentType).toBe('voice/speex');
     const video = await client.media.upload('video', file('v.mp4'));
-    expect(await client.media.get(video.mediaId)).toEqual({ video_url: expect.stringMatching(/^http/) });
+    expect(await client.media.get(video.media_id)).toEqual({ video_url: expect.stringMatching(/^http/) });
     expect((await failure(client.media.get('MEDIA_nope')))?.errcode).toBe(40007);
   });
 
@@ -25,10 +25,10 @@ describe('temporary media', () => {
     expect(await client.media.uploadImage(file('in-article.png'))).toMatch(/^http:\/\/mmbiz/);
     await expect(client.media.uploadImage({ data: Buffer.alloc((1 << 20) + 1), filename: 'big.jpg' })).rejects.toThrow(/1 MB/);
     const thumb = await client.material.add('thumb', file('t.jpg'));
-    const news = await client.media.uploadNews([{ thumb_media_id: thumb.mediaId, title: '标题', content: '<p>正文</p>' }]);
+    const news = await client.media.uploadNews([{ thumb_media_id: thumb.media_id, title: '标题', content: '<p>正文</p>' }]);
     expect(news.type).toBe('news');
     const video = await client.media.upload('video', file('v.mp4'));
-    expect((await client.media.uploadVideo({ media_id: video.mediaId, title: 't' })).mediaId).toMatch(/^MPVIDEO_/);
+    expect((await client.media.uploadVideo({ media_id: video.media_id, title: 't' })).media_id).toMatch(/^MPVIDEO_/);
   });
 });
 
@@ -43,12 +43,12 @@ describe('permanent material', () => {
     await client.material.add('thumb', file('t.jpg'));
     expect(await client.material.count()).toEqual({ voice_count: 1, video_count: 1, image_count: 2, news_count: 0 });
     const page = await client.material.list('image', 0, 1);
-    expect(page).toMatchObject({ total_count: 2, item_count: 1, item: [{ media_id: image.mediaId, name: 'p.png' }] });
+    expect(page).toMatchObject({ total_count: 2, item_count: 1, item: [{ media_id: image.media_id, name: 'p.png' }] });
     await expect(client.material.list('image', 0, 21)).rejects.toThrow('count: expected an integer from 1 to 20, got 21');
-    expect(text(await client.material.get(image.mediaId))).toBe('PNG');
-    expect(await client.material.get(video.mediaId)).toMatchObject({ title: '视频', description: '介绍' });
-    await client.material.delete(voice.mediaId);
-    expect((await failure(client.material.get(voice.mediaId)))?.errcode).toBe(40007);
+    expect(text(await client.material.get(image.media_id))).toBe('PNG');
+    expect(await client.material.get(video.media_id)).toMatchObject({ title: '视频', description: '介绍' });
+    await client.material.delete(voice.media_id);
+    expect((await failure(client.material.get(voice.media_id)))?.errcode).toBe(40007);
     expect((await client.material.count()).voice_count).toBe(0);
   });
 });
@@ -57,7 +57,7 @@ describe('drafts and publishing', () => {
   it('draft add → get → count → list → update → publish → status → article → list → delete', async () => {
     const { client, mock } = mockClient();
     const cover = await client.material.add('image', file('cover.jpg'));
-    const article = { title: '第一篇', content: '<p>你好</p>', thumb_media_id: cover.mediaId, need_open_comment: 1 as const };
+    const article = { title: '第一篇', content: '<p>你好</p>', thumb_media_id: cover.media_id, need_open_comment: 1 as const };
     expect((await failure(client.draft.add([{ ...article, thumb_media_id: 'nope' }])))?.errcode).toBe(40007);
     await expect(client.draft.add(Array.from({ length: 9 }, () => article))).rejects.toThrow('articles: expected 1 to 8 items, got 9');
     const id = await client.draft.add([article]);
@@ -90,9 +90,9 @@ describe('QR codes, short keys and comments', () => {
   it('stores and fetches a short key', async () => {
     const { client } = mockClient();
     const key = await client.shortKey.gen('{"invite":42}', 3600);
-    expect(await client.shortKey.fetch(key)).toMatchObject({ longData: '{"invite":42}', expireSeconds: 3600 });
+    expect(await client.shortKey.fetch(key)).toMatchObject({ long_data: '{"invite":42}', expire_seconds: 3600 });
     await expect(client.shortKey.gen('x'.repeat(4097))).rejects.toBeInstanceOf(ConfigError);
-    expect((await client.qrcode.create({ scene: key, expireSeconds: 60 })).ticket).toMatch(/^gQ/);
+    expect((await client.qrcode.create({ scene: key, expire_seconds: 60 })).ticket).toMatch(/^gQ/);
   });
 
   it('comments: open → list → elect → reply → delete reply → unelect → delete → close', async () => {

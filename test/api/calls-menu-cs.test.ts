@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/errors.js';
+import type { CsMessage } from '../../src/api/customer-service.js';
 import { failure, file, mockClient } from './support/mock-client.js';
 
 const A = 'oUser0000000000000000000001';
@@ -37,14 +38,25 @@ describe('menus', () => {
 describe('customer service', () => {
   it('sends mpnews, mpnewsarticle and miniprogrampage in WeChat shape', async () => {
     const { client, mock } = mockClient({ users });
-    await client.customerService.send(A, { type: 'mpnews', mediaId: 'MEDIA_1' });
-    await client.customerService.send(A, { type: 'mpnewsarticle', articleId: 'ART_1' });
-    await client.customerService.send(A, { type: 'miniprogrampage', title: '商品', appid: 'wxmini', pagepath: 'pages/index', thumbMediaId: 'THUMB' });
+    await client.customerService.send(A, { msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_1' } });
+    await client.customerService.send(A, { msgtype: 'mpnewsarticle', mpnewsarticle: { article_id: 'ART_1' } });
+    await client.customerService.send(A, { msgtype: 'miniprogrampage', miniprogrampage: { title: '商品', appid: 'wxmini', pagepath: 'pages/index', thumb_media_id: 'THUMB' } });
     expect(mock.customerMessages()).toEqual([
       { touser: A, msgtype: 'mpnews', mpnews: { media_id: 'MEDIA_1' } },
       { touser: A, msgtype: 'mpnewsarticle', mpnewsarticle: { article_id: 'ART_1' } },
       { touser: A, msgtype: 'miniprogrampage', miniprogrampage: { title: '商品', appid: 'wxmini', pagepath: 'pages/index', thumb_media_id: 'THUMB' } },
     ]);
+  });
+
+  it('refuses a message missing its content, an unknown msgtype or a second news article, before sending', async () => {
+    const { client, mock } = mockClient({ users });
+    const cs = client.customerService;
+    await expect(cs.send(A, { msgtype: 'image', image: { media_id: '' } })).rejects.toThrow('customer-service image.media_id: expected a value, got ""');
+    await expect(cs.send(A, { msgtype: 'text' } as never)).rejects.toThrow("expected { msgtype: 'text', text: { ... } }, got no text field");
+    await expect(cs.send(A, { type: 'text', content: 'old shape' } as never)).rejects.toThrow(/msgtype: expected text, image, .* or wxcard, got undefined/);
+    const two: CsMessage = { msgtype: 'news', news: { articles: [{ title: 'a' }, { title: 'b' }] } };
+    await expect(cs.send(A, two)).rejects.toThrow("news.articles: expected 1 article (WeChat's limit), got 2");
+    expect(mock.customerMessages()).toEqual([]);
   });
 
   it('agent accounts: add → list → update → invite → avatar → delete', async () => {
@@ -81,7 +93,7 @@ describe('customer service', () => {
     expect(await client.customerService.session.get(A)).toEqual({ kf_account: '', createtime: 0 });
     expect((await failure(client.customerService.session.close('kf01@mockwx', A)))?.errcode).toBe(65413);
 
-    await client.customerService.send(A, { type: 'text', content: '您好' }, { kfAccount: 'kf01@mockwx' });
+    await client.customerService.send(A, { msgtype: 'text', text: { content: '您好' }, customservice: { kf_account: 'kf01@mockwx' } });
     const t = Math.floor(Date.parse('2024-06-15T04:00:00Z') / 1000);
     const records = await client.customerService.records({ starttime: t - 60, endtime: t + 60 });
     expect(records.recordlist).toEqual([{ openid: A, opercode: 2002, text: '您好', time: t, worker: 'kf01@mockwx' }]);

@@ -13,11 +13,11 @@ describe('template messages', () => {
     expect(await client.template.getIndustry()).toMatchObject({ primary_industry: { first_class: 'IT科技' } });
     const id = await client.template.add('TM00015');
     expect(await client.template.list()).toEqual([expect.objectContaining({ template_id: id })]);
-    expect((await client.template.send({ touser: A, template_id: id, data: { first: '你好' } })).msgId).toBeGreaterThan(0);
+    expect((await client.template.send({ touser: A, template_id: id, data: { first: '你好' } })).msgid).toBeGreaterThan(0);
     expect(mock.requestsTo('/cgi-bin/message/template/send')[0]?.body).toMatchObject({ template_id: id, data: { first: { value: '你好' } } });
     await client.template.delete(id);
     expect(await client.template.list()).toEqual([]);
-    expect((await failure(client.template.send({ touser: A, templateId: id, data: {} })))?.errcode).toBe(40037);
+    expect((await failure(client.template.send({ touser: A, template_id: id, data: {} })))?.errcode).toBe(40037);
     await client.template.sendOnce({ touser: A, template_id: 'ONCE', scene: 1000, title: '订阅提醒', data: { content: { value: '内容' } } });
     await expect(client.template.sendOnce({ touser: A, template_id: 'ONCE', scene: 1, title: 'x'.repeat(16), data: { content: { value: 'x' } } })).rejects.toBeInstanceOf(ConfigError);
   });

@@ -66,18 +66,18 @@ describe('retries', () => {
 describe('OAuth 2', () => {
   it('exchanges a code once, refreshes, reads the profile and checks the token', async () => {
     const { client, mock } = mockClient({ users: { [USER]: { nickname: '小明' } } });
-    const url = client.oauth.authorizeUrl({ redirectUri: 'https://a.cn/cb', scope: 'snsapi_userinfo', state: 'abc' });
+    const url = client.oauth.authorizeUrl({ redirect_uri: 'https://a.cn/cb', scope: 'snsapi_userinfo', state: 'abc' });
     expect(url).toBe(`${BASE}/connect/oauth2/authorize?appid=${mock.appId}&redirect_uri=https%3A%2F%2Fa.cn%2Fcb&response_type=code&scope=snsapi_userinfo&state=abc#wechat_redirect`);
     const code = mock.issueOAuthCode(USER, 'snsapi_userinfo');
     const grant = await client.oauth.exchangeCode(code);
-    expect(grant).toMatchObject({ openid: USER, scope: 'snsapi_userinfo', expiresIn: 7200 });
+    expect(grant).toMatchObject({ openid: USER, scope: 'snsapi_userinfo', expires_in: 7200 });
     const again = await failure(client.oauth.exchangeCode(code));
     expect(again?.errcode).toBe(40163);
     expect(again?.hint).toMatch(/already exchanged/);
-    expect(await client.oauth.userinfo(grant.accessToken, USER)).toMatchObject({ openid: USER, nickname: '小明', privilege: [] });
-    await client.oauth.check(grant.accessToken, USER);
-    const fresh = await client.oauth.refresh(grant.refreshToken);
-    expect(fresh.accessToken).not.toBe(grant.accessToken);
+    expect(await client.oauth.userinfo(grant.access_token, USER)).toMatchObject({ openid: USER, nickname: '小明', privilege: [] });
+    await client.oauth.check(grant.access_token, USER);
+    const fresh = await client.oauth.refresh(grant.refresh_token);
+    expect(fresh.access_token).not.toBe(grant.access_token);
     expect((await failure(client.oauth.check('bogus', USER)))?.errcode).toBe(40001);
     expect((await failure(client.oauth.refresh('bogus')))?.errcode).toBe(40030);
     // The user's token goes in the query; the account's token never does.
@@ -87,8 +87,8 @@ describe('OAuth 2', () => {
   it('snsapi_base cannot read the profile (48001), and the consent page redirects with code and state', async () => {
     const { client, mock } = mockClient();
     const base = await client.oauth.exchangeCode(mock.issueOAuthCode(USER, 'snsapi_base'));
-    expect((await failure(client.oauth.userinfo(base.accessToken, USER)))?.errcode).toBe(48001);
-    const page = await mock.app.request(client.oauth.authorizeUrl({ redirectUri: 'https://a.cn/cb?x=1', state: 's1' }).replace('#wechat_redirect', ''));
+    expect((await failure(client.oauth.userinfo(base.access_token, USER)))?.errcode).toBe(48001);
+    const page = await mock.app.request(client.oauth.authorizeUrl({ redirect_uri: 'https://a.cn/cb?x=1', state: 's1' }).replace('#wechat_redirect', ''));
     expect(page.status).toBe(302);
     const back = new URL(page.headers.get('location')!);
     expect(back.searchParams.get('state')).toBe('s1');

@@ -54,12 +54,12 @@ describe('customer service', () => {
     const stop = running.mock.subscribe((e) => e.kind === 'customer-message' && seen.push(e));
     const cs = client.customerService;
     await cs.sendText(OPENID, `满意吗？${menuLink('1', '满意')}`);
-    await cs.send(OPENID, { type: 'image', mediaId: 'M1' });
-    await cs.send(OPENID, { type: 'voice', mediaId: 'M2' });
-    await cs.send(OPENID, { type: 'video', mediaId: 'M3', thumbMediaId: 'T3', title: 't' });
-    await cs.send(OPENID, { type: 'music', thumbMediaId: 'T4', musicUrl: 'https://m.cn/a.mp3' });
-    await cs.send(OPENID, { type: 'news', articles: [{ title: 'A', url: 'https://a.cn', picUrl: 'https://a.cn/p.jpg' }] });
-    await cs.send(OPENID, { type: 'msgmenu', headContent: '评价', items: [{ id: '101', content: '满意' }], tailContent: '谢谢' }, { kfAccount: 'kf1@test' });
+    await cs.send(OPENID, { msgtype: 'image', image: { media_id: 'M1' } });
+    await cs.send(OPENID, { msgtype: 'voice', voice: { media_id: 'M2' } });
+    await cs.send(OPENID, { msgtype: 'video', video: { media_id: 'M3', thumb_media_id: 'T3', title: 't' } });
+    await cs.send(OPENID, { msgtype: 'music', music: { thumb_media_id: 'T4', musicurl: 'https://m.cn/a.mp3' } });
+    await cs.send(OPENID, { msgtype: 'news', news: { articles: [{ title: 'A', url: 'https://a.cn', picurl: 'https://a.cn/p.jpg' }] } });
+    await cs.send(OPENID, { msgtype: 'msgmenu', msgmenu: { head_content: '评价', list: [{ id: '101', content: '满意' }], tail_content: '谢谢' }, customservice: { kf_account: 'kf1@test' } });
     stop();
     const bodies = running.mock.customerMessages();
     expect(bodies.map((b) => b.msgtype)).toEqual(['text', 'image', 'voice', 'video', 'music', 'news', 'msgmenu']);
@@ -96,10 +96,10 @@ describe('customer service', () => {
 
 describe('template, users, media, QR codes, JS-SDK, OAuth', () => {
   it('sends a template message and returns the msgid', async () => {
-    const { msgId } = await client.template.send({ touser: OPENID, templateId: 'TPL_SHIPPED', url: 'https://a.cn/o/1', data: { first: '已发货', remark: { value: '谢谢', color: '#173177' } } });
-    expect(msgId).toBeGreaterThan(0);
+    const { msgid } = await client.template.send({ touser: OPENID, template_id: 'TPL_SHIPPED', url: 'https://a.cn/o/1', data: { first: '已发货', remark: { value: '谢谢', color: '#173177' } } });
+    expect(msgid).toBeGreaterThan(0);
     expect(running.mock.requestsTo('/cgi-bin/message/template/send')[0]?.body).toMatchObject({ template_id: 'TPL_SHIPPED', data: { first: { value: '已发货' }, remark: { value: '谢谢', color: '#173177' } } });
-    expect((await failure(client.template.send({ touser: OPENID, templateId: 'NOPE', data: {} })))?.errcode).toBe(40037);
+    expect((await failure(client.template.send({ touser: OPENID, template_id: 'NOPE', data: {} })))?.errcode).toBe(40037);
   });
 
   it('reads one user and a batch', async () => {
@@ -109,17 +109,17 @@ describe('template, users, media, QR codes, JS-SDK, OAuth', () => {
   });
 
   it('uploads temporary media as multipart', async () => {
-    const { mediaId, type } = await client.media.upload('image', { data: Buffer.from('fake-jpeg'), filename: 'a.jpg', contentType: 'image/jpeg' });
+    const { media_id: mediaId, type } = await client.media.upload('image', { data: Buffer.from('fake-jpeg'), filename: 'a.jpg', contentType: 'image/jpeg' });
     expect(type).toBe('image');
     expect(mediaId).toMatch(/^MEDIA_/);
   });
 
   it('creates temporary and permanent QR codes with scenes', async () => {
-    const temp = await client.qrcode.create({ scene: 'invite:42', expireSeconds: 3600 });
-    expect(temp.expireSeconds).toBe(3600);
-    expect(temp.imageUrl).toBe(`https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(temp.ticket)}`);
+    const temp = await client.qrcode.create({ scene: 'invite:42', expire_seconds: 3600 });
+    expect(temp.expire_seconds).toBe(3600);
+    expect(temp.image_url).toBe(`https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(temp.ticket)}`);
     const forever = await client.qrcode.create({ scene: 7, permanent: true });
-    expect(forever.expireSeconds).toBeUndefined();
+    expect(forever.expire_seconds).toBeUndefined();
     const bodies = running.mock.requestsTo('/cgi-bin/qrcode/create').map((r) => r.body);
     expect(bodies).toEqual([
       { expire_seconds: 3600, action_name: 'QR_STR_SCENE', action_info: { scene: { scene_str: 'invite:42' } } },
@@ -137,7 +137,7 @@ describe('template, users, media, QR codes, JS-SDK, OAuth', () => {
   });
 
   it('builds the authorize URL and exchanges a code once', async () => {
-    expect(client.oauth.authorizeUrl({ redirectUri: 'https://a.cn/cb?x=1', scope: 'snsapi_userinfo', state: 's1' })).toBe(
+    expect(client.oauth.authorizeUrl({ redirect_uri: 'https://a.cn/cb?x=1', scope: 'snsapi_userinfo', state: 's1' })).toBe(
       `${running.url}/connect/oauth2/authorize?appid=${running.mock.appId}&redirect_uri=https%3A%2F%2Fa.cn%2Fcb%3Fx%3D1&response_type=code&scope=snsapi_userinfo&state=s1#wechat_redirect`,
     );
     const code = running.mock.issueOAuthCode(OPENID, 'snsapi_userinfo');

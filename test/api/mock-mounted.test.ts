@@ -37,7 +37,7 @@ describe('mock API mounted under a prefix', () => {
 
   it('serves the OAuth consent page under the same prefix, so offline sign-in works through a mounted mock', async () => {
     const client = createWechatClient({ appId: mock.appId, appSecret: mock.appSecret, apiBase: base, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
-    const authorize = client.oauth.authorizeUrl({ redirectUri: 'https://shop.test/cb', state: 'xyz' });
+    const authorize = client.oauth.authorizeUrl({ redirect_uri: 'https://shop.test/cb', state: 'xyz' });
     expect(authorize.startsWith(`${base}/connect/oauth2/authorize?`)).toBe(true);
     const res = await fetch(authorize, { redirect: 'manual', signal: AbortSignal.timeout(5000) });
     expect(res.status).toBe(302);

@@ -169,7 +169,7 @@ describe('timeouts', () => {
     const c = client({ fetch: f, timeoutMs: 300 });
     await c.accessToken();
     running.mock.setDelay('/cgi-bin/message/template/send', 1000);
-    const error = await c.template.send({ touser: 'openid_a', templateId: 'TPL', data: { first: 'x' } }).catch((e: unknown) => e);
+    const error = await c.template.send({ touser: 'openid_a', template_id: 'TPL', data: { first: 'x' } }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiTimeoutError);
     expect((error as ApiTimeoutError).maybeDelivered).toBe(true);
     expect((error as Error).message).toMatch(/may or may not have been delivered/);

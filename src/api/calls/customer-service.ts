@@ -62,14 +62,14 @@ function avatarForm(file: MediaFile): FormData {
 }
 
 export const customerServiceCalls = {
-  /** Sends `message` to `openid`; `kfAccount` sends it as a given agent. Never retried on a timeout. */
+  /** Sends `message` (WeChat's JSON without `touser`) to `openid`. Never retried on a timeout. */
   send: post('/cgi-bin/message/custom/send', ['Send customer service messages', '客服接口-发消息'], {
-    request: (to: string, message: CsMessage, options: { kfAccount?: string } = {}) => ({ json: csMessageBody(openid(to), message, options.kfAccount) }),
+    request: (to: string, message: CsMessage) => ({ json: csMessageBody(openid(to), message) }),
     result: nothing,
   }),
   /** A text message. */
   sendText: post('/cgi-bin/message/custom/send', ['Send customer service messages', '客服接口-发消息'], {
-    request: (to: string, content: string) => ({ json: csMessageBody(openid(to), { type: 'text', content }) }),
+    request: (to: string, content: string) => ({ json: csMessageBody(openid(to), { msgtype: 'text', text: { content } }) }),
     result: nothing,
   }),
   /** Shows (or hides) "typing…" in the user's chat for up to 15 s. */

@@ -43,7 +43,8 @@ function form(type: MediaType, file: MediaFile, extra: Record<string, string> = 
 }
 
 const mediaId = (v: unknown) => text('media_id', v);
-const uploaded = (j: WechatJson) => ({ type: String(j.type), mediaId: String(j.media_id ?? j.thumb_media_id), createdAt: Number(j.created_at) });
+/** Upload answers; a thumb's id (WeChat's `thumb_media_id`) is given as `media_id` too, so every upload reads the same. */
+const uploaded = (j: WechatJson) => ({ type: String(j.type), media_id: String(j.media_id ?? j.thumb_media_id), created_at: Number(j.created_at) });
 
 export const mediaCalls = {
   /** Uploads a temporary file (kept 3 days); resolves to its media_id. */
@@ -81,13 +82,13 @@ export const mediaCalls = {
       if (!Array.isArray(articles) || articles.length < 1 || articles.length > 8) throw new ConfigError(`articles: expected 1 to 8, got ${Array.isArray(articles) ? articles.length : typeof articles}`);
       return { json: { articles } };
     },
-    result: (j) => ({ type: String(j.type), mediaId: String(j.media_id), createdAt: Number(j.created_at) }),
+    result: uploaded,
   }),
   /** Turns an uploaded video's media_id into one usable in a mass send. */
   uploadVideo: post('/cgi-bin/media/uploadvideo', ['Uploading videos for mass messages', '上传群发视频'], {
     safe: true,
     request: (v: { media_id: string; title?: string; description?: string }) => ({ json: { ...v, media_id: mediaId(v.media_id) } }),
-    result: (j) => ({ type: String(j.type), mediaId: String(j.media_id), createdAt: Number(j.created_at) }),
+    result: uploaded,
   }),
 };
 
@@ -100,7 +101,7 @@ export const materialCalls = {
       }
       return { query: { type }, form: form(type, file, description ? { description: JSON.stringify(description) } : {}) };
     },
-    result: (j) => ({ mediaId: String(j.media_id), url: typeof j.url === 'string' ? j.url : undefined }),
+    result: (j) => ({ media_id: String(j.media_id), url: typeof j.url === 'string' ? j.url : undefined }),
   }),
   /** A permanent item: the file, or JSON for videos and news. */
   get: post('/cgi-bin/material/get_material', ['Getting permanent assets', '获取永久素材'], {

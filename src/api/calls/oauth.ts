@@ -15,10 +15,12 @@ export type OAuthScope = 'snsapi_base' | 'snsapi_userinfo';
 export interface OAuthGrant {
   openid: string;
   scope: string;
-  accessToken: string;
-  expiresIn: number;
-  refreshToken: string;
+  access_token: string;
+  expires_in: number;
+  refresh_token: string;
   unionid?: string;
+  /** 1 when the user only previewed the page (快照页模式) and did not authorize. */
+  is_snapshotuser?: 1;
 }
 
 /** The profile /sns/userinfo returns (scope snsapi_userinfo). */
@@ -46,18 +48,19 @@ export const OAUTH_AUTHORIZE_URL = 'https://open.weixin.qq.com/connect/oauth2/au
 const grant = (json: WechatJson): OAuthGrant => ({
   openid: String(json.openid),
   scope: String(json.scope),
-  accessToken: String(json.access_token),
-  expiresIn: Number(json.expires_in),
-  refreshToken: String(json.refresh_token),
+  access_token: String(json.access_token),
+  expires_in: Number(json.expires_in),
+  refresh_token: String(json.refresh_token),
   unionid: typeof json.unionid === 'string' ? json.unionid : undefined,
+  ...(json.is_snapshotuser === 1 ? { is_snapshotuser: 1 as const } : {}),
 });
 
 export const oauthCalls = {
   /** The URL to send the user's browser to (inside WeChat). `state` comes back unchanged: up to 128 letters or digits. */
   authorizeUrl: helper(['Web authorization: step 1, get the code', '网页授权 第一步：用户同意授权，获取code'], 'GET open.weixin.qq.com/connect/oauth2/authorize', (ctx) =>
-    ({ redirectUri, scope = 'snsapi_base', state = '' }: { redirectUri: string; scope?: OAuthScope; state?: string }): string => {
+    ({ redirect_uri: redirectUri, scope = 'snsapi_base', state = '' }: { redirect_uri: string; scope?: OAuthScope; state?: string }): string => {
       if (typeof redirectUri !== 'string' || !/^https?:\/\//.test(redirectUri)) {
-        throw new ConfigError(`redirectUri: expected an http(s) URL on the domain set in 网页授权域名, got ${JSON.stringify(redirectUri)}`);
+        throw new ConfigError(`redirect_uri: expected an http(s) URL on the domain set in 网页授权域名, got ${JSON.stringify(redirectUri)}`);
       }
       if (scope !== 'snsapi_base' && scope !== 'snsapi_userinfo') throw new ConfigError(`scope: expected "snsapi_base" or "snsapi_userinfo", got ${JSON.stringify(scope)}`);
       if (typeof state !== 'string' || !/^[A-Za-z0-9]{0,128}$/.test(state)) throw new ConfigError(`state: expected up to 128 letters or digits, got ${JSON.stringify(state)}`);

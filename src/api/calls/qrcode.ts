@@ -3,16 +3,16 @@ import { ConfigError } from '../../errors.js';
 import { post } from './define.js';
 import { int, text } from './limits.js';
 
-/** What to encode: a numeric or string scene, temporary (with `expireSeconds`) or permanent. */
-export type QrCodeRequest = { scene: number | string; expireSeconds: number; permanent?: false } | { scene: number | string; permanent: true };
+/** What to encode: a numeric or string scene, temporary (with `expire_seconds`) or permanent. */
+export type QrCodeRequest = { scene: number | string; expire_seconds: number; permanent?: false } | { scene: number | string; permanent: true };
 
-/** A created QR code; `imageUrl` is the picture to show. */
+/** A created QR code: WeChat's answer plus `image_url`, the picture to show (showqrcode with the ticket). */
 export interface QrCode {
   ticket: string;
   /** The URL encoded in the picture. */
   url: string;
-  expireSeconds?: number;
-  imageUrl: string;
+  expire_seconds?: number;
+  image_url: string;
 }
 
 const MAX_TEMP_SECONDS = 30 * 24 * 3600;
@@ -27,10 +27,10 @@ function body(r: QrCodeRequest): Record<string, unknown> {
   }
   const scene = numeric ? { scene_id: r.scene } : { scene_str: r.scene };
   if (r.permanent) return { action_name: numeric ? 'QR_LIMIT_SCENE' : 'QR_LIMIT_STR_SCENE', action_info: { scene } };
-  if (!Number.isInteger(r.expireSeconds) || r.expireSeconds < 60 || r.expireSeconds > MAX_TEMP_SECONDS) {
-    throw new ConfigError(`qrcode expireSeconds: expected an integer from 60 to ${MAX_TEMP_SECONDS} (30 days), got ${JSON.stringify(r.expireSeconds)}`);
+  if (!Number.isInteger(r.expire_seconds) || r.expire_seconds < 60 || r.expire_seconds > MAX_TEMP_SECONDS) {
+    throw new ConfigError(`qrcode expire_seconds: expected an integer from 60 to ${MAX_TEMP_SECONDS} (30 days), got ${JSON.stringify(r.expire_seconds)}`);
   }
-  return { expire_seconds: r.expireSeconds, action_name: numeric ? 'QR_SCENE' : 'QR_STR_SCENE', action_info: { scene } };
+  return { expire_seconds: r.expire_seconds, action_name: numeric ? 'QR_SCENE' : 'QR_STR_SCENE', action_info: { scene } };
 }
 
 export const qrcodeCalls = {
@@ -42,8 +42,8 @@ export const qrcodeCalls = {
       return {
         ticket,
         url: String(json.url),
-        expireSeconds: typeof json.expire_seconds === 'number' ? json.expire_seconds : undefined,
-        imageUrl: `https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(ticket)}`,
+        expire_seconds: typeof json.expire_seconds === 'number' ? json.expire_seconds : undefined,
+        image_url: `https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket=${encodeURIComponent(ticket)}`,
       };
     },
   }),
@@ -61,6 +61,6 @@ export const shortKeyCalls = {
   fetch: post('/cgi-bin/shorten/fetch', ['Short key: fetch', '短key托管 获取长信息'], {
     safe: true,
     request: (shortKey: string) => ({ json: { short_key: text('short_key', shortKey) } }),
-    result: (j) => ({ longData: String(j.long_data), createTime: Number(j.create_time), expireSeconds: Number(j.expire_seconds) }),
+    result: (j) => ({ long_data: String(j.long_data), create_time: Number(j.create_time), expire_seconds: Number(j.expire_seconds) }),
   }),
 };

@@ -3,18 +3,16 @@ import { ConfigError } from '../../errors.js';
 import { as, get, nothing, post } from './define.js';
 import { list, openid, text } from './limits.js';
 
-/** A template message. `data` values are strings or `{ value, color }`. WeChat's `template_id` and `client_msg_id` are accepted too. */
+/** A template message, with WeChat's field names. `data` values are strings or `{ value, color }`. */
 export interface TemplateMessage {
   touser: string;
-  templateId?: string;
-  template_id?: string;
+  template_id: string;
   /** Opened when the user taps the message. */
   url?: string;
   /** Opens a mini program instead of `url` (when it is linked to the account). */
   miniprogram?: { appid: string; pagepath?: string };
   data: Record<string, string | { value: string; color?: string }>;
   /** WeChat drops a second send with the same id, so a human may safely resend after a timeout. */
-  clientMsgId?: string;
   client_msg_id?: string;
 }
 
@@ -31,16 +29,15 @@ export interface PrivateTemplate {
 const fields = (data: TemplateMessage['data']) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]));
 
 function templateBody(m: TemplateMessage): Record<string, unknown> {
-  const templateId = m?.templateId ?? m?.template_id;
   openid(m?.touser, 'template touser');
-  if (typeof templateId !== 'string' || !templateId) throw new ConfigError(`template templateId: expected a template id, got ${JSON.stringify(templateId)}`);
+  text('template template_id', m.template_id);
   if (typeof m.data !== 'object' || m.data === null) throw new ConfigError(`template data: expected an object of fields, got ${typeof m.data}`);
-  return { touser: m.touser, template_id: templateId, url: m.url, miniprogram: m.miniprogram, client_msg_id: m.clientMsgId ?? m.client_msg_id, data: fields(m.data) };
+  return { touser: m.touser, template_id: m.template_id, url: m.url, miniprogram: m.miniprogram, client_msg_id: m.client_msg_id === undefined ? undefined : text('client_msg_id', m.client_msg_id, 64), data: fields(m.data) };
 }
 
 export const templateCalls = {
-  /** Sends and resolves to WeChat's `msgId`. Never retried on a timeout: it may have been delivered. */
-  send: post('/cgi-bin/message/template/send', ['Template message: send', '模板消息 发送模板消息'], { request: (m: TemplateMessage) => ({ json: templateBody(m) }), result: (j) => ({ msgId: Number(j.msgid) }) }),
+  /** Sends and resolves to `{ msgid }`. Never retried on a timeout: it may have been delivered. */
+  send: post('/cgi-bin/message/template/send', ['Template message: send', '模板消息 发送模板消息'], { request: (m: TemplateMessage) => ({ json: templateBody(m) }), result: (j) => ({ msgid: Number(j.msgid) }) }),
   /** Sets the account's two industries (codes from WeChat's industry table); allowed once a month. */
   setIndustry: post('/cgi-bin/template/api_set_industry', ['Template message: set the industry', '模板消息 设置所属行业'], {
     safe: true,
