@@ -63,7 +63,7 @@ describe('OCR, image processing and voice', () => {
     await client.voice.recognize('voice-1', file('v.mp3'));
     expect(await client.voice.result('voice-1')).toContain('语音识别');
     expect((await failure(client.voice.result('voice-2')))?.errcode).toBe(46001);
-    expect(await client.voice.translate('你好')).toEqual({ from: '你好', to: '[en_US] 你好' });
+    expect(await client.voice.translate('你好')).toEqual({ from_content: '你好', to_content: '[en_US] 你好' });
   });
 });
 
@@ -81,7 +81,7 @@ describe('linked mini programs and QR code jump rules', () => {
     await client.qrcodeJump.add({ ...rule, path: 'pages/home', is_edit: 1 });
     await client.qrcodeJump.publish(rule.prefix);
     expect((await client.qrcodeJump.list('wxmini01')).rule_list).toEqual([expect.objectContaining({ path: 'pages/home', state: 2 })]);
-    expect((await client.qrcodeJump.download()).fileName).toMatch(/\.txt$/);
+    expect((await client.qrcodeJump.download()).file_name).toMatch(/\.txt$/);
     await client.qrcodeJump.delete(rule.prefix, 'wxmini01');
     expect((await client.qrcodeJump.list()).rule_list).toEqual([]);
   });

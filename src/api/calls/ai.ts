@@ -74,7 +74,7 @@ export const voiceCalls = {
       if (typeof content !== 'string' || !content || Buffer.byteLength(content) > 600) throw new ConfigError('translate content: expected 1 to 600 bytes of text');
       return { query: { lfrom: from, lto: to }, form: (() => { const f = new FormData(); f.append('content', content); return f; })() };
     },
-    result: (j) => ({ from: String(j.from_content), to: String(j.to_content) }),
+    result: (j) => ({ from_content: String(j.from_content), to_content: String(j.to_content) }),
   }),
 };
 
@@ -122,6 +122,6 @@ export const qrcodeJumpCalls = {
   /** The verification file WeChat wants served under the prefix's domain. */
   download: post('/cgi-bin/wxopen/qrcodejumpdownload', ['QR code jump rules: download the check file', '扫普通链接二维码打开小程序 获取校验文件名称及内容'], {
     safe: true,
-    result: (j) => ({ fileName: String(j.file_name), fileContent: String(j.file_content) }),
+    result: (j) => ({ file_name: String(j.file_name), file_content: String(j.file_content) }),
   }),
 };

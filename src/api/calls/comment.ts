@@ -21,8 +21,8 @@ export const commentCalls = {
   /** A page of comments: `count` 1 to 50 from `begin`; type 0 all, 1 ordinary, 2 elected. */
   list: post('/cgi-bin/comment/list', ['Comments: list', '留言管理 查看指定文章的评论数据'], {
     safe: true,
-    request: (q: { msgDataId: number | string; index?: number; begin?: number; count?: number; type?: 0 | 1 | 2 }) => ({
-      json: { ...target(q.msgDataId, q.index), begin: int('begin', q.begin ?? 0, 0), count: int('count', q.count ?? 50, 1, 50), type: oneOf('type', q.type ?? 0, [0, 1, 2]) },
+    request: (q: { msg_data_id: number | string; index?: number; begin?: number; count?: number; type?: 0 | 1 | 2 }) => ({
+      json: { ...target(q.msg_data_id, q.index), begin: int('begin', q.begin ?? 0, 0), count: int('count', q.count ?? 50, 1, 50), type: oneOf('type', q.type ?? 0, [0, 1, 2]) },
     }),
     result: as<{ total: number; comment: Comment[] }>(),
   }),
