@@ -1,5 +1,6 @@
 /** Intelligent interfaces (智能接口): OCR, image processing and voice recognition on WeChat's side. */
 import { ConfigError } from '../../errors.js';
+import type { WechatJson } from '../http.js';
 import type { MediaFile } from './media.js';
 import { as, post, type CallEntry, type DocPage, type Req } from './define.js';
 import { int, oneOf, text, url } from './limits.js';
@@ -17,8 +18,8 @@ function image(input: ImageInput, query: Record<string, string | undefined> = {}
   return { query, form };
 }
 
-const vision = <R = Record<string, unknown>>(path: string, doc: DocPage): CallEntry<[img: ImageInput], R> =>
-  post(path, doc, { safe: true, request: (img: ImageInput) => image(img), result: as<R>() });
+const vision = <R = Record<string, unknown>>(path: string, doc: DocPage, example: WechatJson): CallEntry<[img: ImageInput], R> =>
+  post(path, doc, { safe: true, request: (img: ImageInput) => image(img), result: as<R>(), example });
 
 export const ocrCalls = {
   /** ID card, front (`photo`) or back (`scan`) side. */
@@ -26,25 +27,30 @@ export const ocrCalls = {
     safe: true,
     request: (img: ImageInput, type: 'photo' | 'scan' = 'photo') => image(img, { type: oneOf('type', type, ['photo', 'scan']) }),
     result: as<{ type: 'Front' | 'Back'; name?: string; id?: string; addr?: string; gender?: string; nationality?: string; valid_date?: string }>(),
+    example: { type: 'Front', name: '张三', id: '110101199001011234', addr: '北京市东城区', gender: '男', nationality: '汉' },
   }),
-  bankCard: vision<{ number: string }>('/cv/ocr/bankcard', ['OCR: bank card', 'OCR 银行卡识别']),
-  vehicleLicense: vision('/cv/ocr/driving', ['OCR: vehicle license', 'OCR 行驶证识别']),
-  drivingLicense: vision('/cv/ocr/drivinglicense', ['OCR: driving license', 'OCR 驾驶证识别']),
-  businessLicense: vision('/cv/ocr/bizlicense', ['OCR: business license', 'OCR 营业执照识别']),
+  bankCard: vision<{ number: string }>('/cv/ocr/bankcard', ['OCR: bank card', 'OCR 银行卡识别'], { number: '6222000000000000000' }),
+  vehicleLicense: vision('/cv/ocr/driving', ['OCR: vehicle license', 'OCR 行驶证识别'], { plate_num: '粤A12345', vehicle_type: '小型普通客车', owner: '张三' }),
+  drivingLicense: vision('/cv/ocr/drivinglicense', ['OCR: driving license', 'OCR 驾驶证识别'], { id_num: '110101199001011234', name: '张三', car_class: 'C1' }),
+  businessLicense: vision('/cv/ocr/bizlicense', ['OCR: business license', 'OCR 营业执照识别'], { reg_num: '91440300000000000X', enterprise_name: '示例有限公司' }),
   /** Printed text anywhere in the picture. */
-  printedText: vision<{ items: Array<{ text: string; pos: unknown }> }>('/cv/ocr/comm', ['OCR: printed text', 'OCR 通用印刷体识别']),
-  plateNumber: vision<{ number: string }>('/cv/ocr/platenum', ['OCR: plate number', 'OCR 车牌识别']),
+  printedText: vision<{ items: Array<{ text: string; pos: unknown }> }>('/cv/ocr/comm', ['OCR: printed text', 'OCR 通用印刷体识别'], { items: [{ text: '示例文字', pos: { left_top: { x: 0, y: 0 } } }] }),
+  plateNumber: vision<{ number: string }>('/cv/ocr/platenum', ['OCR: plate number', 'OCR 车牌识别'], { number: '粤A12345' }),
 };
 
 export const imageCalls = {
   /** Reads QR codes and barcodes in a picture. */
-  scanCode: vision<{ code_results: Array<{ type_name: string; data: string; pos: unknown }> }>('/cv/img/qrcode', ['Image: QR code and barcode recognition', '图像处理 二维码/条码识别']),
-  superResolution: vision<{ media_id: string }>('/cv/img/superresolution', ['Image: super resolution', '图像处理 图片高清化']),
+  scanCode: vision<{ code_results: Array<{ type_name: string; data: string; pos: unknown }> }>('/cv/img/qrcode', ['Image: QR code and barcode recognition', '图像处理 二维码/条码识别'], {
+    code_results: [{ type_name: 'QR_CODE', data: 'http://weixin.qq.com/q/mock', pos: {} }],
+    img_size: { w: 100, h: 100 },
+  }),
+  superResolution: vision<{ media_id: string }>('/cv/img/superresolution', ['Image: super resolution', '图像处理 图片高清化'], { media_id: 'SR_MEDIA_ID' }),
   /** Crops to the given ratios, e.g. `'1,2.35'`. */
   aiCrop: post('/cv/img/aicrop', ['Image: smart crop', '图像处理 图片智能裁剪'], {
     safe: true,
     request: (img: ImageInput, ratios?: string) => image(img, { ratios }),
     result: as<{ results: Array<{ crop_left: number; crop_top: number; crop_right: number; crop_bottom: number }>; img_size: { w: number; h: number } }>(),
+    example: { results: [{ crop_left: 0, crop_top: 0, crop_right: 100, crop_bottom: 100 }], img_size: { w: 100, h: 100 } },
   }),
 };
 
@@ -123,5 +129,6 @@ export const qrcodeJumpCalls = {
   download: post('/cgi-bin/wxopen/qrcodejumpdownload', ['QR code jump rules: download the check file', '扫普通链接二维码打开小程序 获取校验文件名称及内容'], {
     safe: true,
     result: (j) => ({ file_name: String(j.file_name), file_content: String(j.file_content) }),
+    example: { errcode: 0, errmsg: 'ok', file_name: 'MOCKcheck.txt', file_content: 'mock-check-content' },
   }),
 };

@@ -3,7 +3,7 @@
  * become the request (limits checked there, before anything is sent), how the
  * answer is read, whether it may be repeated, and its WeChat doc page. The
  * client's methods, the docs table and the mock's routes are all derived from
- * these entries.
+ * these entries (the mock's answer too, for a call with a fixed `example`).
  *
  * Field names: request bodies and answers keep WeChat's own names (`media_id`,
  * `tagid_list`, `begin_date`), so WeChat's doc page for a call applies as is.
@@ -49,6 +49,12 @@ export interface CallEntry<A extends unknown[] = any[], R = any> {
   readonly doc: DocPage;
   readonly request: (...args: A) => Req;
   readonly result: (json: WechatJson) => R;
+  /**
+   * WeChat's answer as its doc page shows it, which documents the shape. For a
+   * call whose answer never depends on state, the mock answers with it, so such
+   * a call needs no mock code.
+   */
+  readonly example?: WechatJson;
 }
 
 /** A method that is not one HTTP call (an iterator, a signed config), listed in the docs beside the calls. */
@@ -82,6 +88,7 @@ interface Options<A extends unknown[], R> {
   nullOn?: number;
   request?: (...args: A) => Req;
   result?: (json: WechatJson) => R;
+  example?: WechatJson;
 }
 
 function entry<A extends unknown[], R>(method: 'GET' | 'POST', path: string, doc: DocPage, o: Options<A, R>): CallEntry<A, R> {
@@ -97,6 +104,7 @@ function entry<A extends unknown[], R>(method: 'GET' | 'POST', path: string, doc
     nullOn: o.nullOn,
     request: o.request ?? (() => ({})),
     result: o.result ?? ((json) => json as R),
+    example: o.example,
   };
 }
 

@@ -56,7 +56,12 @@ export const draftCalls = {
   /** A page of drafts: `count` 1 to 20 from `offset`; `noContent` leaves out the bodies. */
   list: post('/cgi-bin/draft/batchget', ['Draft box: get the draft list', '草稿箱 获取草稿列表'], { safe: true, request: (offset: number = 0, count: number = 20, noContent: boolean = false) => page(offset, count, noContent), result: as<ItemPage>() }),
   /** Turns the draft box on for accounts still on the old editor (`checkOnly` only reports). */
-  switch: post('/cgi-bin/draft/switch', ['Draft box: switch on', '草稿箱 草稿箱开关设置'], { safe: true, request: (checkOnly = false) => ({ query: { checkonly: checkOnly ? 1 : undefined } }), result: (j) => Number(j.is_open) === 1 }),
+  switch: post('/cgi-bin/draft/switch', ['Draft box: switch on', '草稿箱 草稿箱开关设置'], {
+    safe: true,
+    request: (checkOnly = false) => ({ query: { checkonly: checkOnly ? 1 : undefined } }),
+    result: (j) => Number(j.is_open) === 1,
+    example: { errcode: 0, errmsg: 'ok', is_open: 1 },
+  }),
 };
 
 export const publishCalls = {

@@ -29,9 +29,15 @@ export const opsCalls = {
     result: as<{ access_token: string; expires_in: number }>(),
   }),
   /** The IPs WeChat sends callbacks from (to allowlist them in a firewall). */
-  callbackIps: get('/cgi-bin/getcallbackip', ['Get the IP addresses of WeChat callback servers', '获取微信callback IP地址'], { result: (j) => j.ip_list as string[] }),
+  callbackIps: get('/cgi-bin/getcallbackip', ['Get the IP addresses of WeChat callback servers', '获取微信callback IP地址'], {
+    result: (j) => j.ip_list as string[],
+    example: { ip_list: ['101.226.103.0/25', '101.226.62.0/26', '58.251.80.0/27'] },
+  }),
   /** The IPs behind api.weixin.qq.com. */
-  apiDomainIps: get('/cgi-bin/get_api_domain_ip', ['Get the IP addresses of the WeChat API servers', '获取微信API接口 IP地址'], { result: (j) => j.ip_list as string[] }),
+  apiDomainIps: get('/cgi-bin/get_api_domain_ip', ['Get the IP addresses of the WeChat API servers', '获取微信API接口 IP地址'], {
+    result: (j) => j.ip_list as string[],
+    example: { ip_list: ['101.89.47.18', '101.91.34.103'] },
+  }),
   /** Asks WeChat to resolve and ping this account's callback URL from each operator. */
   callbackCheck: post('/cgi-bin/callback/check', ['Network check', '网络检测'], {
     safe: true,
@@ -62,7 +68,15 @@ export const opsCalls = {
     result: as<RidInfo>(),
   }),
   /** The automatic-reply rules set in the admin console. */
-  autoReplyRules: get('/cgi-bin/get_current_autoreply_info', ['Get auto-reply rules', '获取公众号的自动回复规则']),
+  autoReplyRules: get('/cgi-bin/get_current_autoreply_info', ['Get auto-reply rules', '获取公众号的自动回复规则'], {
+    example: {
+      is_add_friend_reply_open: 1,
+      is_autoreply_open: 1,
+      add_friend_autoreply_info: { type: 'text', content: '感谢关注' },
+      message_default_autoreply_info: { type: 'text', content: '你好' },
+      keyword_autoreply_info: { list: [] },
+    },
+  }),
   /** Asks WeChat's semantic understanding service. */
   semanticSearch: post('/semantic/semproxy/search', ['Semantic understanding', '语义理解'], {
     safe: true,

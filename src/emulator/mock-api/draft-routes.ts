@@ -75,7 +75,6 @@ export function draftRoutes(app: Hono<MockEnv>, state: MockState): void {
   );
   app.get('/cgi-bin/draft/count', (c) => c.json({ total_count: drafts.size }));
   app.post('/cgi-bin/draft/batchget', list(drafts, 'media_id'));
-  app.post('/cgi-bin/draft/switch', (c) => c.json({ errcode: 0, errmsg: 'ok', is_open: 1 }));
 
   app.post(
     '/cgi-bin/freepublish/submit',

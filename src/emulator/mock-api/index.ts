@@ -9,6 +9,8 @@ import { Hono } from 'hono';
 import { ConfigError } from '../../errors.js';
 import { ipNotAllowed, wechatError } from './errors.js';
 import { callerIp, maskBody, maskQuery, readJson, INVALID, type MockEnv } from './http.js';
+import { allCalls } from '../../api/calls/index.js';
+import { derivedRoutes } from './derived-routes.js';
 import { draftRoutes } from './draft-routes.js';
 import { kfRoutes } from './kf-routes.js';
 import { materialRoutes } from './material-routes.js';
@@ -208,6 +210,7 @@ export function createMockApi(options: MockApiOptions = {}): MockApi {
   draftRoutes(app, state);
   noticeRoutes(app, state, validOpenid, templates);
   miscRoutes(app, state, creds);
+  derivedRoutes(app, allCalls());
   app.notFound((c) => c.json(wechatError(-1, `invalid url ${c.req.path}: the mock WeChat API has no ${c.req.method} route for ${apiPath(c.req.path)}`), 404));
 
   return {

@@ -39,8 +39,6 @@ export function miscRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCrede
   const { shortKeys, comments } = state.store;
   const now = () => Math.floor(state.settings.now() / 1000);
 
-  app.get('/cgi-bin/getcallbackip', (c) => c.json({ ip_list: ['101.226.103.0/25', '101.226.62.0/26', '58.251.80.0/27'] }));
-  app.get('/cgi-bin/get_api_domain_ip', (c) => c.json({ ip_list: ['101.89.47.18', '101.91.34.103'] }));
   app.post(
     '/cgi-bin/callback/check',
     jsonRoute((c, b) => {
@@ -73,9 +71,6 @@ export function miscRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCrede
       if (!r) return c.json(wechatError(76001, 'rid not found'));
       return c.json({ errcode: 0, errmsg: 'ok', request: { invoke_time: Math.floor(r.at / 1000), cost_in_ms: 1, request_url: `${r.path}?${new URLSearchParams(r.query)}`, request_body: JSON.stringify(r.body ?? ''), response_body: r.answer, client_ip: r.ip } });
     }),
-  );
-  app.get('/cgi-bin/get_current_autoreply_info', (c) =>
-    c.json({ is_add_friend_reply_open: 1, is_autoreply_open: 1, add_friend_autoreply_info: { type: 'text', content: '感谢关注' }, message_default_autoreply_info: { type: 'text', content: '你好' }, keyword_autoreply_info: { list: [] } }),
   );
   app.post(
     '/semantic/semproxy/search',
@@ -151,26 +146,8 @@ export function miscRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCrede
     return c.json(OK);
   }));
   app.post('/cgi-bin/wxopen/qrcodejumpdelete', jsonRoute((c, b) => (jump.delete(String(b.prefix)) ? c.json(OK) : c.json(wechatError(85073, 'prefix not found')))));
-  app.post('/cgi-bin/wxopen/qrcodejumpdownload', (c) => c.json({ errcode: 0, errmsg: 'ok', file_name: 'MOCKcheck.txt', file_content: 'mock-check-content' }));
 
   for (const [name, maxDays] of Object.entries(DATACUBE_SPANS)) app.post(`/datacube/${name}`, datacube(state, name, maxDays));
-
-  const vision = (answer: Record<string, unknown>) => async (c: Context<MockEnv>) => {
-    const url = c.req.query('img_url');
-    const form = url ? {} : ((await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>);
-    if (!url && !(form.img instanceof File)) return c.json(wechatError(101000, 'invalid image url or image data'));
-    return c.json({ errcode: 0, errmsg: 'ok', ...answer });
-  };
-  app.post('/cv/ocr/idcard', vision({ type: 'Front', name: '张三', id: '110101199001011234', addr: '北京市东城区', gender: '男', nationality: '汉' }));
-  app.post('/cv/ocr/bankcard', vision({ number: '6222000000000000000' }));
-  app.post('/cv/ocr/driving', vision({ plate_num: '粤A12345', vehicle_type: '小型普通客车', owner: '张三' }));
-  app.post('/cv/ocr/drivinglicense', vision({ id_num: '110101199001011234', name: '张三', car_class: 'C1' }));
-  app.post('/cv/ocr/bizlicense', vision({ reg_num: '91440300000000000X', enterprise_name: '示例有限公司' }));
-  app.post('/cv/ocr/comm', vision({ items: [{ text: '示例文字', pos: { left_top: { x: 0, y: 0 } } }] }));
-  app.post('/cv/ocr/platenum', vision({ number: '粤A12345' }));
-  app.post('/cv/img/qrcode', vision({ code_results: [{ type_name: 'QR_CODE', data: 'http://weixin.qq.com/q/mock', pos: {} }], img_size: { w: 100, h: 100 } }));
-  app.post('/cv/img/superresolution', vision({ media_id: 'SR_MEDIA_ID' }));
-  app.post('/cv/img/aicrop', vision({ results: [{ crop_left: 0, crop_top: 0, crop_right: 100, crop_bottom: 100 }], img_size: { w: 100, h: 100 } }));
 
   app.post('/cgi-bin/media/voice/addvoicetorecofortext', async (c) => {
     const form = (await c.req.parseBody().catch(() => ({}))) as Record<string, unknown>;
