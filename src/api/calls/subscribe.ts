@@ -1,6 +1,7 @@
 /** Subscribe messages (订阅通知): the template library, the account's templates and bizsend. */
 import { ConfigError } from '../../errors.js';
 import { as, get, nothing, post } from './define.js';
+import { templateData } from './template-data.js';
 import { int, list, openid, text } from './limits.js';
 
 /** A template the account added (from gettemplate). type 2 = one-time, 3 = long-term. */
@@ -12,7 +13,7 @@ export interface SubscribeTemplate {
   type: number;
 }
 
-/** A subscribe message. `data` values are strings or `{ value }` (thing ≤ 20 chars, number ≤ 32, ...). */
+/** A subscribe message. `data` values are strings or `{ value }`, checked by their type (thing ≤ 20 characters, number ≤ 32 digits, ...). */
 export interface SubscribeMessage {
   touser: string;
   template_id: string;
@@ -27,9 +28,7 @@ export const subscribeCalls = {
     request: (m: SubscribeMessage) => {
       openid(m?.touser, 'touser');
       text('template_id', m.template_id);
-      if (typeof m.data !== 'object' || m.data === null) throw new ConfigError(`data: expected an object of fields, got ${typeof m.data}`);
-      const data = Object.fromEntries(Object.entries(m.data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]));
-      return { json: { ...m, data } };
+      return { json: { ...m, data: templateData(m.data) } };
     },
     result: nothing,
   }),

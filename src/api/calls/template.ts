@@ -1,6 +1,7 @@
 /** Template messages (模板消息): industry, the account's templates, and sending. */
 import { ConfigError } from '../../errors.js';
 import { as, get, nothing, post } from './define.js';
+import { templateData } from './template-data.js';
 import { list, openid, text } from './limits.js';
 
 /** A template message, with WeChat's field names. `data` values are strings or `{ value, color }`. */
@@ -26,13 +27,11 @@ export interface PrivateTemplate {
   example: string;
 }
 
-const fields = (data: TemplateMessage['data']) => Object.fromEntries(Object.entries(data).map(([k, v]) => [k, typeof v === 'string' ? { value: v } : v]));
 
 function templateBody(m: TemplateMessage): Record<string, unknown> {
   openid(m?.touser, 'template touser');
   text('template template_id', m.template_id);
-  if (typeof m.data !== 'object' || m.data === null) throw new ConfigError(`template data: expected an object of fields, got ${typeof m.data}`);
-  return { touser: m.touser, template_id: m.template_id, url: m.url, miniprogram: m.miniprogram, client_msg_id: m.client_msg_id === undefined ? undefined : text('client_msg_id', m.client_msg_id, 64), data: fields(m.data) };
+  return { touser: m.touser, template_id: m.template_id, url: m.url, miniprogram: m.miniprogram, client_msg_id: m.client_msg_id === undefined ? undefined : text('client_msg_id', m.client_msg_id, 64), data: templateData(m.data, 'template data') };
 }
 
 export const templateCalls = {
@@ -64,6 +63,7 @@ export const templateCalls = {
       openid(m?.touser, 'touser');
       text('title', m.title, 15);
       list('data', Object.keys(m.data ?? {}), 1);
+      text('data.content.value', m.data.content?.value, 200);
       return { json: m };
     },
     result: nothing,
