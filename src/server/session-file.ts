@@ -42,6 +42,10 @@ export class FileSessionStore implements SessionStore {
   }
 
   async get(key: string): Promise<StoredSession | null> {
+    return this.getSync(key);
+  }
+
+  getSync(key: string): StoredSession | null {
     const entry = this.read(key);
     return entry ? { data: entry.data, version: entry.version } : null;
   }

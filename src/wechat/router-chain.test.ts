@@ -178,6 +178,56 @@ describe('ctx.session', () => {
   });
 });
 
+describe('ctx.session is read only when used', () => {
+  const counting = (inner = new MemorySessionStore()) => {
+    const calls = { get: 0, set: 0 };
+    const store: SessionStore = {
+      get: (k) => (calls.get++, inner.get(k)),
+      getSync: (k) => (calls.get++, inner.getSync(k)),
+      set: (k, d, o) => (calls.set++, inner.set(k, d, o)),
+    };
+    return { store, calls };
+  };
+
+  it('neither reads nor writes the store for a handler that never touches it', async () => {
+    const { store, calls } = counting();
+    const r = createRouter().use((_ctx, next) => next()).on('text', (m) => m.content);
+    expect(await r.dispatch(text('hi'), { sessions: store })).toEqual(reply.text('hi'));
+    expect(calls).toEqual({ get: 0, set: 0 });
+  });
+
+  it('reads once when touched, from middleware or handler, and saves what changed', async () => {
+    const { store, calls } = counting();
+    const r = createRouter<{ n?: number }>()
+      .use((ctx, next) => { ctx.session.n = (ctx.session.n ?? 0) + 1; return next(); })
+      .on('text', (_m, ctx) => String(ctx.session.n));
+    expect(await r.dispatch(text('a'), { sessions: store })).toEqual(reply.text('1'));
+    expect(calls).toEqual({ get: 1, set: 1 });
+    expect(await r.dispatch(text('b'), { sessions: store })).toEqual(reply.text('2'));
+  });
+
+  it('saves a session replaced as a whole (ctx.session = ...)', async () => {
+    const { store } = counting();
+    const r = createRouter<{ step?: string }>().on('text', (m, ctx) => {
+      const before = ctx.session.step ?? 'none';
+      ctx.session = { step: m.content };
+      return before;
+    });
+    await r.dispatch(text('one'), { sessions: store });
+    expect(await r.dispatch(text('two'), { sessions: store })).toEqual(reply.text('one'));
+  });
+
+  it('still reads an async-only store (Redis) before the chain, as it cannot be read later at once', async () => {
+    const inner = new MemorySessionStore();
+    let gets = 0;
+    const store: SessionStore = { get: (k) => (gets++, inner.get(k)), set: (k, d, o) => inner.set(k, d, o) };
+    const r = createRouter<{ n?: number }>().on('text', (_m, ctx) => String((ctx.session.n = (ctx.session.n ?? 0) + 1)));
+    await r.dispatch(text('a'), { sessions: store });
+    expect(await r.dispatch(text('b'), { sessions: store })).toEqual(reply.text('2'));
+    expect(gets).toBe(2);
+  });
+});
+
 describe('openSession', () => {
   it('writes nothing when the handlers changed nothing', async () => {
     let writes = 0;

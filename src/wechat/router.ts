@@ -3,7 +3,7 @@ import type { WechatClient } from '../api/client.js';
 import type { Logger } from '../server/logger.js';
 import type { EventType, MessageType, TextMessage, WechatEvent, WechatMessage } from './messages.js';
 import { checkReply, type Reply } from './replies.js';
-import { MemorySessionStore, openSession, SESSION_TTL_MS, sessionKey, type SessionStore } from './session.js';
+import { MemorySessionStore, openSession, openSessionSync, SESSION_TTL_MS, sessionKey, type OpenSession, type SessionStore } from './session.js';
 
 /** What a handler may return: a string (a text reply), a typed reply, or nothing (WeChat gets `success`). */
 export type HandlerResult = string | Reply | null | undefined | void;
@@ -17,7 +17,11 @@ export interface HandlerContext<S extends object = SessionData> {
   message: WechatMessage;
   /** The sender's OpenID (`message.fromUserName`). */
   openid: string;
-  /** This user's conversation state: change it freely; it is saved when the chain ends without an error. */
+  /**
+   * This user's conversation state: change it freely; it is saved when the chain
+   * ends without an error. Read from the store on first use (memory and file
+   * stores), so handlers that never touch it cost no read and no write.
+   */
   session: S;
   /** The WeChat API client, when an AppSecret is configured (the dev loop's mock otherwise). */
   client?: WechatClient;
@@ -210,10 +214,29 @@ export class Router<S extends object = SessionData> {
 
   private async run(message: WechatMessage, services: DispatchServices, store: SessionStore, key: string): Promise<Reply | null> {
     const logger = services.logger ?? consoleLogger;
-    const session = await openSession(store, key, { ttlMs: this.ttlMs, initial: this.initial as () => Record<string, unknown> });
-    const ctx: HandlerContext<S> = { message, openid: message.fromUserName, session: session.data as S, client: services.client, logger, account: services.account };
+    const options = { ttlMs: this.ttlMs, initial: this.initial as () => Record<string, unknown> };
+    // A store that reads at once is read when a handler first touches ctx.session, so a
+    // bot (or a message) that keeps no state pays nothing for it; Redis is read up front.
+    let session: OpenSession | undefined = store.getSync ? undefined : await openSession(store, key, options);
+    let data = session?.data as S;
+    const open = (): OpenSession => (session ??= openSessionSync(store as Parameters<typeof openSessionSync>[0], key, options));
+    const ctx: HandlerContext<S> = {
+      message,
+      openid: message.fromUserName,
+      get session(): S {
+        if (!session) data = open().data as S;
+        return data;
+      },
+      set session(value: S) {
+        open();
+        data = value;
+      },
+      client: services.client,
+      logger,
+      account: services.account,
+    };
     const reply = await this.chain(ctx, 0);
-    const lost = await session.save(ctx.session as Record<string, unknown>);
+    const lost = session ? await session.save(data as Record<string, unknown>) : [];
     if (lost.length > 0) {
       logger.error(`wxmp: SESSION_CONFLICT: another process changed ${lost.map((k) => JSON.stringify(k)).join(', ')} in the session of ${message.fromUserName} while this handler ran; its value was kept and this handler's change to it was not saved`);
     }

@@ -26,6 +26,12 @@ export interface SessionStore {
    * `expectedVersion` (0: nothing stored); resolves to false when another writer came first.
    */
   set(key: string, data: Record<string, unknown>, options: { expectedVersion: number; ttlMs: number }): Promise<boolean>;
+  /**
+   * `get` without a promise, for stores that can read at once (memory, files).
+   * With it a session is read only when a handler touches `ctx.session`;
+   * stores without it (Redis) are read before the chain runs. Optional.
+   */
+  getSync?(key: string): StoredSession | null;
   close?(): Promise<void>;
 }
 
@@ -48,6 +54,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(key: string): Promise<StoredSession | null> {
+    return this.getSync(key);
+  }
+
+  getSync(key: string): StoredSession | null {
     const entry = this.entries.get(key);
     if (!entry || entry.expiresAt <= this.now()) return null;
     // A copy: the handler mutates what it gets; the store keeps what was saved.
@@ -92,8 +102,18 @@ export interface OpenSession {
  * s.data.step = 'name';
  * const lost = await s.save(s.data); // [] unless another process changed `step` meanwhile
  */
-export async function openSession(store: SessionStore, key: string, options: { ttlMs: number; initial: () => Record<string, unknown> }): Promise<OpenSession> {
-  const loaded = await store.get(key);
+export async function openSession(store: SessionStore, key: string, options: SessionOptions): Promise<OpenSession> {
+  return sessionFrom(await store.get(key), store, key, options);
+}
+
+type SessionOptions = { ttlMs: number; initial: () => Record<string, unknown> };
+
+/** {@link openSession} for a store with `getSync`: read at once, no promise. */
+export function openSessionSync(store: SessionStore & Pick<Required<SessionStore>, 'getSync'>, key: string, options: SessionOptions): OpenSession {
+  return sessionFrom(store.getSync(key), store, key, options);
+}
+
+function sessionFrom(loaded: StoredSession | null, store: SessionStore, key: string, options: SessionOptions): OpenSession {
   const base = loaded ?? { data: options.initial(), version: 0 };
   // Kept as text: most handlers change nothing, and one string comparison tells.
   const before = JSON.stringify(base.data);
