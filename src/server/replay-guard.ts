@@ -9,13 +9,16 @@ export const DEFAULT_MAX_CLOCK_SKEW_SEC = 300;
 export interface ReplayGuardOptions {
   /** Largest distance allowed between `timestamp` and this server's clock (s); 0 turns the checks off. */
   maxClockSkewSec: number;
-  /** Where each signed query is recorded: the de-dup store, shared when it is Redis. */
-  store: Required<Pick<DedupStore, 'remember'>>;
+  /** Where each signed query is recorded: the de-dup store, shared when it is Redis. `rememberSync`: this process's memory, checked without a promise. */
+  store: Required<Pick<DedupStore, 'remember'>> & { rememberSync?(key: string, value: string, ttlMs: number): string | null };
   now: () => number;
 }
 
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: string) => string }).hash;
-const fingerprint = (body: string) => (oneShot ? oneShot('sha1', body, 'base64url') : nodeCrypto.createHash('sha1').update(body).digest('base64url'));
+const digest = (body: string) => (oneShot ? oneShot('sha1', body, 'base64url') : nodeCrypto.createHash('sha1').update(body).digest('base64url'));
+const EMPTY = digest('');
+const fingerprint = (body: string) => (body === '' ? EMPTY : digest(body));
+const SECONDS = /^\d{1,12}$/;
 
 function age(seconds: number): string {
   const s = Math.abs(seconds);
@@ -37,12 +40,16 @@ function age(seconds: number): string {
 export class ReplayGuard {
   constructor(private readonly options: ReplayGuardOptions) {}
 
-  /** Throws a 403 {@link ProtocolError} for a stale or replayed request. `body` is what was received ('' for a GET). */
-  async check(query: Query, body: string, kind: 'GET' | 'POST'): Promise<void> {
+  /**
+   * Throws a 403 {@link ProtocolError} for a stale or replayed request. `body` is what was
+   * received ('' for a GET). With a store in this process's memory it decides at once and
+   * returns undefined; with a shared one it returns a promise (rejected for a replay).
+   */
+  check(query: Query, body: string, kind: 'GET' | 'POST'): Promise<void> | undefined {
     const max = this.options.maxClockSkewSec;
-    if (!max) return;
+    if (!max) return undefined;
     const raw = query.timestamp ?? '';
-    if (!/^\d{1,12}$/.test(raw)) {
+    if (!SECONDS.test(raw)) {
       throw new ProtocolError('TIMESTAMP_INVALID', 403, `timestamp ${JSON.stringify(raw.slice(0, 20))} is not a number of seconds: WeChat sends Unix time in seconds`);
     }
     const nowMs = this.options.now();
@@ -51,16 +58,23 @@ export class ReplayGuard {
       throw new ProtocolError('TIMESTAMP_STALE', 403, `timestamp ${raw} is ${age(skew)} ${skew > 0 ? 'old' : 'ahead of this server'}; WeChat's requests are at most ${max} s off (WECHAT_MAX_CLOCK_SKEW): a replayed request, or this server's clock is wrong`);
     }
     const key = `${raw}:${query.nonce ?? ''}:${(query.signature ?? '').toLowerCase()}`;
-    const seen = `${kind}:${fingerprint(body)}@${nowMs}`;
+    const what = `${kind}:${fingerprint(body)}`;
+    const seen = `${what}@${nowMs}`;
     // Kept until the timestamp leaves the window: after that the freshness check refuses it anyway.
     const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
-    const earlier = await this.options.store.remember(key, seen, ttlMs);
-    if (earlier === null) return;
-    const at = earlier.lastIndexOf('@');
-    const sameBody = earlier.slice(0, at) === seen.slice(0, seen.lastIndexOf('@'));
-    if (sameBody && nowMs - Number(earlier.slice(at + 1)) <= DEDUP_TTL_MS) return;
-    throw new ProtocolError('REPLAYED', 403, sameBody
-      ? `this signed request (timestamp ${raw}, nonce ${query.nonce}) was already received more than ${DEDUP_TTL_MS / 1000} s ago: refused as a replay`
-      : `this signature (timestamp ${raw}, nonce ${query.nonce}) was already used for another ${earlier.startsWith('GET') ? 'request (a GET verification)' : 'message'}: refused as a replay; WeChat signs each request anew`);
+    const { store } = this.options;
+    if (store.rememberSync) return judge(store.rememberSync(key, seen, ttlMs), what, nowMs, query);
+    return store.remember(key, seen, ttlMs).then((earlier) => judge(earlier, what, nowMs, query));
   }
+}
+
+/** Whether a record found for this query (`earlier`, or null for none) makes this request a replay. */
+function judge(earlier: string | null, what: string, nowMs: number, query: Query): undefined {
+  if (earlier === null) return undefined;
+  const at = earlier.lastIndexOf('@');
+  const sameBody = earlier.slice(0, at) === what;
+  if (sameBody && nowMs - Number(earlier.slice(at + 1)) <= DEDUP_TTL_MS) return undefined;
+  throw new ProtocolError('REPLAYED', 403, sameBody
+    ? `this signed request (timestamp ${query.timestamp}, nonce ${query.nonce}) was already received more than ${DEDUP_TTL_MS / 1000} s ago: refused as a replay`
+    : `this signature (timestamp ${query.timestamp}, nonce ${query.nonce}) was already used for another ${earlier.startsWith('GET') ? 'request (a GET verification)' : 'message'}: refused as a replay; WeChat signs each request anew`);
 }

@@ -211,7 +211,8 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     });
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
-    await guard.check(ex.query, body, 'POST');
+    const checking = guard.check(ex.query, body, 'POST');
+    if (checking) await checking;
     ex.mode = opened.mode;
     ex.xml = opened.xml;
     const m = (ex.message = opened.message);
@@ -243,7 +244,8 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         ex.kind = 'verify';
         const echo = verifyEcho(ex.query, options.token);
-        await guard.check(ex.query, '', 'GET');
+        const checking = guard.check(ex.query, '', 'GET');
+        if (checking) await checking;
         return c.text((ex.responseBody = echo));
       }
       if (c.req.method !== 'POST') return c.text((ex.responseBody = 'method not allowed: WeChat sends GET (verification) and POST (messages)'), 405, { Allow: 'GET, POST' });

@@ -50,6 +50,33 @@ describe('MemoryDedupStore', () => {
   });
 });
 
+describe('MemoryDedupStore.remember (the replay record)', () => {
+  it('returns what was recorded first, until its own TTL ends', () => {
+    let now = 10_000;
+    const store = new MemoryDedupStore({ now: () => now });
+    expect(store.rememberSync('q', 'a', 5000)).toBeNull();
+    expect(store.rememberSync('q', 'b', 5000)).toBe('a');
+    now += 5000;
+    expect(store.rememberSync('q', 'c', 5000)).toBeNull();
+    expect(store.rememberSync('q', 'd', 5000)).toBe('c');
+  });
+
+  it('drops expired records by the second, keeping live ones and a key recorded again', async () => {
+    let now = 1_000_000;
+    const store = new MemoryDedupStore({ now: () => now });
+    for (let i = 0; i < 5000; i++) store.rememberSync(`short${i}`, 'x', 2000 + (i % 7) * 100);
+    for (let i = 0; i < 10; i++) store.rememberSync(`long${i}`, 'x', 300_000);
+    now += 3000;
+    store.rememberSync('short1', 'again', 60_000); // expired: recorded anew in a later second
+    expect(store.rememberedSize).toBe(11);
+    expect(await store.remember('long3', 'y', 1000)).toBe('x');
+    now += 60_000;
+    store.rememberSync('tick', 'x', 1000);
+    expect(store.rememberedSize).toBe(11); // the ten long ones and tick
+    expect(store.rememberSync('short1', 'z', 1000)).toBeNull();
+  });
+});
+
 describe('MemoryDedupStore under concurrency', () => {
   it('gives one claim to concurrent callers', async () => {
     const store = new MemoryDedupStore();

@@ -103,9 +103,12 @@ export class MemoryDedupStore implements DedupStore {
   // slot is more work for the garbage collector. `reply` is undefined while pending.
   private readonly entries = new Map<string, { reply: string | undefined; expires: number }>();
   private readonly now: () => number;
-  // Replay records live for minutes, with TTLs of their own, so they get their own map.
+  // Replay records live for minutes, with TTLs of their own, so they get their own map, and
+  // their keys are listed by the second they expire in: a sweep once a second drops whole
+  // seconds, instead of a pass over every record (hundreds of thousands at a burst's rate).
   private readonly remembered = new Map<string, { value: string; expires: number }>();
-  private rememberedSince = 0;
+  private readonly expiring = new Map<number, string[]>();
+  private sweptAt = 0;
 
   constructor(options: { now?: () => number } = {}) {
     this.now = options.now ?? Date.now;
@@ -146,17 +149,40 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   async remember(key: string, value: string, ttlMs: number): Promise<string | null> {
+    return this.rememberSync(key, value, ttlMs);
+  }
+
+  /** {@link DedupStore.remember} without a promise: the replay check calls it for every request. */
+  rememberSync(key: string, value: string, ttlMs: number): string | null {
     const now = this.now();
     const slot = this.remembered.get(key);
     if (slot && slot.expires > now) return slot.value;
-    // TTLs differ, so expired records are not all at the front: a full pass now and
-    // then (every 1,000 records) keeps the map bounded by the request rate.
-    if (++this.rememberedSince >= 1000) {
-      this.rememberedSince = 0;
-      for (const [k, r] of this.remembered) if (r.expires <= now) this.remembered.delete(k);
-    }
-    this.remembered.set(key, { value, expires: now + ttlMs });
+    if (now - this.sweptAt >= 1000) this.sweepRemembered(now);
+    const expires = now + ttlMs;
+    this.remembered.set(key, { value, expires });
+    const second = Math.ceil(expires / 1000);
+    const keys = this.expiring.get(second);
+    if (keys) keys.push(key);
+    else this.expiring.set(second, [key]);
     return null;
+  }
+
+  /** Number of live replay records; for tests. */
+  get rememberedSize(): number {
+    return this.remembered.size;
+  }
+
+  private sweepRemembered(now: number): void {
+    this.sweptAt = now;
+    // One bucket per second of expiry: a few hundred at most, whatever the request rate.
+    for (const [second, keys] of this.expiring) {
+      if (second * 1000 > now) continue;
+      for (const key of keys) {
+        // A key recorded again since (it had expired) sits in a later bucket too: keep that one.
+        if ((this.remembered.get(key)?.expires ?? Infinity) <= now) this.remembered.delete(key);
+      }
+      this.expiring.delete(second);
+    }
   }
 
   /** Number of live entries; for tests and metrics. */
