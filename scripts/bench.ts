@@ -6,7 +6,9 @@
  * Hono app answering a constant and to the core app (createApp, silent, no
  * request log), all measured in the same run on the same machine. The bare app gets requests of the same shape and size, reads
  * the POST body, as any WeChat endpoint must, and answers a constant. Every POST to
- * wxmp carries a unique MsgId so de-dup never answers from its cache. Load comes from autocannon in this process; each server runs
+ * wxmp carries a unique MsgId so de-dup never answers from its cache, and every request a
+ * fresh signed query (a query seen before is refused as a replay). Any non-2xx answer, error
+ * or timeout ends the run with an error and no figures. Load comes from autocannon in this process; each server runs
  * in a process of its own (an esbuild bundle, as deployed), wxmp in a fresh one per scenario.
  *
  * BENCH_ROUNDS (default 8) alternating rounds of BENCH_SECONDS (default 2) per side:
@@ -91,44 +93,76 @@ const query = (ts: string, nonce: string) => `signature=${sign(token, ts, nonce)
 const textXml = (id: number) =>
   `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[oBenchUser]]></FromUserName><CreateTime>1700000000</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hello ${id}]]></Content><MsgId>${1e15 + id}</MsgId></xml>`;
 
-/** Pre-built requests, so the load generator spends no CPU on signing or encryption during the run. */
+/**
+ * Requests built before the run, so the load generator spends no CPU on signing or encryption
+ * while it measures. Every request is fresh, as WeChat sends them: a new nonce (the server
+ * refuses a signed query seen before as a replay), a timestamp within WECHAT_MAX_CLOCK_SKEW,
+ * and for messages a new MsgId (de-dup would answer from its cache). A pool never wraps
+ * around: past its end, requests are built on the fly, and counted.
+ */
+class Pool {
+  private next = 0;
+  /** Requests built during the run, past the pre-built ones. */
+  extra = 0;
+  private readonly items: Req[];
+  constructor(private readonly make: () => Req, size: number) {
+    this.items = Array.from({ length: size }, make);
+  }
+  take(): Req {
+    const item = this.items[this.next++];
+    if (item) return item;
+    this.extra++;
+    return this.make();
+  }
+}
+type Req = { path: string; body?: string };
+
 let nonces = 0;
-// Fresh timestamps (the server refuses those outside WECHAT_MAX_CLOCK_SKEW) and a nonce never used
-// before (a signed query seen again is refused as a replay), as WeChat sends them.
-const now = () => String(Math.floor(Date.now() / 1000));
+let msgIds = 0;
+// Within the 300 s window whatever the run's length: each request reads the clock only through this.
+let clock = { at: 0, ts: '' };
+const now = () => {
+  const ms = Date.now();
+  if (ms - clock.at > 10_000) clock = { at: ms, ts: String(Math.floor(ms / 1000)) };
+  return clock.ts;
+};
 
-/** GET verifications, each with its own signed query. */
-function verifications(count: number): Array<{ path: string }> {
+/** A GET verification with its own signed query. */
+const verification = (): Req => {
   const ts = now();
-  return Array.from({ length: count }, () => ({ path: `/?${query(ts, String(nonces++))}&echostr=bench` }));
-}
+  return { path: `/?${query(ts, String(nonces++))}&echostr=bench` };
+};
 
-function messages(mode: 'plaintext' | 'safe', count: number): Array<{ path: string; body: string }> {
+const message = (mode: 'plaintext' | 'safe') => (): Req => {
   const ts = now();
-  return Array.from({ length: count }, (_, i) => {
-    const nonce = String(nonces++);
-    if (mode === 'plaintext') return { path: `/?${query(ts, nonce)}`, body: textXml(i) };
-    const encrypt = crypto.encrypt(textXml(i));
-    return { path: `/?${query(ts, nonce)}&encrypt_type=aes&msg_signature=${sign(token, ts, nonce, encrypt)}`, body: `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
-  });
-}
+  const nonce = String(nonces++);
+  const xml = textXml(msgIds++);
+  if (mode === 'plaintext') return { path: `/?${query(ts, nonce)}`, body: xml };
+  const encrypt = crypto.encrypt(xml);
+  return { path: `/?${query(ts, nonce)}&encrypt_type=aes&msg_signature=${sign(token, ts, nonce, encrypt)}`, body: `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
+};
 
-interface Result { rps: number; p99: number; errors: number }
-interface Pool { items: Array<{ path: string; body?: string }>; next: number }
+interface Result { rps: number; p99: number }
 
-async function load(port: number, method: 'GET' | 'POST', pool: Pool): Promise<Result> {
+/** Fails the whole run on any error, timeout or non-2xx answer: a figure with refused requests in it is wrong. */
+async function load(port: number, method: 'GET' | 'POST', pool: Pool, what: string): Promise<Result> {
   const r = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
     duration,
-    requests: [{ method, setupRequest: (req: autocannon.Request) => ({ ...req, ...pool.items[pool.next++ % pool.items.length] }) }],
+    requests: [{ method, setupRequest: (req: autocannon.Request) => ({ ...req, ...pool.take() }) }],
   });
-  return { rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx };
+  const bad = r.errors + r.timeouts + r.non2xx;
+  if (bad > 0) {
+    const codes = Object.entries((r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([code, s]) => `${code}: ${s.count}`).join(', ');
+    throw new Error(`${what}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts out of ${r.requests.total} (status codes ${codes || 'none'}); no figures are printed from a run with failed requests`);
+  }
+  return { rps: r.requests.average, p99: r.latency.p99 };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-interface Row { name: string; rps: Record<Kind, number>; p99: Record<Kind, number>; prodBare: number[]; prodCore: number[]; coreBare: number[]; target: number; errors: number }
+interface Row { name: string; rps: Record<Kind, number>; p99: Record<Kind, number>; prodBare: number[]; prodCore: number[]; coreBare: number[]; target: number; built: number }
 const kinds: Kind[] = ['bare', 'core', 'production'];
 const pick = (xs: number[]) => median(xs);
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
@@ -136,31 +170,30 @@ const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...
 const bare = await startServer('bare');
 const servers: Partial<Record<Kind, { port: number; child: ChildProcess }>> = { bare };
 const stop = (s?: { child: ChildProcess }) => s?.child.kill('SIGTERM');
+const workerServers: Array<{ child: ChildProcess }> = [];
 try {
-  const bareGet: Pool = { items: verifications(1000), next: 0 };
-  const barePost = { plaintext: { items: messages('plaintext', 1000), next: 0 }, safe: { items: messages('safe', 1000), next: 0 } };
-  // Each wxmp server gets messages with unique MsgIds, so de-dup never answers from its cache.
-  const unique = (mode: 'plaintext' | 'safe', perSecond: number) => (): Pool => ({ items: messages(mode, (rounds + 1) * duration * perSecond), next: 0 });
-
-  await load(bare.port, 'GET', bareGet); // warm-up of the load generator and the JIT
+  // Pre-built for about the rate each server reaches here (more are built on the fly if needed).
+  const pool = (make: () => Req, perSecond: number) => new Pool(make, (rounds + 1) * duration * perSecond);
+  await load(bare.port, 'GET', pool(verification, 10_000), 'warm-up'); // of the load generator and the JIT
   const rows: Row[] = [];
-  for (const [name, method, build, target, barePool] of [
-    ['GET verification', 'GET', (): Pool => ({ items: verifications((rounds + 1) * duration * 16_000), next: 0 }), 0.8, bareGet],
-    ['plaintext text message', 'POST', unique('plaintext', 16_000), 0.5, barePost.plaintext],
-    ['safe-mode text message', 'POST', unique('safe', 10_000), 0.35, barePost.safe],
+  for (const [name, method, make, perSecond, target] of [
+    ['GET verification', 'GET', verification, 14_000, 0.8],
+    ['plaintext text message', 'POST', message('plaintext'), 8_000, 0.5],
+    ['safe-mode text message', 'POST', message('safe'), 5_000, 0.35],
   ] as const) {
-    const pools: Record<Kind, Pool> = { bare: barePool, core: build(), production: build() };
+    // The same kind of fresh requests for all three servers, each from a pool of its own.
+    const pools: Record<Kind, Pool> = { bare: pool(make, perSecond), core: pool(make, perSecond), production: pool(make, perSecond) };
     // Fresh wxmp servers per scenario: the de-dup store keeps every answer for 30 s.
     for (const kind of ['core', 'production'] as const) {
       stop(servers[kind]);
       servers[kind] = await startServer(kind);
-      await load(servers[kind]!.port, method, pools[kind]); // warm-up of the new process's JIT
+      await load(servers[kind]!.port, method, pools[kind], `${name}, ${kind}, warm-up`); // of the new process's JIT
     }
     // Rounds alternate the three servers; each ratio is the median of the rounds' ratios,
     // so load from other processes on the machine shifts both sides of a ratio alike.
     const results: Record<Kind, Result[]> = { bare: [], core: [], production: [] };
     for (let round = 0; round < rounds; round++) {
-      for (const kind of kinds) results[kind].push(await load(servers[kind]!.port, method, pools[kind]));
+      for (const kind of kinds) results[kind].push(await load(servers[kind]!.port, method, pools[kind], `${name}, ${kind}, round ${round + 1}`));
     }
     const rps = (k: Kind) => results[k].map((r) => r.rps);
     const ratio = (a: Kind, b: Kind) => rps(a).map((x, i) => x / rps(b)[i]!);
@@ -171,7 +204,7 @@ try {
       p99: { bare: pick(results.bare.map((r) => r.p99)), core: pick(results.core.map((r) => r.p99)), production: pick(results.production.map((r) => r.p99)) },
       prodBare: ratio('production', 'bare'), prodCore: ratio('production', 'core'), coreBare: ratio('core', 'bare'),
       target,
-      errors: results.core.concat(results.production).reduce((n, r) => n + r.errors, 0),
+      built: kinds.reduce((n, k) => n + pools[k].extra, 0),
     });
   }
   stop(servers.core);
@@ -180,14 +213,16 @@ try {
   // WXMP_WORKERS=2 against 1, the production server both times, plaintext messages.
   const workerRounds = Math.max(2, Math.floor(rounds / 2));
   const one = await startServer('production', 1);
+  workerServers.push(one);
   const two = await startServer('production', 2);
-  const wpools = { one: unique('plaintext', 16_000)(), two: unique('plaintext', 16_000)() };
-  await load(one.port, 'POST', wpools.one);
-  await load(two.port, 'POST', wpools.two);
+  workerServers.push(two);
+  const wpools = { one: pool(message('plaintext'), 8_000), two: pool(message('plaintext'), 8_000) };
+  await load(one.port, 'POST', wpools.one, 'WXMP_WORKERS=1 warm-up');
+  await load(two.port, 'POST', wpools.two, 'WXMP_WORKERS=2 warm-up');
   const w: { one: Result[]; two: Result[] } = { one: [], two: [] };
   for (let round = 0; round < workerRounds; round++) {
-    w.one.push(await load(one.port, 'POST', wpools.one));
-    w.two.push(await load(two.port, 'POST', wpools.two));
+    w.one.push(await load(one.port, 'POST', wpools.one, `WXMP_WORKERS=1 round ${round + 1}`));
+    w.two.push(await load(two.port, 'POST', wpools.two, `WXMP_WORKERS=2 round ${round + 1}`));
   }
   stop(one);
   stop(two);
@@ -195,18 +230,19 @@ try {
   const cores = (await import('node:os')).availableParallelism();
   console.log(`\n${connections} connections, ${rounds} alternating rounds of ${duration}s per server, on ${cores} cores; autocannon runs on the same cores.`);
   console.log('bare: Hono answering a constant; core: createApp (silent, no request log); production: `npm start`\'s server (bundle, primary + 1 worker, request log to files)\n');
-  console.log('scenario                 bare req/s  core req/s  prod req/s  prod/bare (rounds)       target  prod/core (rounds)       target  p99 bare/core/prod  errors');
+  console.log('scenario                 bare req/s  core req/s  prod req/s  prod/bare (rounds)       target  prod/core (rounds)       target  p99 bare/core/prod');
   for (const r of rows) {
     const pb = pick(r.prodBare);
     const pc = pick(r.prodCore);
-    console.log(`${r.name.padEnd(24)} ${r.rps.bare.toFixed(0).padStart(10)} ${r.rps.core.toFixed(0).padStart(11)} ${r.rps.production.toFixed(0).padStart(11)}  ${pb.toFixed(3)} (${spread(r.prodBare)})  ${`≥${r.target}`.padStart(6)} ${pb >= r.target ? 'ok   ' : 'BELOW'}  ${pc.toFixed(3)} (${spread(r.prodCore)})  ≥0.85 ${pc >= 0.85 ? 'ok   ' : 'BELOW'}  ${`${r.p99.bare}/${r.p99.core}/${r.p99.production} ms`.padStart(18)} ${String(r.errors).padStart(7)}`);
-    console.log(`${''.padEnd(24)} (core/bare ${pick(r.coreBare).toFixed(3)})`);
+    console.log(`${r.name.padEnd(24)} ${r.rps.bare.toFixed(0).padStart(10)} ${r.rps.core.toFixed(0).padStart(11)} ${r.rps.production.toFixed(0).padStart(11)}  ${pb.toFixed(3)} (${spread(r.prodBare)})  ${`≥${r.target}`.padStart(6)} ${pb >= r.target ? 'ok   ' : 'BELOW'}  ${pc.toFixed(3)} (${spread(r.prodCore)})  ≥0.85 ${pc >= 0.85 ? 'ok   ' : 'BELOW'}  ${`${r.p99.bare}/${r.p99.core}/${r.p99.production} ms`.padStart(18)}`);
+    console.log(`${''.padEnd(24)} (core/bare ${pick(r.coreBare).toFixed(3)}${r.built ? `; ${r.built} requests signed during the run, past the pre-built ones` : ''})`);
   }
   const r1 = pick(w.one.map((r) => r.rps));
   const r2 = pick(w.two.map((r) => r.rps));
   const wr = w.two.map((r, i) => r.rps / w.one[i]!.rps);
   console.log(`\nWXMP_WORKERS=2 against 1 (production, plaintext, ${workerRounds} alternating rounds): ${r1.toFixed(0)} → ${r2.toFixed(0)} req/s, ×${pick(wr).toFixed(2)} (${spread(wr)}); the load generator shares the ${cores} cores, so this understates what a second core gives.`);
 } finally {
+  for (const s of workerServers) stop(s);
   stop(bare);
   stop(servers.core);
   stop(servers.production);
