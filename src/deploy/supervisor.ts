@@ -15,7 +15,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MemoryDedupStore } from '../wechat/dedup.js';
-import { serveDedup } from '../server/ipc-dedup.js';
+import { IPC_BATCH_ENV, serveDedup } from '../server/ipc-dedup.js';
 import { retireTimeoutMs, retireWorker, workerCount } from '../server/primary.js';
 import { boundLog } from './bound-log.js';
 
@@ -73,7 +73,7 @@ function startWorker(release: string, healthTimeoutMs: number, lines: string[]):
     lines.splice(0, Math.max(0, lines.length - TAIL));
   };
   cluster.setupPrimary({ exec: join(dir, 'server.mjs'), cwd: dir, silent: true });
-  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_ROLE: 'release', WXMP_LOG_DIR: join(base, 'shared', 'logs') });
+  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_ROLE: 'release', WXMP_LOG_DIR: join(base, 'shared', 'logs'), [IPC_BATCH_ENV]: '1' });
   serveDedup(worker, store);
   worker.process.stdout?.on('data', (d: Buffer) => keep(d, process.stdout));
   worker.process.stderr?.on('data', (d: Buffer) => keep(d, process.stderr));

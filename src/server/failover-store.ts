@@ -1,4 +1,5 @@
 import { MemoryDedupStore, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
+import { Deadlines } from './deadlines.js';
 import type { Logger } from './logger.js';
 
 export interface FailoverOptions {
@@ -31,6 +32,8 @@ export class FailoverDedupStore implements DedupStore {
   private down = false;
   private nextProbe = 0;
   private failures = 0;
+  // Every call has the same limit: one queue on one timer, not a timer and a race per call.
+  private readonly deadlines: Deadlines;
 
   constructor(
     private readonly shared: DedupStore,
@@ -40,6 +43,7 @@ export class FailoverDedupStore implements DedupStore {
     this.local = new MemoryDedupStore({ now: this.now });
     this.timeoutMs = options.timeoutMs ?? 300;
     this.probeMs = options.probeMs ?? 1000;
+    this.deadlines = new Deadlines(this.timeoutMs);
   }
 
   /** Whether the shared store is in use (false during an outage). */
@@ -85,14 +89,14 @@ export class FailoverDedupStore implements DedupStore {
     if (this.down && this.now() < this.nextProbe) return local();
     // Claimed before the call, so a burst during an outage sends one probe, not one per message.
     if (this.down) this.nextProbe = this.now() + this.probeMs;
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await Promise.race([
-        shared(),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Timeout(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
-        }),
-      ]);
+      const result = await new Promise<T>((resolve, reject) => {
+        const deadline = this.deadlines.start(() => reject(new Timeout(`no answer within ${this.timeoutMs} ms`)));
+        shared().then(
+          (value) => { this.deadlines.cancel(deadline); resolve(value); },
+          (error: unknown) => { this.deadlines.cancel(deadline); reject(error); },
+        );
+      });
       this.failures = 0;
       if (this.down) {
         this.down = false;
@@ -104,8 +108,6 @@ export class FailoverDedupStore implements DedupStore {
       // and the store is marked down on a lost connection or the third failure in a row.
       if (this.lost() || ++this.failures >= 3) this.markDown(error instanceof Error ? error.message.split('\n')[0]! : String(error));
       return local();
-    } finally {
-      clearTimeout(timer);
     }
   }
 

@@ -4,24 +4,53 @@ import { MemoryDedupStore } from '../wechat/dedup.js';
 import { IpcDedupStore, serveDedup } from './ipc-dedup.js';
 
 /** Two workers wired to one primary through in-process channels shaped like cluster's. */
-function cluster() {
+function cluster(options: { batch?: boolean; timeoutMs?: number; silent?: boolean } = {}) {
   const store = new MemoryDedupStore();
+  const sent: unknown[] = [];
   const worker = () => {
     const toPrimary = new EventEmitter();
     const toWorker = new EventEmitter();
     const primarySide = { on: (e: 'message', l: (m: unknown) => void) => toPrimary.on(e, l), send: (m: unknown, cb?: (e: Error | null) => void) => { setImmediate(() => toWorker.emit('message', m)); cb?.(null); return true; } };
-    serveDedup(primarySide, store);
-    return new IpcDedupStore({ connected: true, on: (e, l) => toWorker.on(e, l), send: (m, cb) => { setImmediate(() => toPrimary.emit('message', m)); cb?.(null); return true; } });
+    if (!options.silent) serveDedup(primarySide, store);
+    // Serialized and parsed like cluster's JSON channel.
+    return new IpcDedupStore({ connected: true, on: (e, l) => toWorker.on(e, l), send: (m, cb) => { sent.push(m); const copy = JSON.parse(JSON.stringify(m)); setImmediate(() => toPrimary.emit('message', copy)); cb?.(null); return true; } }, options.timeoutMs ?? 1000, { batch: options.batch });
   };
-  return [worker(), worker()] as const;
+  return { workers: [worker(), worker()] as const, sent, store };
 }
 
 describe('IpcDedupStore.remember', () => {
   it("keeps the replay record in the primary, so another worker sees the first request's value", async () => {
-    const [a, b] = cluster();
+    const [a, b] = cluster().workers;
     expect(await a.remember('ts:n:sig', 'POST:x@1', 60_000)).toBeNull();
     expect(await b.remember('ts:n:sig', 'POST:y@2', 60_000)).toBe('POST:x@1');
     expect(await b.claim('msg:u:1', 30_000)).toBeNull();
     expect(await a.claim('msg:u:1', 30_000)).toEqual({ state: 'pending' });
+  });
+});
+
+describe('IpcDedupStore in batch mode (a primary that sets WXMP_DEDUP_BATCH)', () => {
+  it("sends one turn's requests as one IPC message and gives each its own answer", async () => {
+    const { workers: [a, b], sent } = cluster({ batch: true });
+    const first = await Promise.all([a.remember('q1', 'POST:x@1', 60_000), a.claim('msg:u:1', 30_000), a.remember('q2', 'GET:y@1', 60_000)]);
+    expect(first).toEqual([null, null, null]);
+    expect(sent).toHaveLength(1);
+    await a.complete('msg:u:1', 'the reply', 30_000);
+    expect(await b.remember('q1', 'POST:other@2', 60_000)).toBe('POST:x@1');
+    expect(await b.claim('msg:u:1', 30_000)).toEqual({ state: 'done', reply: 'the reply' });
+    expect(await b.get('msg:u:2')).toBeNull();
+  });
+
+  it('a retry storm spread over two workers: one claim wins, the others see it pending', async () => {
+    const { workers: [a, b] } = cluster({ batch: true });
+    const claims = await Promise.all([a.claim('msg:u:9', 30_000), b.claim('msg:u:9', 30_000), a.claim('msg:u:9', 30_000), b.claim('msg:u:9', 30_000)]);
+    expect(claims.filter((c) => c === null)).toHaveLength(1);
+    expect(claims.filter((c) => c?.state === 'pending')).toHaveLength(3);
+  });
+
+  it('fails every request of a batch the primary never answers, after the timeout', async () => {
+    const { workers: [a] } = cluster({ batch: true, timeoutMs: 50, silent: true });
+    const results = await Promise.allSettled([a.claim('k', 1000), a.remember('q', 'v', 1000)]);
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/did not answer a de-dup claim within 50 ms/);
   });
 });

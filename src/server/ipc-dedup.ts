@@ -6,12 +6,22 @@
  * the next release) still gets the first answer and the handler runs once.
  */
 import type { DedupEntry, DedupStore } from '../wechat/dedup.js';
+import { Deadlines, type Deadline } from './deadlines.js';
 
 type Op = 'claim' | 'complete' | 'get' | 'remember';
 /** A request from a worker; `id` 0 means no answer is wanted. `value`: what `remember` records. */
 export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: string; reply?: string; ttlMs?: number; value?: string }
 /** `value`: what `remember` found already recorded. */
 export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null; value?: string | null }
+/** Requests (or answers) of one event-loop turn in one IPC message. */
+interface Batch<T> { type: 'wxmp-dedup-batch'; items: T[] }
+
+/**
+ * Set by a primary that answers batches (in the environment of the workers it forks). A
+ * worker of a new release under an older deploy supervisor finds it unset and sends one
+ * IPC message per request, which every supervisor understands.
+ */
+export const IPC_BATCH_ENV = 'WXMP_DEDUP_BATCH';
 
 interface Channel {
   send?(message: unknown, callback?: (error: Error | null) => void): boolean;
@@ -19,30 +29,54 @@ interface Channel {
   connected?: boolean;
 }
 
+/** A batch sent and not yet fully answered: its one deadline is cancelled with the last answer. */
+type Sent = { left: number; deadline: Deadline };
+type Waiter = { resolve(response: DedupResponse): void; reject(error: Error): void; sent?: Sent };
+
 /**
- * The worker side: a DedupStore whose entries live in the primary.
+ * The worker side: a DedupStore whose entries live in the primary. With `batch`,
+ * the requests of one event-loop turn go in one IPC message with one timer, and
+ * come back in one: each IPC message costs both processes a serialization and a
+ * write, and every message asks twice (the replay record, then the claim).
  *
  * @example
- * const store = new IpcDedupStore(process); // in a cluster worker
+ * const store = new IpcDedupStore(process, 1000, { batch: process.env[IPC_BATCH_ENV] === '1' }); // in a cluster worker
  */
 export class IpcDedupStore implements DedupStore {
   private next = 1;
-  private readonly waiting = new Map<number, { resolve(response: DedupResponse): void; reject(error: Error): void }>();
+  private readonly waiting = new Map<number, Waiter>();
+  private outbox: DedupRequest[] = [];
+  private readonly batch: boolean;
+  private readonly deadlines: Deadlines;
 
-  constructor(private readonly channel: Channel = process, private readonly timeoutMs = 1000) {
+  constructor(private readonly channel: Channel = process, private readonly timeoutMs = 1000, options: { batch?: boolean } = {}) {
+    this.batch = options.batch ?? false;
+    this.deadlines = new Deadlines(timeoutMs);
     channel.on('message', (message) => {
-      const m = message as DedupResponse;
-      if (m?.type !== 'wxmp-dedup') return;
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      w.resolve(m);
+      const m = message as DedupResponse | Batch<DedupResponse>;
+      if (m?.type === 'wxmp-dedup') this.settle(m);
+      else if (m?.type === 'wxmp-dedup-batch') for (const item of m.items) this.settle(item);
     });
+  }
+
+  private settle(response: DedupResponse): void {
+    const w = this.waiting.get(response.id);
+    if (!w) return;
+    this.waiting.delete(response.id);
+    if (w.sent && --w.sent.left === 0) this.deadlines.cancel(w.sent.deadline);
+    w.resolve(response);
   }
 
   private ask(op: Op, key: string, ttlMs?: number, value?: string): Promise<DedupResponse> {
     if (!this.channel.connected || !this.channel.send) return Promise.reject(new Error('the primary process is gone'));
     const id = this.next++;
+    const request: DedupRequest = { type: 'wxmp-dedup', id, op, key, ttlMs, value };
+    if (this.batch) {
+      return new Promise((resolve, reject) => {
+        this.waiting.set(id, { resolve, reject });
+        this.post(request);
+      });
+    }
     return new Promise((resolve, reject) => {
       // A primary that stopped answering must not hold a message past WeChat's deadline.
       const timer = setTimeout(() => {
@@ -53,11 +87,39 @@ export class IpcDedupStore implements DedupStore {
         resolve: (response) => { clearTimeout(timer); resolve(response); },
         reject: (error) => { clearTimeout(timer); reject(error); },
       });
-      this.channel.send!({ type: 'wxmp-dedup', id, op, key, ttlMs, value } satisfies DedupRequest, (error) => {
+      this.channel.send!(request, (error) => {
         if (error) this.waiting.get(id)?.reject(error);
       });
     });
   }
+
+  /** Batch mode: queued, and sent with the rest of this turn's requests. */
+  private post(request: DedupRequest): void {
+    this.outbox.push(request);
+    if (this.outbox.length === 1) setImmediate(this.flush);
+  }
+
+  private readonly flush = (): void => {
+    const items = this.outbox;
+    this.outbox = [];
+    const waiters = items.filter((r) => r.id !== 0).map((r) => [r.id, this.waiting.get(r.id)!] as const);
+    const fail = (error: Error) => {
+      for (const [id, w] of waiters) {
+        if (this.waiting.get(id) !== w) continue;
+        this.waiting.delete(id);
+        w.reject(error);
+      }
+    };
+    if (!this.channel.connected || !this.channel.send) return fail(new Error('the primary process is gone'));
+    if (waiters.length) {
+      // One deadline for the batch, on one timer: a primary that stopped answering must not hold a message past WeChat's deadline.
+      const sent: Sent = { left: waiters.length, deadline: this.deadlines.start(() => fail(new Error(`the primary process did not answer a de-dup ${items[0]!.op} within ${this.timeoutMs} ms`))) };
+      for (const [, w] of waiters) w.sent = sent;
+    }
+    this.channel.send({ type: 'wxmp-dedup-batch', items } satisfies Batch<DedupRequest>, (error) => {
+      if (error) fail(error);
+    });
+  };
 
   async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
     return (await this.ask('claim', key, ttlMs)).entry;
@@ -71,7 +133,10 @@ export class IpcDedupStore implements DedupStore {
   async complete(key: string, reply: string, ttlMs: number): Promise<void> {
     // No answer awaited: IPC keeps this worker's messages in order, and a copy on another
     // worker that asks before this lands sees "pending" and polls for the answer.
-    if (this.channel.connected && this.channel.send) this.channel.send({ type: 'wxmp-dedup', id: 0, op: 'complete', key, reply, ttlMs } satisfies DedupRequest, () => {});
+    if (!this.channel.connected || !this.channel.send) return;
+    const request: DedupRequest = { type: 'wxmp-dedup', id: 0, op: 'complete', key, reply, ttlMs };
+    if (this.batch) this.post(request);
+    else this.channel.send(request, () => {});
   }
 
   async get(key: string): Promise<DedupEntry | null> {
@@ -88,23 +153,36 @@ export class IpcDedupStore implements DedupStore {
  * serveDedup(cluster.fork(), store);
  */
 export function serveDedup(worker: { on(event: 'message', listener: (message: unknown) => void): unknown; send(message: unknown, callback?: (error: Error | null) => void): boolean; isConnected?(): boolean }, store: DedupStore): void {
+  const send = (message: unknown) => {
+    if (worker.isConnected?.() === false) return;
+    // The worker may be gone by now; its request dies with it.
+    try { worker.send(message, () => {}); } catch { /* gone */ }
+  };
   worker.on('message', (message) => {
-    const m = message as DedupRequest;
-    if (m?.type !== 'wxmp-dedup') return;
-    const answer = (entry: DedupEntry | null, value?: string | null) => {
-      if (m.id === 0 || worker.isConnected?.() === false) return;
-      // The worker may be gone by now; its request dies with it.
-      try { worker.send({ type: 'wxmp-dedup', id: m.id, entry, value } satisfies DedupResponse, () => {}); } catch { /* gone */ }
-    };
-    if (m.op === 'remember') {
-      const remembered = store.remember ? store.remember(m.key, m.value ?? '', m.ttlMs ?? 30_000) : Promise.resolve(null);
-      remembered.then((value) => answer(null, value), () => answer(null, null));
-      return;
+    const m = message as DedupRequest | Batch<DedupRequest>;
+    if (m?.type === 'wxmp-dedup') {
+      if (m.id === 0) void serveOne(store, m);
+      else void serveOne(store, m).then(send);
+    } else if (m?.type === 'wxmp-dedup-batch') {
+      // Started in order, so requests for one key are served in the order they were made.
+      const answers = m.items.map((item) => serveOne(store, item));
+      void Promise.all(answers).then((all) => {
+        const items = all.filter((a, i) => m.items[i]!.id !== 0);
+        if (items.length) send({ type: 'wxmp-dedup-batch', items } satisfies Batch<DedupResponse>);
+      });
     }
-    const done = m.op === 'claim' ? store.claim(m.key, m.ttlMs ?? 30_000)
-      : m.op === 'complete' ? store.complete(m.key, m.reply ?? '', m.ttlMs ?? 30_000).then(() => null)
-      : store.get(m.key);
-    done.then(answer, () => answer(null));
   });
 }
 
+/** One request's answer; never rejects (a failing store answers "nothing there"). */
+function serveOne(store: DedupStore, m: DedupRequest): Promise<DedupResponse> {
+  const answer = (entry: DedupEntry | null, value?: string | null): DedupResponse => ({ type: 'wxmp-dedup', id: m.id, entry, value });
+  if (m.op === 'remember') {
+    const remembered = store.remember ? store.remember(m.key, m.value ?? '', m.ttlMs ?? 30_000) : Promise.resolve(null);
+    return remembered.then((value) => answer(null, value), () => answer(null, null));
+  }
+  const done = m.op === 'claim' ? store.claim(m.key, m.ttlMs ?? 30_000)
+    : m.op === 'complete' ? store.complete(m.key, m.reply ?? '', m.ttlMs ?? 30_000).then(() => null)
+    : store.get(m.key);
+  return done.then((entry) => answer(entry), () => answer(null));
+}
