@@ -33,8 +33,16 @@ export function replyGist(r: Reply | null | undefined): string {
   }
 }
 
+let clockSecond = NaN;
+let clockText = '';
+/** HH:MM:SS in local time; formatted once per second, as every request of that second shares it. */
 function clock(ms: number): string {
-  return new Date(ms).toTimeString().slice(0, 8);
+  const second = Math.floor(ms / 1000);
+  if (second !== clockSecond) {
+    clockSecond = second;
+    clockText = new Date(ms).toTimeString().slice(0, 8);
+  }
+  return clockText;
 }
 
 // C0 and C1 controls, DEL, and the Unicode line and paragraph separators: any of them in

@@ -161,8 +161,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   function seal(outcome: Reply | null, opened: OpenedMessage, ex: Exchange): string {
     ex.reply = outcome;
     if (!outcome) return SUCCESS;
-    ex.replyXml = renderReply(outcome, opened.message, Math.floor(now() / 1000));
-    return sealReply(ex.replyXml, opened.mode, { token: protocol.token, crypto, timestamp: Math.floor(now() / 1000), nonce: nonce() });
+    const timestamp = Math.floor(now() / 1000);
+    ex.replyXml = renderReply(outcome, opened.message, timestamp);
+    // Plaintext replies are sent as they are: no nonce to draw.
+    if (opened.mode === 'plaintext') return ex.replyXml;
+    return sealReply(ex.replyXml, opened.mode, { token: protocol.token, crypto, timestamp, nonce: nonce() });
   }
 
   /** Retry mode: a copy of a held message, or "继续"; undefined when the message is neither. */
