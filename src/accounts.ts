@@ -27,8 +27,7 @@ export function parseAccounts(env: Env, defaults: { port?: number } = {}): Accou
     if (!env[`WECHAT_PATH_${suffix}`]?.trim()) {
       throw new ConfigError(`WECHAT_PATH_${suffix}: expected the callback path of account ${suffix.toLowerCase()} (e.g. /${suffix.toLowerCase()}), got nothing; each account needs its own path`);
     }
-    const own: Env = { ...env };
-    for (const name of PER_ACCOUNT) own[name] = env[`${name}_${suffix}`];
+    const own = accountEnv(env, suffix);
     let config: ServerConfig;
     try {
       config = parseServerConfig(own, defaults);
@@ -46,4 +45,31 @@ export function parseAccounts(env: Env, defaults: { port?: number } = {}): Accou
     seen.set(a.path, a.name);
   }
   return accounts;
+}
+
+/**
+ * `env` as account `name` sees it: its suffixed variables in place of the plain
+ * ones (WECHAT_TOKEN_SHOP as WECHAT_TOKEN), the shared ones (PORT, REDIS_URL) as they are.
+ * `default` is `env` itself.
+ *
+ * @example
+ * accountEnv({ WECHAT_TOKEN: 'a', WECHAT_TOKEN_SHOP: 'b' }, 'shop').WECHAT_TOKEN // 'b'
+ */
+export function accountEnv(env: Env, name: string): Env {
+  if (name === 'default') return env;
+  const suffix = name.toUpperCase();
+  const own: Env = { ...env };
+  for (const key of PER_ACCOUNT) own[key] = env[`${key}_${suffix}`];
+  return own;
+}
+
+/**
+ * Every account's secrets (Token, EncodingAESKey, AppSecret), for one redactor
+ * that keeps all of them out of logs, the inspector and the terminal.
+ *
+ * @example
+ * createRedactor(accountSecrets(parseAccounts(env)))
+ */
+export function accountSecrets(accounts: Array<Pick<ServerConfig, 'token' | 'encodingAESKey' | 'appSecret'>>): Array<string | undefined> {
+  return accounts.flatMap((a) => [a.token, a.encodingAESKey, a.appSecret]);
 }

@@ -3,15 +3,18 @@
  * arguments and calls one function; the work lives in the rooms under src/.
  */
 import { readFileSync } from 'node:fs';
-import { isWxmpError } from './errors.js';
+import { ConfigError, isWxmpError } from './errors.js';
 import { didYouMean } from './suggest.js';
 
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Record<string, { summary: string; run: Command }> = {
   start: {
-    summary: 'run the production server (PORT, default 8000)',
-    run: async () => (await import('./server/bundled-start.js')).startBundled(),
+    summary: 'run the production server (PORT, default 8000) with your bot: src/app.ts, or start <file>',
+    run: async (args) => {
+      if (args.length > 1 || args[0]?.startsWith('-')) throw new ConfigError(`start: expected at most one argument, the bot module (e.g. wxmp start ./bot.js), got ${JSON.stringify(args.join(' '))}`);
+      return (await import('./server/bundled-start.js')).startBundled(process.cwd(), args[0]);
+    },
   },
   dev: {
     summary: 'run the bot locally with a tunnel, hot reload, request log and inspector (npm run dev)',

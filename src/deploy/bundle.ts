@@ -1,4 +1,4 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
@@ -13,13 +13,15 @@ export interface BundleOptions {
   commit?: string;
   /** True when the working tree had uncommitted changes. */
   dirty?: boolean;
-  /** The bot module (default export: a Router); src/app.ts by default. */
+  /** The bot module (default export: a Router); wxmp's own src/app.ts by default (the template checkout's bot). */
   bot?: string;
   /** The project's version for package.json. */
   version?: string;
 }
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+/** A module of wxmp itself: its TypeScript source in the template checkout, the compiled .js once installed (dist/). */
+const own = (dir: string, name: string) => (existsSync(join(dir, `${name}.ts`)) ? join(dir, `${name}.ts`) : join(dir, `${name}.js`));
 // CommonJS dependencies bundled into ESM still call require() for node builtins.
 const banner = "import { createRequire as __wxmpCreateRequire } from 'node:module'; const require = __wxmpCreateRequire(import.meta.url);";
 
@@ -28,7 +30,7 @@ function botPlugin(bot: string): Plugin {
   return {
     name: 'wxmp-bot',
     setup(b) {
-      b.onResolve({ filter: /^\.\.\/app\.js$/ }, (args) => (args.importer.endsWith(join('server', 'start.ts')) ? { path: bot } : undefined));
+      b.onResolve({ filter: /^\.\.\/app\.js$/ }, (args) => (/[\\/]server[\\/]start\.[jt]s$/.test(args.importer) ? { path: bot } : undefined));
     },
   };
 }
@@ -42,7 +44,7 @@ function botPlugin(bot: string): Plugin {
  * await bundle({ outDir: '.wxmp/deploy/build', release: '20260101-120000-000', commit: 'abc1234' });
  */
 export async function bundle(options: BundleOptions): Promise<{ files: string[]; bytes: number; inputs: string[] }> {
-  const bot = resolve(options.bot ?? join(here, '..', 'app.ts'));
+  const bot = resolve(options.bot ?? own(join(here, '..'), 'app'));
   rmSync(options.outDir, { recursive: true, force: true });
   mkdirSync(options.outDir, { recursive: true });
   const common = {
@@ -58,8 +60,8 @@ export async function bundle(options: BundleOptions): Promise<{ files: string[];
   try {
     // Loaded here, not at the top, so nothing that merely imports wxmp pays for esbuild.
     const { build } = await import('esbuild');
-    const server = await build({ ...common, entryPoints: [join(here, 'worker.ts')], outfile: join(options.outDir, 'server.mjs'), plugins: [botPlugin(bot)] });
-    const supervisor = await build({ ...common, entryPoints: [join(here, 'supervisor.ts')], outfile: join(options.outDir, 'supervisor.mjs') });
+    const server = await build({ ...common, entryPoints: [own(here, 'worker')], outfile: join(options.outDir, 'server.mjs'), plugins: [botPlugin(bot)] });
+    const supervisor = await build({ ...common, entryPoints: [own(here, 'supervisor')], outfile: join(options.outDir, 'supervisor.mjs') });
     const pkg = {
       name: 'wxmp-release',
       private: true,

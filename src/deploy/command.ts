@@ -53,8 +53,8 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   if (action === 'build') {
     // The bundle alone, for the Dockerfile: no server, no DEPLOY_* settings needed.
     const { buildRelease } = await import('./release.js');
-    const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build' });
-    out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB)\n`);
+    const built = await buildRelease({ cwd, outDir: values.out ?? '.wxmp/deploy/build', bot: (io.env ?? loadEnv(cwd)).WXMP_BOT });
+    out.write(`built release ${built.release} in ${values.out ?? '.wxmp/deploy/build'} (${Math.round(built.bytes / 1024)} KB, bot ${built.bot})\n`);
     return 0;
   }
   const lines = values.lines === undefined ? 50 : Number(values.lines);

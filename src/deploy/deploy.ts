@@ -6,13 +6,13 @@ import { Progress, type Output } from './progress.js';
 import { activateScript, discardScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
-import { buildRelease, gitState, releaseId } from './release.js';
+import { buildRelease, gitState, releaseBot, releaseId } from './release.js';
 
 export interface DeployOptions {
   config: DeployConfig;
   /** The project folder (git repository, package.json); process.cwd() by default. */
   cwd?: string;
-  /** The bot module to bundle; src/app.ts of wxmp by default. */
+  /** The bot module to bundle (WXMP_BOT); the project's own by default (see releaseBot). */
   bot?: string;
   /** Print the plan and change nothing. */
   dryRun?: boolean;
@@ -80,7 +80,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
 
   if (options.dryRun) {
     p.line(`plan (dry run, nothing is changed):
-  1. bundle src/server + the bot with esbuild into .wxmp/deploy/build (server.mjs, supervisor.mjs, package.json)
+  1. bundle wxmp's server + the bot ${releaseBot(cwd, options.bot).label} with esbuild into .wxmp/deploy/build (server.mjs, supervisor.mjs, package.json)
   2. ssh ${config.user}@${config.host} -p ${config.sshPort}: check rsync and Node >= 20, take the lock ${base}/run/deploy.lock
   3. rsync -az --delete --link-dest=<current release> into ${base}/releases/${release} (never .env, node_modules, .git, logs)
   4. link ${base}/shared/.env and shared/data into the release
@@ -111,7 +111,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
     step = next;
   };
   try {
-    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB`);
+    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB, bot ${r.bot}`);
     enter('connect');
     connected = true;
     const facts = await p.step('connect', async () => {

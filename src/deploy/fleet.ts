@@ -10,7 +10,7 @@ import { DeployError, isWxmpError } from '../errors.js';
 import { activate, checked } from './deploy.js';
 import type { DeployHost } from './hosts.js';
 import { Progress, type Output } from './progress.js';
-import { buildRelease, gitState, releaseId } from './release.js';
+import { buildRelease, gitState, releaseBot, releaseId } from './release.js';
 import { discardScript, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
@@ -82,7 +82,7 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
   if (git?.dirty) p.line(`warning: uncommitted changes are deployed too; release ${release} records commit ${git.commit} plus local edits`);
   if (options.dryRun) {
     p.line(`plan (dry run, nothing is changed):
-  1. bundle once into .wxmp/deploy/build
+  1. bundle the bot ${releaseBot(cwd, options.bot).label} once into .wxmp/deploy/build
   2. on every host at once: check the server (rsync, Node, REDIS_URL in shared/.env) and take its deploy lock
   3. rsync the release to every host at once
   4. switch ${limit === 1 ? 'one host at a time' : `${limit} hosts at a time`}, each only after its new release passed /healthz; a failure stops the rollout and the hosts not reached keep their release

@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { botLabel, requireBot } from '../bot-entry.js';
 import { bundle } from './bundle.js';
 
 /**
@@ -32,16 +33,30 @@ export function gitState(cwd: string): { commit: string; dirty: boolean } | unde
 }
 
 /**
+ * The bot a release bundles: `bot` (WXMP_BOT) when given, else the project's
+ * (package.json "wxmp": { "bot" }, src/app.ts ...; see findBot), else, in the
+ * template checkout only, wxmp's own example. `label` names it in messages.
+ *
+ * @example
+ * releaseBot('/my-site') // { file: '/my-site/src/app.ts', label: 'src/app.ts' }
+ */
+export function releaseBot(cwd: string, bot?: string): { file?: string; label: string } {
+  const found = requireBot(cwd, { env: { WXMP_BOT: bot } });
+  return found ? { file: found.file, label: botLabel(cwd, found.file) } : { label: "wxmp's example bot (no src/app.ts here)" };
+}
+
+/**
  * Builds a release bundle into `outDir` with its id, version and commit.
  *
  * @example
  * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
  */
-export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; git?: { commit: string; dirty: boolean } }> {
+export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; bot: string; git?: { commit: string; dirty: boolean } }> {
   const release = options.release ?? releaseId();
   const git = gitState(options.cwd);
   const pkg = join(options.cwd, 'package.json');
   const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
-  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: options.bot, version });
-  return { release, bytes: built.bytes, git };
+  const bot = releaseBot(options.cwd, options.bot);
+  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: bot.file, version });
+  return { release, bytes: built.bytes, bot: bot.label, git };
 }

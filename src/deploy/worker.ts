@@ -23,14 +23,14 @@ async function runWorker(): Promise<void> {
   const release = process.env.WXMP_ROLE === 'release';
   // The first account, and any further ones (WECHAT_TOKEN_<NAME>..., each at its own path).
   const [config, ...others] = parseAccounts(loadEnv()) as [AccountConfig, ...AccountConfig[]];
-  redactProcessOutput(config);
+  redactProcessOutput([config, ...others]);
   const router = await loadBot();
-  const logger = productionLogger(config);
+  const logger = productionLogger([config, ...others]);
   // Without Redis, sessions go to files the workers of this host share (memory is per worker).
   const api = apiServerOptions(config, { logger, sessionDir: process.env.WXMP_SESSION_DIR ?? '.wxmp/sessions' });
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   const extra = others.map((account) => {
-    const own = apiServerOptions(account, { logger: productionLogger(account) });
+    const own = apiServerOptions(account, { logger });
     return { own, account: { ...account, lateReply: account.lateReply ?? (own.onLateReply ? 'kf' as const : 'retry' as const), client: own.client, onLateReply: own.onLateReply } };
   });
   // Without Redis the primary owns every key, so a retry that lands on another worker (or, during a

@@ -14,6 +14,7 @@ import { rawQuery } from '../server/query.js';
 import type { Exchange } from '../server/exchange.js';
 import { MemoryDedupStore } from '../wechat/dedup.js';
 import type { Router } from '../wechat/router.js';
+import { accountCredentials } from './dev-accounts.js';
 import { createInspectorApp } from './inspector/app.js';
 import type { ExchangeStore } from './inspector/store.js';
 import { loopbackOnly } from './loopback.js';
@@ -75,8 +76,12 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   const { panels = [], mockApi, store, router, config, port: _port, ...rest } = options;
   checkPanels(panels);
   let counter = 0;
+  const accounts = rest.accounts ?? [];
+  // Every account's callback: the first one's, then one per WECHAT_PATH_<NAME>.
+  const paths = [config.path, ...accounts.map((a) => a.path)];
   // A sub-app's notFound does not carry over when it is mounted: each app gets it.
-  const notFound = (c: Context) => c.text(`not found: the WeChat callback is at ${config.path} (WECHAT_PATH)`, 404);
+  const notFound = (c: Context) => c.text(`not found: the WeChat callback${paths.length > 1 ? 's are' : ' is'} at ${paths.join(', ')} (WECHAT_PATH${paths.length > 1 ? ', WECHAT_PATH_<NAME>' : ''})`, 404);
+  const credentials = (ex: Exchange) => accountCredentials(config, accounts, ex.account);
   const production = (dedupStore = rest.dedupStore, report = rest.onExchange) => {
     const app = new Hono();
     // The inspector shows each request's headers and source address: the exchange gets them here.
@@ -84,20 +89,21 @@ export function createDevApps(options: DevAppsOptions): DevApps {
     // The WeChat callback reports its own exchanges; every other request gets its log line here.
     // The dev pages' own traffic (the live feed, the browser's favicon) and the tunnel keeper's probes stay out.
     app.use('*', async (c, next) => {
-      if (c.req.path === config.path || c.req.path.startsWith('/__wxmp') || c.req.path === '/favicon.ico' || c.req.header('user-agent') === PROBE_USER_AGENT) return next();
+      if (paths.includes(c.req.path) || c.req.path.startsWith('/__wxmp') || c.req.path === '/favicon.ico' || c.req.header('user-agent') === PROBE_USER_AGENT) return next();
       const time = Date.now();
       const started = performance.now();
       await next();
       onExchange?.({ id: `${time.toString(36)}-o${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: {}, status: c.res.status, durationMs: performance.now() - started, kind: 'other' });
     });
-    app.use(config.path, async (c, next) => {
+    const callback = async (c: Context, next: () => Promise<void>) => {
       let recorded: Exchange | undefined;
       const peer = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket?.remoteAddress;
       const meta = (ex: Exchange) => { recorded = ex; return { requestHeaders: Object.fromEntries(c.req.raw.headers), peer }; };
       await requestMeta.run(meta, () => guarded(c, next));
       // The response's headers are known only now; the stored exchange is the same object.
       if (recorded) Object.assign(recorded, { responseHeaders: Object.fromEntries(c.res.headers) });
-    });
+    };
+    for (const path of paths) app.use(path, callback);
     const guarded = async (c: Context, next: () => Promise<void>) => {
       if (router.ready === false && c.req.method !== 'OPTIONS') {
         // Fail fast: WeChat gives up after 5 s anyway, and the developer sees why at once. The
@@ -105,7 +111,8 @@ export function createDevApps(options: DevAppsOptions): DevApps {
         const time = Date.now();
         const message = 'bot not loaded: fix the error in the dev terminal and save';
         const kind = c.req.method === 'POST' ? 'message' : c.req.method === 'GET' || c.req.method === 'HEAD' ? 'verify' : 'other';
-        onExchange?.({ id: `${time.toString(36)}-n${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 502, durationMs: 0, kind, responseBody: message, error: { code: 'BOT_NOT_LOADED', message: 'src/app.ts has no working version loaded; the request was not handled' } });
+        const account = accounts.length ? accounts.find((a) => a.path === c.req.path)?.name ?? 'default' : undefined;
+        onExchange?.({ id: `${time.toString(36)}-n${(counter++).toString(36)}`, time, method: c.req.method, path: c.req.path, ...(account && { account }), query: rawQuery(c.req.url), status: 502, durationMs: 0, kind, responseBody: message, error: { code: 'BOT_NOT_LOADED', message: 'src/app.ts has no working version loaded; the request was not handled' } });
         c.res = c.text(message, 502);
         return;
       }
@@ -134,7 +141,7 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   }
   if (store) {
     const links = panels.map((p) => ({ path: p.path, title: p.title ?? p.path }));
-    main.route('/__wxmp', createInspectorApp({ store, replay, links, credentials: { token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey }, port: options.port }));
+    main.route('/__wxmp', createInspectorApp({ store, replay, links, credentials, port: options.port }));
   }
   return { main, tunnel, replay };
 }

@@ -17,6 +17,8 @@ import type { Reply } from '../wechat/replies.js';
 import { createBundler, type BotBundler } from './bundle.js';
 import { BotWorker } from './bot-worker.js';
 import { WORKER_SCRIPT, type ToWorker } from './worker-script.js';
+import type { WorkerAccount } from './worker-services.js';
+import type { DispatchServices } from '../wechat/router.js';
 
 /** Options of {@link BotHost.create}. */
 export interface BotHostOptions {
@@ -28,6 +30,8 @@ export interface BotHostOptions {
   logger: Logger;
   /** Applied to what the bot prints (console.log in src/app.ts), so secrets stay out of the terminal. */
   redact?: (text: string) => string;
+  /** Further accounts' API client settings, for the bot's `ctx.client` per account. */
+  accounts?: WorkerAccount[];
   /** Give up on a worker that has not loaded by then. Default 10 s. */
   loadTimeoutMs?: number;
 }
@@ -73,8 +77,8 @@ export class BotHost {
     return this.current !== undefined;
   }
 
-  /** Runs the message through the current version of the bot. */
-  async dispatch(message: WechatMessage): Promise<Reply | null> {
+  /** Runs the message through the current version of the bot; of `services`, only the account crosses to the worker (it has its own). */
+  async dispatch(message: WechatMessage, services?: DispatchServices): Promise<Reply | null> {
     if (!this.current && this.restarting) await this.restarting;
     const target = this.current;
     if (!target) {
@@ -83,7 +87,7 @@ export class BotHost {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       target.pending.set(id, { resolve, reject });
-      target.worker.postMessage({ type: 'dispatch', id, message } satisfies ToWorker);
+      target.worker.postMessage({ type: 'dispatch', id, message, account: services?.account } satisfies ToWorker);
     });
   }
 
@@ -106,7 +110,7 @@ export class BotHost {
   }
 
   private boot(): BotWorker {
-    const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload }, stdout: true, stderr: true });
+    const worker = new Worker(this.script, { env: { ...this.options.env }, workerData: { preload: this.preload, accounts: this.options.accounts ?? [] }, stdout: true, stderr: true });
     const redact = this.options.redact ?? ((text: string) => text);
     for (const [from, to] of [[worker.stdout, process.stdout], [worker.stderr, process.stderr]] as const) {
       // Decoded as UTF-8 across chunks, and redacted by line: a secret may arrive in two writes.

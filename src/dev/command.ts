@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { loadEnv, parseServerConfig, type Env } from '../config.js';
+import { accountSecrets, parseAccounts, type AccountConfig } from '../accounts.js';
+import { botLabel, requireBot } from '../bot-entry.js';
+import { loadEnv, type Env } from '../config.js';
 import { apiServerOptions } from '../api/server-options.js';
 import { createChatApp } from '../emulator/chat/index.js';
 import { createMockApi } from '../emulator/mock-api/index.js';
@@ -19,6 +21,7 @@ import { banner } from './banner.js';
 import { ExchangeStore } from './inspector/store.js';
 import { judgeExchange } from './inspector/verdict.js';
 import { lateReplies } from './late-replies.js';
+import { accountCredentials, devAccounts } from './dev-accounts.js';
 import { BotHost } from './bot-host.js';
 import { ensureDevCredentials } from './credentials.js';
 import { removeDevState, writeDevState } from './state.js';
@@ -40,8 +43,10 @@ export type { DevHandle, DevOptions, DevPanelContext, DevState } from './types.j
 export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
   const cwd = options.cwd ?? process.cwd();
   const creds = ensureDevCredentials(cwd, options.env ?? loadEnv(cwd));
-  const config = parseServerConfig(creds.env, { port: 80 });
-  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+  // The first account, and any further ones (WECHAT_TOKEN_<NAME>..., each at its own path).
+  const [config, ...others] = parseAccounts(creds.env, { port: 80 }) as [AccountConfig, ...AccountConfig[]];
+  // Every account's secrets stay out of the terminal, the log files and the inspector.
+  const redact = createRedactor(accountSecrets([config, ...others]));
   const out = options.logger ?? consoleLogger;
   const logger = redactLogger(out, redact);
   const env = creds.env;
@@ -77,19 +82,22 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const api = apiServerOptions(apiConfig, { logger, dir: join(cwd, '.wxmp') });
     opened.push(() => api.close());
 
-    const host = await BotHost.create({ cwd, env: botEnv, logger, redact });
+    const store = new ExchangeStore({ max: options.maxExchanges, redact, judge: (ex) => judgeExchange(ex, accountCredentials(config, others, ex.account)) });
+    const extra = devAccounts(others, { mock: mockApi && { appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: apiConfig.apiBase }, stateDir: join(cwd, '.wxmp'), logger, record: (entry) => store.add(entry) });
+    // The bot `npm start` and deploy would use too: WXMP_BOT, package.json "wxmp": { "bot" }, else src/app.ts.
+    const entry = requireBot(cwd, { env })?.file ?? join(cwd, 'src', 'app.ts');
+    const host = await BotHost.create({ cwd, entry, env: botEnv, logger, redact, accounts: extra.worker });
     opened.push(() => host.close());
     const reload = async () => {
       const result = await host.reload();
-      if (result.ok) logger.info(`wxmp dev: ${result.version === 1 ? 'loaded' : 'reloaded'} src/app.ts (v${result.version}, ${Math.round(result.ms)} ms)`);
+      if (result.ok) logger.info(`wxmp dev: ${result.version === 1 ? 'loaded' : 'reloaded'} ${botLabel(cwd, entry)} (v${result.version}, ${Math.round(result.ms)} ms)`);
       else logger.error(`wxmp dev: the new code failed; ${host.ready ? 'still serving the last good version' : 'fix it and save: WeChat gets 502 until then'}\n${result.error}`);
     };
     await reload();
-    const credentials = { token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey };
-    const store = new ExchangeStore({ max: options.maxExchanges, redact, judge: (ex) => judgeExchange(ex, credentials) });
     const late = lateReplies({ client: api.client, logger, record: (entry) => store.add(entry) });
     const onExchange = (ex: Exchange) => {
       late.noteExchange(ex);
+      extra.noteExchange(ex);
       const { verdict } = store.add(ex);
       // The same verdict as the inspector's and the chat's: a reply WeChat drops is not a quiet 200.
       if (verdict && !verdict.ok) logger.warn(`${formatExchange(ex)} ✗ WeChat rejects it (${verdict.phone}): ${verdict.reason}`);
@@ -112,12 +120,16 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       },
     });
     const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
-    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onExchange, logger });
+    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, accounts: extra.accounts, onExchange, logger });
 
-    const watcher = await watchSources(join(cwd, 'src'), reload, { changedSince: () => host.changedSinceBuild() });
+    // src/, and the bot itself when it lives elsewhere (WXMP_BOT=./bot.js).
+    const watched = relative(join(cwd, 'src'), entry).startsWith('..') ? [join(cwd, 'src'), entry] : [join(cwd, 'src')];
+    const watcher = await watchSources(watched, reload, { changedSince: () => host.changedSinceBuild() });
     opened.push(() => watcher.close());
 
     const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
+    // `wxmp send --account NAME` finds the path here.
+    if (others.length) state.accounts = others.map((a) => ({ name: a.name, path: a.path }));
     if (mockApi) state.mockApi = { base: `${main.url}/__wxmp/mock-api`, appId: mockApi.appId, appSecret: mockApi.appSecret };
     const saveState = () => writeDevState(cwd, state);
     saveState();
@@ -134,13 +146,13 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
         state.publicUrl = url;
         state.tunnel = route.kind === 'ssh' ? 'ssh' : 'localtunnel';
         saveState();
-        if (late) out.info(`wxmp dev: public URL for 接口配置信息: ${url.replace(/\/+$/, '')}${config.path}`);
+        if (late) out.info(`wxmp dev: public URL for 接口配置信息: ${url.replace(/\/+$/, '')}${config.path}${others.map((a) => `; account ${a.name}: ${url.replace(/\/+$/, '')}${a.path}`).join('')}`);
       },
     });
     if (tunnel) opened.push(() => tunnel.close());
     // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
     if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
-    out.info(banner({ config, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? `connecting${route.kind === 'ssh' ? ` to ${route.publicUrl} over ssh` : ''} (see the tunnel lines below)` : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
+    out.info(banner({ config, accounts: others, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? `connecting${route.kind === 'ssh' ? ` to ${route.publicUrl} over ssh` : ''} (see the tunnel lines below)` : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
     bannerShown = true;
 
     return {

@@ -64,6 +64,8 @@ export interface DevState {
   /** The route of publicUrl. */
   tunnel?: 'ssh' | 'localtunnel';
   path: string;
+  /** Further accounts and their callback paths, when WECHAT_*_<NAME> configures some. */
+  accounts?: Array<{ name: string; path: string }>;
   pid: number;
   /** The offline mock WeChat API when no AppSecret is configured; its secret is a fixed, public stand-in. */
   mockApi?: { base: string; appId: string; appSecret: string };

@@ -16,7 +16,7 @@ export interface SourceWatcher {
  * @example
  * const watcher = watchSources('src', () => host.reload().then(report));
  */
-export function watchSources(dir: string, onChange: () => Promise<unknown>, options: { debounceMs?: number; changedSince?: () => boolean } = {}): Promise<SourceWatcher> {
+export function watchSources(dir: string | string[], onChange: () => Promise<unknown>, options: { debounceMs?: number; changedSince?: () => boolean } = {}): Promise<SourceWatcher> {
   // followSymlinks: edits inside a symlinked folder are changes to the bot too.
   const watcher = watch(dir, { ignoreInitial: true, followSymlinks: true, ignored: (path) => /(^|[/\\])(node_modules|\.git)([/\\]|$)/.test(path) });
   let timer: NodeJS.Timeout | undefined;

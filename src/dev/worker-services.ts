@@ -16,12 +16,23 @@ import { FileSessionStore } from '../server/session-file.js';
 import { RedisSessionStore } from '../server/session-redis.js';
 import type { DispatchServices } from '../wechat/router.js';
 
+/** A further account's API client settings, as the dev server decided them (its own AppSecret, or the offline mock). */
+export interface WorkerAccount {
+  name: string;
+  appId?: string;
+  appSecret?: string;
+  apiBase?: string;
+}
+
+/** The first account's services, and each further account's (its own client, the shared sessions). */
+export type WorkerServices = DispatchServices & { accounts: Record<string, DispatchServices> };
+
 /**
  * @example
- * const services = createWorkerServices({ env: process.env, stateDir: '/project/.wxmp' });
- * await bot.dispatch(message, services);
+ * const services = createWorkerServices({ env: process.env, stateDir: '/project/.wxmp', accounts: [{ name: 'shop', ... }] });
+ * await bot.dispatch(message, services.accounts[account] ?? services);
  */
-export function createWorkerServices(options: { env: Env; stateDir: string }): DispatchServices {
+export function createWorkerServices(options: { env: Env; stateDir: string; accounts?: WorkerAccount[] }): WorkerServices {
   const get = (name: string) => options.env[name]?.trim() || undefined;
   const redisUrl = get('REDIS_URL');
   let sessions: DispatchServices['sessions'];
@@ -34,6 +45,15 @@ export function createWorkerServices(options: { env: Env; stateDir: string }): D
   const appId = get('WECHAT_APP_ID');
   const appSecret = get('WECHAT_APP_SECRET');
   const apiBase = (get('WECHAT_API_BASE') ?? 'https://api.weixin.qq.com').replace(/\/+$/, '');
-  const client = appId && appSecret ? createWechatClient({ appId, appSecret, apiBase, tokenStore: new FileTokenStore({ dir: options.stateDir }) }) : undefined;
-  return { sessions, client };
+  const tokenStore = new FileTokenStore({ dir: options.stateDir });
+  const client = appId && appSecret ? createWechatClient({ appId, appSecret, apiBase, tokenStore }) : undefined;
+  const accounts: Record<string, DispatchServices> = {};
+  if (options.accounts?.length) {
+    accounts.default = { sessions, client, account: 'default' };
+    for (const a of options.accounts) {
+      const own = a.appId && a.appSecret ? createWechatClient({ appId: a.appId, appSecret: a.appSecret, apiBase: (a.apiBase ?? 'https://api.weixin.qq.com').replace(/\/+$/, ''), tokenStore }) : undefined;
+      accounts[a.name] = { sessions, client: own, account: a.name };
+    }
+  }
+  return { sessions, client, accounts };
 }

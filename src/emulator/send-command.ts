@@ -30,6 +30,7 @@ Kinds:
 Options:
   --url <url>          callback URL (default: the running dev server, else http://127.0.0.1:$PORT$WECHAT_PATH)
   --port <port>        the dev server on this port (when several run in this checkout)
+  --account <name>     a further account (WECHAT_TOKEN_<NAME>...): its path and credentials
   --mode <mode>        plaintext, compatible or safe (default: safe when an EncodingAESKey is set)
   --retry              send again like WeChat when no answer comes in 5 s (3 tries in all)
   --json               print the result as JSON
@@ -87,7 +88,7 @@ function parseSendArgs(args: string[]) {
       args,
       allowPositionals: true,
       options: {
-        url: { type: 'string' }, port: { type: 'string' }, mode: { type: 'string' }, retry: { type: 'boolean' }, json: { type: 'boolean' },
+        url: { type: 'string' }, port: { type: 'string' }, account: { type: 'string' }, mode: { type: 'string' }, retry: { type: 'boolean' }, json: { type: 'boolean' },
         user: { type: 'string' }, timeout: { type: 'string' }, scene: { type: 'string' }, recognition: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -120,9 +121,10 @@ export async function sendCommand(args: string[], io: SendCommandIo = {}): Promi
   const action = parseAction(positionals, values);
   const cwd = io.cwd ?? process.cwd();
   const env = io.env ?? process.env;
-  const credentials = resolveCredentials({ cwd, env });
+  const account = values.account?.toLowerCase();
+  const credentials = resolveCredentials({ cwd, env, account });
   const mode = resolveMode(values.mode, credentials);
-  const { url } = resolveUrl({ url: values.url, port: parsePort(values.port), cwd, env: loadEnv(cwd, env) });
+  const { url } = resolveUrl({ url: values.url, port: parsePort(values.port), cwd, env: loadEnv(cwd, env), account });
   const timeoutMs = values.timeout === undefined ? WECHAT_TIMEOUT_MS : number(values.timeout, '--timeout');
   if (timeoutMs <= 0) throw new ConfigError(`--timeout: expected a positive number of milliseconds, got ${values.timeout}`);
   if (values.user !== undefined && !/^[A-Za-z0-9_-]{6,64}$/.test(values.user)) throw new ConfigError(`--user: expected an OpenID (6-64 letters, digits, _ or -), got ${JSON.stringify(values.user)}`);

@@ -9,6 +9,8 @@ import type { Mode } from '../wechat/protocol.js';
 import { withDevCredentials } from '../dev/credentials.js';
 import { DEV_ENV_FILE, readDevEnv, readDevState } from '../dev/state.js';
 import type { Credentials } from './request.js';
+import { accountEnv } from '../accounts.js';
+import type { DevState } from '../dev/types.js';
 
 export { DEV_ENV_FILE, DEV_STATE_FILE } from '../dev/state.js';
 
@@ -25,7 +27,16 @@ function joinPath(base: string, path = '/'): string {
  * @example
  * resolveUrl({ cwd: process.cwd(), env: loadEnv() }) // 'http://127.0.0.1:3000/wechat' while `npm run dev` runs
  */
-export function resolveUrl(options: { url?: string; port?: number; cwd: string; env: Env }): { url: string; source: 'flag' | 'dev-state' | 'env' } {
+export function resolveUrl(options: { url?: string; port?: number; cwd: string; env: Env; account?: string }): { url: string; source: 'flag' | 'dev-state' | 'env' } {
+  const account = options.account && options.account !== 'default' ? options.account : undefined;
+  // A further account's path: the running dev server's record of it, else WECHAT_PATH_<NAME>.
+  const pathOf = (state: DevState) => {
+    if (!account) return state.path;
+    const found = state.accounts?.find((a) => a.name === account);
+    if (!found) throw new ConfigError(`--account: expected one of the accounts the dev server on port ${state.port} serves (${['default', ...(state.accounts ?? []).map((a) => a.name)].join(', ')}), got ${JSON.stringify(account)}; configure it with WECHAT_TOKEN_${account.toUpperCase()} and WECHAT_PATH_${account.toUpperCase()} in .env`);
+    return found.path;
+  };
+  const envPath = () => (account ? options.env[`WECHAT_PATH_${account.toUpperCase()}`] : options.env.WECHAT_PATH)?.trim() || '/';
   if (options.url !== undefined) {
     if (!/^https?:\/\/[^/]+/.test(options.url)) throw new ConfigError(`--url: expected an http(s) URL such as https://example.com/wechat, got ${JSON.stringify(options.url)}`);
     return { url: options.url, source: 'flag' };
@@ -33,14 +44,14 @@ export function resolveUrl(options: { url?: string; port?: number; cwd: string; 
   if (options.port !== undefined) {
     // Another dev server in this checkout (or any server on this port): its own path when it is a dev server.
     const byPort = readDevState(options.cwd, { port: options.port });
-    if (byPort) return { url: joinPath(byPort.localUrl, byPort.path), source: 'dev-state' };
-    return { url: `http://127.0.0.1:${options.port}${options.env.WECHAT_PATH?.trim() || '/'}`, source: 'flag' };
+    if (byPort) return { url: joinPath(byPort.localUrl, pathOf(byPort)), source: 'dev-state' };
+    return { url: `http://127.0.0.1:${options.port}${envPath()}`, source: 'flag' };
   }
   const state = readDevState(options.cwd);
-  if (state) return { url: joinPath(state.localUrl, state.path), source: 'dev-state' };
+  if (state) return { url: joinPath(state.localUrl, pathOf(state)), source: 'dev-state' };
   // `npm run dev` listens on PORT, port 80 by default.
   const port = options.env.PORT?.trim() || '80';
-  const path = options.env.WECHAT_PATH?.trim() || '/';
+  const path = envPath();
   return { url: `http://127.0.0.1${port === '80' ? '' : `:${port}`}${path}`, source: 'env' };
 }
 
@@ -50,8 +61,16 @@ export function resolveUrl(options: { url?: string; port?: number; cwd: string; 
  * @example
  * const creds = resolveCredentials({ cwd: process.cwd(), env: process.env });
  */
-export function resolveCredentials(options: { cwd: string; env: Env }): Credentials & { source: 'env' | 'dev.env' } {
-  const env = loadEnv(options.cwd, options.env);
+export function resolveCredentials(options: { cwd: string; env: Env; account?: string }): Credentials & { source: 'env' | 'dev.env' } {
+  const loaded = loadEnv(options.cwd, options.env);
+  const account = options.account && options.account !== 'default' ? options.account : undefined;
+  if (account) {
+    const suffix = account.toUpperCase();
+    // Only the first account gets generated dev credentials: a further one is always configured.
+    if (!/^[a-z0-9]+$/.test(account)) throw new ConfigError(`--account: expected an account name (the suffix of its WECHAT_TOKEN_<NAME>, e.g. shop), got ${JSON.stringify(account)}`);
+    if (!loaded[`WECHAT_TOKEN_${suffix}`]?.trim()) throw new ConfigError(`--account ${account}: expected WECHAT_TOKEN_${suffix} (that account's Token) in .env or the environment, got nothing`);
+  }
+  const env = account ? accountEnv(loaded, account) : loaded;
   let source: 'env' | 'dev.env' = 'env';
   let chosen: Env = env;
   if (!env.WECHAT_TOKEN?.trim()) {

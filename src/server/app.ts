@@ -7,7 +7,7 @@ export interface AppOptions extends Omit<WechatOptions, 'token' | 'appId' | 'enc
   config: Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path'> & Partial<Pick<ServerConfig, 'deadlineMs' | 'lateReply' | 'mode' | 'maxClockSkewSec'>>;
   router: Pick<Router<any>, 'dispatch'>;
   /** Further accounts, each at its own path with its own credentials (see parseAccounts). */
-  accounts?: Array<Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path' | 'lateReply'> & Partial<Pick<ServerConfig, 'mode'>> & { name: string; client?: WechatOptions['client']; onLateReply?: WechatOptions['onLateReply'] }>;
+  accounts?: Array<Pick<ServerConfig, 'token' | 'appId' | 'encodingAESKey' | 'path' | 'lateReply'> & Partial<Pick<ServerConfig, 'mode' | 'appSecret'>> & { name: string; client?: WechatOptions['client']; onLateReply?: WechatOptions['onLateReply'] }>;
   /** Reported by /healthz; the deploy records it per release. */
   version?: string;
   /** Start time for /healthz's uptime; injected by tests. */

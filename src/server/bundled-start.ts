@@ -7,18 +7,21 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadEnv } from '../config.js';
+import { requireBot } from '../bot-entry.js';
 import { bundle } from '../deploy/bundle.js';
 
-interface Stamp { inputs: Array<[string, number, number]>; version: string }
+interface Stamp { inputs: Array<[string, number, number]>; version: string; bot: string | null }
 
-function stampOf(files: string[], version: string): Stamp {
-  return { inputs: files.map((f) => { const s = statSync(f); return [f, s.mtimeMs, s.size]; }), version };
+function stampOf(files: string[], version: string, bot: string | undefined): Stamp {
+  return { inputs: files.map((f) => { const s = statSync(f); return [f, s.mtimeMs, s.size]; }), version, bot: bot ?? null };
 }
 
-function fresh(dir: string, version: string): boolean {
+function fresh(dir: string, version: string, bot: string | undefined): boolean {
   try {
     const saved = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as Stamp;
-    if (saved.version !== version || !existsSync(join(dir, 'server.mjs'))) return false;
+    // Another bot named (an argument, WXMP_BOT, package.json) is another bundle.
+    if (saved.version !== version || saved.bot !== (bot ?? null) || !existsSync(join(dir, 'server.mjs'))) return false;
     return saved.inputs.every(([f, mtime, size]) => { const s = statSync(f); return s.mtimeMs === mtime && s.size === size; });
   } catch {
     return false;
@@ -27,25 +30,27 @@ function fresh(dir: string, version: string): boolean {
 
 /**
  * Builds .wxmp/start/server.mjs unless it is up to date; resolves to its path.
+ * The bot is `botArg` (`wxmp start ./bot.js`), else WXMP_BOT, package.json's
+ * `"wxmp": { "bot" }` or src/app.ts (see findBot).
  *
  * @example
  * const server = await productionBundle(process.cwd()); // '.../.wxmp/start/server.mjs'
  */
-export async function productionBundle(cwd: string): Promise<string> {
+export async function productionBundle(cwd: string, botArg?: string): Promise<string> {
   const dir = join(cwd, '.wxmp', 'start');
   const pkg = join(cwd, 'package.json');
   const version = existsSync(pkg) ? String((JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0') : '0.0.0';
-  const bot = join(cwd, 'src', 'app.ts');
-  if (!fresh(dir, version)) {
-    const built = await bundle({ outDir: dir, release: `start-${version}`, version, bot: existsSync(bot) ? bot : undefined });
-    writeFileSync(join(dir, 'inputs.json'), JSON.stringify(stampOf([...built.inputs, ...(existsSync(pkg) ? [pkg] : [])], version)));
+  const bot = requireBot(cwd, { arg: botArg, env: loadEnv(cwd) })?.file;
+  if (!fresh(dir, version, bot)) {
+    const built = await bundle({ outDir: dir, release: `start-${version}`, version, bot });
+    writeFileSync(join(dir, 'inputs.json'), JSON.stringify(stampOf([...built.inputs, ...(existsSync(pkg) ? [pkg] : [])], version, bot)));
   }
   return join(dir, 'server.mjs');
 }
 
 /** Runs the bundle in a child node and resolves to its exit code; SIGTERM and SIGINT are passed on. */
-export async function startBundled(cwd = process.cwd()): Promise<number> {
-  const server = await productionBundle(cwd);
+export async function startBundled(cwd = process.cwd(), botArg?: string): Promise<number> {
+  const server = await productionBundle(cwd, botArg);
   const child = spawn(process.execPath, [server], { cwd, stdio: 'inherit', env: { npm_package_version: undefined, ...process.env } });
   const forward = (signal: NodeJS.Signals) => () => { child.kill(signal); };
   process.on('SIGTERM', forward('SIGTERM'));

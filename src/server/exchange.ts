@@ -13,6 +13,8 @@ export interface Exchange {
   time: number;
   method: string;
   path: string;
+  /** The account it came for, when one server serves several (`default` for the first). */
+  account?: string;
   query: Record<string, string>;
   status: number;
   durationMs: number;

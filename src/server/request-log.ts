@@ -90,9 +90,11 @@ function answered(ex: Exchange): string {
  *
  * @example
  * formatExchange(ex) // '12:00:01 POST / 200 3ms [safe] o6_bmjrPTl: text "hi" → text "echo: hi"'
+ * // with several accounts: '12:00:01 POST /shop (shop) 200 3ms [safe] ...'
  */
 export function formatExchange(ex: Exchange): string {
-  let line = `${clock(ex.time)} ${ex.method} ${ex.path} ${ex.status} ${Math.round(ex.durationMs)}ms`;
+  // With several accounts, each line names the one it is for: paths alone are easy to mix up.
+  let line = `${clock(ex.time)} ${ex.method} ${ex.path}${ex.account ? ` (${ex.account})` : ''} ${ex.status} ${Math.round(ex.durationMs)}ms`;
   if (ex.kind === 'verify') line += ' WeChat URL verification';
   if (ex.message) {
     line += ` [${ex.mode}] ${ex.message.fromUserName}: ${messageGist(ex.message)} → ${answered(ex)}`;

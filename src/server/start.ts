@@ -1,6 +1,6 @@
 import type { Hono } from 'hono';
 import { loadEnv, parseServerConfig, type ServerConfig } from '../config.js';
-import { parseAccounts, type AccountConfig } from '../accounts.js';
+import { accountSecrets, parseAccounts, type AccountConfig } from '../accounts.js';
 import { ConfigError } from '../errors.js';
 import type { Router } from '../wechat/router.js';
 import { apiServerOptions } from '../api/server-options.js';
@@ -23,14 +23,16 @@ export async function loadBot(): Promise<Router<any>> {
   return mod.default;
 }
 
-/** The console logger with the configuration's secrets redacted, for everything a production process prints. */
-export function productionLogger(config: ServerConfig, base: Logger = consoleLogger): Logger {
-  return redactLogger(base, createRedactor([config.token, config.encodingAESKey, config.appSecret]));
+type Secrets = Pick<ServerConfig, 'token' | 'encodingAESKey' | 'appSecret'>;
+
+/** The console logger with the secrets of every account given redacted, for everything a production process prints. */
+export function productionLogger(accounts: Secrets | Secrets[], base: Logger = consoleLogger): Logger {
+  return redactLogger(base, createRedactor(accountSecrets([accounts].flat())));
 }
 
-/** Everything this process prints from now on (the bot's console.log included) passes the redactor. */
-export function redactProcessOutput(config: ServerConfig): void {
-  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret]);
+/** Everything this process prints from now on (the bot's console.log included) passes the redactor, with every account's secrets. */
+export function redactProcessOutput(accounts: Secrets | Secrets[]): void {
+  const redact = createRedactor(accountSecrets([accounts].flat()));
   redactStream(process.stdout, redact);
   redactStream(process.stderr, redact);
 }
@@ -45,7 +47,7 @@ export function redactProcessOutput(config: ServerConfig): void {
  */
 export function createProductionApp(config: ServerConfig, options: Partial<AppOptions> & { router: Router; logDir?: string; quiet?: boolean }): { app: Hono; closeLog(): Promise<void> } {
   const { logDir, quiet, ...appOptions } = options;
-  const redact = createRedactor([config.token, config.encodingAESKey, config.appSecret, ...(appOptions.accounts ?? []).flatMap((a) => [a.token, a.encodingAESKey])]);
+  const redact = createRedactor(accountSecrets([config, ...(appOptions.accounts ?? [])]));
   const log = openExchangeLog(logDir ?? process.env.WXMP_LOG_DIR ?? '.wxmp/logs', { redact });
   // Already redacted: written around the process's output redaction, in one write per event-loop turn.
   const lines = quiet ? undefined : requestLineWriter(rawWriter(process.stdout));
@@ -82,14 +84,15 @@ export function startupLine(config: ServerConfig, url: string, summary: string):
 /** In one process, without the bundle or workers (the tests' and embedders' way); `npm start`: configuration from the environment and .env. */
 export async function startFromEnv(): Promise<number> {
   const [config, ...others] = parseAccounts(loadEnv()) as [AccountConfig, ...AccountConfig[]];
-  redactProcessOutput(config);
+  redactProcessOutput([config, ...others]);
   const router = await loadBot();
-  const api = apiServerOptions(config, { logger: productionLogger(config) });
+  const logger = productionLogger([config, ...others]);
+  const api = apiServerOptions(config, { logger });
   // Without an AppSecret there is no customer-service API (unverified subscription accounts): WeChat's retries carry the reply.
   config.lateReply ??= api.onLateReply ? 'kf' : 'retry';
   // Further accounts (WECHAT_TOKEN_<NAME>...): their own API client; de-dup and session stores are shared (keys carry the account).
   const extra = others.map((account) => {
-    const own = apiServerOptions(account, { logger: productionLogger(account) });
+    const own = apiServerOptions(account, { logger });
     return { own, account: { ...account, lateReply: account.lateReply ?? (own.onLateReply ? 'kf' as const : 'retry' as const), client: own.client, onLateReply: own.onLateReply } };
   });
   const running = await startServer(config, { router, accounts: extra.map((e) => e.account), dedupStore: api.dedupStore, sessionStore: api.sessionStore, client: api.client, onLateReply: api.onLateReply });

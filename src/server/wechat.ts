@@ -265,6 +265,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   return async function wechatHandler(c) {
     const started = now();
     const ex: Exchange = { id: `${started.toString(36)}-${(counter++).toString(36)}`, time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
+    if (options.account !== undefined) ex.account = options.account;
     const response = await handle(c, ex);
     ex.status = response.status;
     ex.durationMs = now() - started;

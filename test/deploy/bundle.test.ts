@@ -25,7 +25,7 @@ describe('wxmp deploy build', { timeout: 30_000 }, () => {
     let said = '';
     const out = join(tmp, 'release');
     expect(await deployCommand(['build', '--out', out], { cwd: root, out: { write: (t) => { said += t; } } })).toBe(0);
-    expect(said).toMatch(/^built release \d{8}-\d{6}-\d{3} in .*release \(\d+ KB\)\n$/);
+    expect(said).toMatch(/^built release \d{8}-\d{6}-\d{3} in .*release \(\d+ KB, bot src\/app\.ts\)\n$/);
     expect(readdirSync(out).sort()).toEqual(['package.json', 'server.mjs', 'supervisor.mjs']);
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8')) as { version: string; commit: string | null; type: string };
     expect(pkg).toMatchObject({ version: '0.1.0', type: 'module' });

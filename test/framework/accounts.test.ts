@@ -3,9 +3,13 @@
  * Token (and AES key), configured by suffixed variables, sharing one bot that
  * sees which account a message came to.
  */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAccounts } from '../../src/accounts.js';
 import { createApp } from '../../src/server/app.js';
+import { createProductionApp, productionLogger } from '../../src/server/start.js';
 import { MessageCrypto } from '../../src/wechat/crypto.js';
 import { createRouter } from '../../src/wechat/router.js';
 import { MemorySessionStore } from '../../src/wechat/session.js';
@@ -55,5 +59,30 @@ describe('several accounts', () => {
     expect(await reply('/shop', TOKEN, mainCrypto, 'wrong token')).toBe(403);
     expect(await reply('/wechat', SHOP_TOKEN, shopCrypto, 'wrong token')).toBe(403);
     expect(await (await app.request('/nope')).text()).toBe('not found: the WeChat callbacks are at /wechat, /shop (WECHAT_PATH)');
+  });
+
+  it("npm start and deployed releases keep every account's Token, AES key and AppSecret out of the log file and the logger", async () => {
+    const shopSecret = 'shopsecret0123456789abcdefXYZ';
+    const [main, ...others] = parseAccounts({ ...env, WECHAT_APP_SECRET_SHOP: shopSecret });
+    const router = createRouter().on('text', (_m, ctx) => { throw new Error(`${ctx.account} failed: ${SHOP_TOKEN} ${SHOP_KEY} ${shopSecret}`); });
+    const dir = mkdtempSync(join(tmpdir(), 'wxmp-accounts-logs-'));
+    const lines: string[] = [];
+    const sink = { info: (l: string) => lines.push(l), warn: (l: string) => lines.push(l), error: (l: string, e?: unknown) => lines.push(`${l} ${e instanceof Error ? e.stack : ''}`) };
+    const { app, closeLog } = createProductionApp(main!, { router, accounts: others, logDir: dir, quiet: true, logger: sink });
+    const shopCrypto = new MessageCrypto({ encodingAESKey: SHOP_KEY, appId: SHOP_APP_ID });
+    const { url, body } = wechatPost(text('leak').replace('gh_account', 'gh_shop'), 'safe', { token: SHOP_TOKEN, crypto: shopCrypto, path: '/shop' });
+    expect(await (await app.request(url, { method: 'POST', body })).text()).toBe('success');
+    await closeLog();
+    // What the process prints besides (startup lines, late-reply delivery): the same redaction.
+    productionLogger([main!, ...others], sink).warn(`api call with ${shopSecret}`);
+    const file = readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('');
+    rmSync(dir, { recursive: true, force: true });
+    expect(file).toContain('shop failed: [redacted] [redacted] [redacted]');
+    expect(lines.join('\n')).toContain('shop failed: [redacted] [redacted] [redacted]');
+    expect(lines.join('\n')).toContain('api call with [redacted]');
+    for (const secret of [SHOP_TOKEN, SHOP_KEY, shopSecret]) {
+      expect(file).not.toContain(secret);
+      expect(lines.join('\n')).not.toContain(secret);
+    }
   });
 });

@@ -24,8 +24,8 @@ export interface InspectorOptions {
   replay(exchange: Exchange): Promise<Response>;
   /** Links to other dev pages, e.g. `[{ path: 'chat', title: 'Chat emulator' }]`. */
   links?: Array<{ path: string; title: string }>;
-  /** To sign and encrypt an edited message; without them only replays as recorded are possible. */
-  credentials?: Credentials;
+  /** To sign and encrypt an edited message (per exchange when several accounts are served); without them only replays as recorded are possible. */
+  credentials?: Credentials | ((exchange: Exchange) => Credentials | undefined);
   /** The dev server's port, for "copy as `wxmp send`". */
   port?: number;
 }
@@ -43,6 +43,7 @@ function editedXml(ex: Exchange, body: { xml?: unknown; content?: unknown }): st
  */
 export function createInspectorApp(options: InspectorOptions): Hono {
   const { store } = options;
+  const credentialsFor = (ex: Exchange) => (typeof options.credentials === 'function' ? options.credentials(ex) : options.credentials);
   const app = new Hono();
   // Mounted with app.route(), a sub-app's notFound gives way to the parent's: the catch-all below answers instead.
   const notFound = () => new Response(`not found: the dev pages are /__wxmp (inspector)${(options.links ?? []).map((l) => `, /__wxmp/${l.path}/`).join('')}`, { status: 404, headers: { 'Content-Type': 'text/plain; charset=UTF-8' } });
@@ -60,7 +61,7 @@ export function createInspectorApp(options: InspectorOptions): Hono {
     const json = store.detailJson(c.req.param('id'));
     if (!ex || !json) return c.json({ error: `no exchange ${c.req.param('id')} (the inspector keeps the latest ${store.max} only)`, gone: true }, 404);
     // Appended, not merged: the stored JSON is already redacted as a whole.
-    const extra = JSON.stringify({ sendLine: sendLine(ex.message, { mode: ex.mode, port: options.port }) ?? null, canEdit: !!options.credentials && ex.kind === 'message' && !!ex.xml });
+    const extra = JSON.stringify({ sendLine: sendLine(ex.message, { mode: ex.mode, port: options.port, account: ex.account }) ?? null, canEdit: !!credentialsFor(ex) && ex.kind === 'message' && !!ex.xml });
     return c.body(`${json.slice(0, -1)},${extra.slice(1)}`, 200, { 'content-type': 'application/json; charset=utf-8' });
   });
   app.post('/api/exchanges/:id/replay', async (c) => {
@@ -71,9 +72,10 @@ export function createInspectorApp(options: InspectorOptions): Hono {
     let request: Exchange = ex;
     const xml = editedXml(ex, body);
     if (xml !== undefined) {
-      if (!options.credentials || ex.kind !== 'message') return c.json({ error: 'only messages can be edited before a replay' }, 400);
+      const credentials = credentialsFor(ex);
+      if (!credentials || ex.kind !== 'message') return c.json({ error: 'only messages can be edited before a replay' }, 400);
       try {
-        const sealed = requestFromXml(xml, { ...options.credentials, mode: ex.mode ?? 'plaintext' });
+        const sealed = requestFromXml(xml, { ...credentials, mode: ex.mode ?? 'plaintext' });
         request = { ...ex, query: sealed.query, rawBody: sealed.body };
       } catch (error) {
         if (isWxmpError(error)) return c.json({ error: error.message }, 400);

@@ -76,7 +76,7 @@ async function open(id, focus, noteText) {
   const note = el('p', 'muted', noteText || '');
   note.setAttribute('role', 'status');
   parts.push(note);
-  parts.push(kv([[wx.t('status'), ex.status || '—'], [wx.t('duration'), wx.ms(ex.durationMs)], [wx.t('mode'), ex.mode], [wx.t('user'), s.user], [wx.t('retry'), ex.dedup && ex.dedup !== 'first' ? ex.dedup : '']]));
+  parts.push(kv([[wx.t('status'), ex.status || '—'], [wx.t('duration'), wx.ms(ex.durationMs)], [wx.t('mode'), ex.mode], [wx.t('account'), s.account], [wx.t('user'), s.user], [wx.t('retry'), ex.dedup && ex.dedup !== 'first' ? ex.dedup : '']]));
   if (ex.replayOf) { const p = el('p', 't-replayed', wx.t('replayOf') + ' '); p.append(entryLink(ex.replayOf, ex.replayOf)); parts.push(p); }
   parts.push(verdictBox(ex));
   if (ex.lateReply) {

@@ -41,7 +41,7 @@ function matches(r) {
   if (type && group(s) !== type) return false;
   if (status === 'ok' && (f.rejected || f.error)) return false;
   if (status && status !== 'ok' && !f[status]) return false;
-  if (q && ![s.type, s.content, s.reply, s.user, s.error, s.path, s.verdict && s.verdict.reason].join(' ').toLowerCase().includes(q)) return false;
+  if (q && ![s.type, s.content, s.reply, s.user, s.account, s.error, s.path, s.verdict && s.verdict.reason].join(' ').toLowerCase().includes(q)) return false;
   return true;
 }
 function rowFor(r) {

@@ -33,9 +33,9 @@ function words(m: WechatMessage): string[] | undefined {
  * @example
  * sendLine(message, { mode: 'safe', port: 8080 }) // "npx wxmp send text 'hi there' --mode safe --user oAbc --port 8080"
  */
-export function sendLine(m: WechatMessage | undefined, options: { mode?: Mode; port?: number }): string | undefined {
+export function sendLine(m: WechatMessage | undefined, options: { mode?: Mode; port?: number; account?: string }): string | undefined {
   const parts = m && words(m);
   if (!parts || !m) return undefined;
-  const flags = [...(options.mode ? ['--mode', options.mode] : []), '--user', m.fromUserName, ...(options.port ? ['--port', String(options.port)] : [])];
+  const flags = [...(options.mode ? ['--mode', options.mode] : []), '--user', m.fromUserName, ...(options.account && options.account !== 'default' ? ['--account', options.account] : []), ...(options.port ? ['--port', String(options.port)] : [])];
   return ['npx', 'wxmp', 'send', ...parts, ...flags].map(shellQuote).join(' ');
 }

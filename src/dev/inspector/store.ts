@@ -23,6 +23,8 @@ export interface ExchangeSummary {
   time: number;
   method: string;
   path: string;
+  /** The account, when the dev server serves several. */
+  account?: string;
   status: number;
   durationMs: number;
   kind: Exchange['kind'];
@@ -134,7 +136,7 @@ export class ExchangeStore {
     const replyText = (r: Exchange['reply']) => (r?.type === 'text' ? clip(r.content) : replyGist(r));
     const reply = ex.lateReply ? replyText(ex.reply) : ex.late ? 'success (late: reply follows)' : ex.kind === 'message' && ex.status === 200 ? replyText(ex.reply) : ex.responseBody?.slice(0, 80) ?? '';
     return {
-      id: ex.id, time: ex.time, method: ex.method, path: ex.path, status: ex.status, durationMs: ex.durationMs, kind: ex.kind, mode: ex.mode,
+      id: ex.id, time: ex.time, method: ex.method, path: ex.path, account: ex.account, status: ex.status, durationMs: ex.durationMs, kind: ex.kind, mode: ex.mode,
       user: m?.fromUserName, type, content: this.redact(content), reply: this.redact(reply),
       line: this.redact(formatExchange(ex)), error: ex.error && this.redact(`${ex.error.code}: ${ex.error.message}`),
       late: ex.late, dedup: ex.dedup, replayOf: ex.replayOf, verdict: ex.verdict, lateReply: ex.lateReply, lateReplyId: ex.lateReplyId,

@@ -17,7 +17,7 @@ export const INSPECTOR_STRINGS = {
     delay: 'Delay', replayOf: 'Replay of', replay: 'Replay', replayEdited: 'Replay with these edits', edit: 'Edit and replay', editXml: 'Message XML (decrypted; re-signed and re-encrypted on replay)', editText: 'Text',
     copySend: 'Copy as wxmp send', copied: 'Copied to the clipboard', replayedNote: 'Replayed with the current code: status {status}', request: 'Request', response: 'Response',
     source: 'Source address', headers: 'Headers', query: 'Query', rawBody: 'Raw body (as received)', decrypted: 'Decrypted XML', replyXml: 'Reply XML (before encryption)', responseBody: 'Response body (as sent)',
-    status: 'Status', time: 'Time', duration: 'Duration', mode: 'Mode', user: 'OpenID', retry: 'retry', cleared: 'Cleared', stack: 'Stack',
+    status: 'Status', time: 'Time', duration: 'Duration', mode: 'Mode', account: 'Account', user: 'OpenID', retry: 'retry', cleared: 'Cleared', stack: 'Stack',
   },
   zh: {
     title: 'wxmp 调试面板', heading: 'wxmp 调试面板', chatLink: '与机器人聊天', search: '搜索', searchPlaceholder: '搜索内容、回复、OpenID…',
@@ -36,6 +36,6 @@ export const INSPECTOR_STRINGS = {
     delay: '延迟', replayOf: '重放自', replay: '重放', replayEdited: '按修改重放', edit: '修改后重放', editXml: '消息 XML（已解密；重放时重新签名和加密）', editText: '文本',
     copySend: '复制为 wxmp send 命令', copied: '已复制', replayedNote: '已用当前代码重放：状态 {status}', request: '请求', response: '响应',
     source: '来源地址', headers: '请求头', query: '查询参数', rawBody: '原始请求体', decrypted: '解密后的 XML', replyXml: '回复 XML（加密前）', responseBody: '响应体（实际发送）',
-    status: '状态', time: '时间', duration: '耗时', mode: '模式', user: 'OpenID', retry: '重试', cleared: '已清空', stack: '调用栈',
+    status: '状态', time: '时间', duration: '耗时', mode: '模式', account: '公众号', user: 'OpenID', retry: '重试', cleared: '已清空', stack: '调用栈',
   },
 };
