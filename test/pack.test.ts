@@ -3,17 +3,19 @@
  * `prepack`), installed into a fresh Hono project, run under plain node.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from './helpers/free-port.js';
+import { wechatPost } from './helpers/wechat-request.js';
 
 const run = promisify(execFile);
 const repo = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
 const TOKEN = 'packtoken123';
+const text = (content: string) => `<xml><ToUserName><![CDATA[gh_a]]></ToUserName><FromUserName><![CDATA[oPack1]]></FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${Date.now()}</MsgId></xml>`;
 
 let dir: string;
 let project: string;
@@ -87,4 +89,46 @@ describe('the packed package installed into a fresh Hono project', () => {
     ].join('\n'));
     await run(process.execPath, [join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.'], { cwd: project, timeout: 60_000 });
   }, 90_000);
+
+  it("`wxmp start` runs the project's own bot (src/app.ts importing 'wxmp'), not wxmp's example, under plain node", async () => {
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src', 'app.ts'), "import { createRouter } from 'wxmp';\nexport default createRouter().on('text', (m): string => `my bot: ${m.content}`);\n");
+    const port = await freePort();
+    const start = spawn(join(project, 'node_modules', '.bin', 'wxmp'), ['start'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port), HOST: '127.0.0.1', WXMP_WORKERS: '1' }, stdio: 'pipe' });
+    server = start;
+    let output = '';
+    start.stdout!.on('data', (d) => (output += d));
+    start.stderr!.on('data', (d) => (output += d));
+    await expect.poll(() => output, { timeout: 40_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\//);
+    const { url, body } = wechatPost(text('hi'), 'plaintext', { token: TOKEN });
+    const reply = await fetch(`http://127.0.0.1:${port}${url}`, { method: 'POST', body }).then((r) => r.text());
+    expect(reply).toContain('<![CDATA[my bot: hi]]>');
+    const exited = new Promise((r) => start.once('exit', r));
+    start.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
+  it("`wxmp deploy build` and `--dry-run` bundle the bot package.json names (\"wxmp\": { \"bot\" }), not wxmp's example", async () => {
+    writeFileSync(join(project, 'bot.js'), "import { createRouter } from 'wxmp';\nexport default createRouter().on('text', () => 'PACKED_BOT_MARKER');\n");
+    const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ ...manifest, wxmp: { bot: './bot.js' } }));
+    const wxmp = join(project, 'node_modules', '.bin', 'wxmp');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+    const built = await run(wxmp, ['deploy', 'build', '--out', 'release'], { cwd: project, env, timeout: 60_000 });
+    expect(built.stdout).toMatch(/^built release \S+ in release \(\d+ KB, bot bot\.js\)\n$/);
+    const bundle = readFileSync(join(project, 'release', 'server.mjs'), 'utf8');
+    expect(bundle).toContain('PACKED_BOT_MARKER');
+    expect(bundle).not.toContain('你说：'); // wxmp's example bot
+    // A deploy's plan names the same file (the dry run connects to nothing; the host does not even resolve).
+    const plan = await run(wxmp, ['deploy', '--dry-run'], { cwd: project, env: { ...env, DEPLOY_HOST: 'host.invalid', DEPLOY_USER: 'deploy', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'bot.example.com' }, timeout: 30_000 });
+    expect(plan.stdout).toContain("1. bundle wxmp's server + the bot bot.js with esbuild");
+  }, 90_000);
+
+  it('`wxmp start` in a folder with no bot says how to name one, instead of serving an example', async () => {
+    const empty = join(project, 'empty');
+    mkdirSync(empty, { recursive: true });
+    const failed = await run(join(project, 'node_modules', '.bin', 'wxmp'), ['start'], { cwd: empty, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN }, timeout: 30_000 }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toMatch(/^wxmp start: no bot found in .*empty: expected src\/app\.ts \(or src\/app\.js\) .*`wxmp start \.\/bot\.js`, WXMP_BOT=\.\/bot\.js in \.env, or "wxmp": \{ "bot": "\.\/bot\.js" \} in package\.json\n$/);
+  }, 40_000);
 });
