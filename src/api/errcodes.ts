@@ -1,7 +1,10 @@
 /**
  * WeChat's errcodes for the Official Account API, each with a name (WeChat's
  * meaning, in English) and a hint that says what to do. From WeChat's global
- * return-code page and the doc pages of each group.
+ * return-code page and the doc pages of each group, and checked against the
+ * lists WxJava and wechatpy keep (test/api/errcodes-peers.test.ts): a code
+ * either peer knows for these groups is here too. One table, so it is data
+ * rather than code and runs past the usual module length.
  */
 
 type Row = readonly [code: number, name: string, hint: string];
@@ -160,9 +163,6 @@ const ROWS: readonly Row[] = [
   [53500, 'publish banned', 'publishing is banned for this account'],
   [53501, 'publish too frequent', 'publish requests are too frequent'],
   [53502, 'invalid publish_id', 'the publish_id is unknown'],
-  [53503, 'draft failed the publish check', 'the draft did not pass WeChat\'s check before publishing; fix it in the admin console'],
-  [53504, 'draft needs the admin console', 'this draft must be published from mp.weixin.qq.com'],
-  [53505, 'save the draft manually', 'save the draft in the admin console, then publish'],
   [53600, 'invalid article_id', 'the article_id is unknown or deleted'],
   [61450, 'system error', 'customer-service system error; try again'],
   [61451, 'invalid parameter', 'a customer-service parameter is not valid'],
