@@ -42,8 +42,10 @@ function packageBot(cwd: string): string | undefined {
  * findBot('/my-site', { arg: './bot.js', env: {} }) // { file: '/my-site/bot.js', source: 'argument' }
  */
 export function findBot(cwd: string, options: { arg?: string; env?: Env } = {}): { file: string; source: BotSource } | undefined {
-  const named: Array<[BotSource, string | undefined]> = [['argument', options.arg], ['WXMP_BOT', options.env?.WXMP_BOT?.trim() || undefined], ['package.json', packageBot(cwd)]];
-  for (const [source, path] of named) {
+  // Lazily: a broken package.json entry matters only when nothing before it names the bot.
+  const named: Array<[BotSource, () => string | undefined]> = [['argument', () => options.arg], ['WXMP_BOT', () => options.env?.WXMP_BOT?.trim() || undefined], ['package.json', () => packageBot(cwd)]];
+  for (const [source, read] of named) {
+    const path = read();
     if (path === undefined) continue;
     const file = isAbsolute(path) ? path : resolve(cwd, path);
     if (!existsSync(file)) {
