@@ -34,6 +34,10 @@ export interface Exchange {
   dedup?: 'first' | 'joined' | 'replayed';
   /** The handler missed the deadline and WeChat got `success`; the reply comes later. */
   late?: boolean;
+  /** With `late`: how the reply reaches the user (WECHAT_LATE_REPLY). */
+  lateMode?: 'retry' | 'kf' | 'off';
+  /** Retry mode: this try carried the reply held since the message's first try, on a WeChat retry or the user's "继续". */
+  heldReply?: { via: 'retry' | 'continue'; delayMs: number; of: { user: string; createTime: number; msgId?: string } };
   error?: { code: string; message: string; stack?: string };
 }
 

@@ -17,8 +17,17 @@ import type { Deadlines } from './deadlines.js';
 /** How replies that miss the deadline reach the user. */
 export type LateReplyMode = 'retry' | 'kf' | 'off';
 
-/** What to answer a try with: a reply (or none), or nothing in time (WeChat retries). */
-export type RetryOutcome = { kind: 'reply'; reply: Reply | null } | { kind: 'hold' };
+/** A held reply handed out at last: the message it answers, when that arrived, and on what. */
+export interface HeldReply {
+  message: WechatMessage;
+  /** When the first try arrived (ms since the epoch). */
+  startedAt: number;
+  /** On a WeChat retry of the message, or on the user's continue word. */
+  via: 'retry' | 'continue';
+}
+
+/** What to answer a try with: a reply (or none; `held` when it is the late one), or nothing in time (WeChat retries). */
+export type RetryOutcome = { kind: 'reply'; reply: Reply | null; held?: HeldReply } | { kind: 'hold' };
 
 export interface RetryRepliesOptions {
   /** The server's deadline timers: a try waits for the reply this long. */
@@ -36,7 +45,7 @@ export interface RetryRepliesOptions {
   now?: () => number;
 }
 
-type Held = { work: Promise<Reply | null>; tries: number; key: string; user: string; expiresAt: number };
+type Held = { work: Promise<Reply | null>; tries: number; key: string; user: string; expiresAt: number; message: WechatMessage; startedAt: number };
 
 const LATE = Symbol('late');
 /** WeChat sends a message at most this many times. */
@@ -78,7 +87,7 @@ export class RetryReplies {
       this.byUser.delete(k);
     }
     const user = userKey(message);
-    const held: Held = { work, tries: 1, key, user, expiresAt: this.now() + this.keepMs };
+    const held: Held = { work, tries: 1, key, user, expiresAt: this.now() + this.keepMs, message, startedAt: triedAt };
     // A failed handler is reported by the try that sees it; never an unhandled rejection here.
     work.catch(() => {});
     this.byKey.set(key, held);
@@ -104,7 +113,7 @@ export class RetryReplies {
     const outcome = await this.within(parked.work);
     if (outcome === LATE) return { kind: 'reply', reply: { type: 'text', content: this.pendingText } };
     this.forget(parked);
-    return { kind: 'reply', reply: outcome };
+    return { kind: 'reply', reply: outcome, held: { message: parked.message, startedAt: parked.startedAt, via: 'continue' } };
   }
 
   private async retry(held: Held): Promise<RetryOutcome> {
@@ -113,7 +122,7 @@ export class RetryReplies {
     const outcome = await this.within(held.work);
     if (outcome !== LATE) {
       this.forget(held);
-      return { kind: 'reply', reply: outcome };
+      return { kind: 'reply', reply: outcome, held: { message: held.message, startedAt: held.startedAt, via: 'retry' } };
     }
     if (held.tries >= TRIES) {
       // WeChat sends no more copies: answer now so the phone shows no error; the reply waits for the word.

@@ -69,6 +69,8 @@ export interface WechatOptions {
   maxClockSkewSec?: number;
   /** Receives replies that missed the deadline, e.g. to send them as customer-service messages. */
   onLateReply?: (late: LateReply) => void | Promise<void>;
+  /** Receives the late replies `lateReply: 'off'` drops, e.g. for the dev inspector. */
+  onLateDropped?: (late: LateReply) => void;
   /** Receives every request and its answer, for logs and the dev inspector. */
   onExchange?: ExchangeListener;
   logger?: Logger;
@@ -139,13 +141,14 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       });
       if (outcome === LATE) {
         ex.late = true;
+        ex.lateMode = lateMode;
         if (retry && key !== undefined) {
           logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; not answering this try, so WeChat retries and gets the reply when ready (WECHAT_LATE_REPLY=retry)`);
           await retry.hold(key, opened.message, work, started);
           return SUCCESS;
         }
         logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error${lateMode === 'off' ? '; the reply is dropped (WECHAT_LATE_REPLY=off)' : ', the reply will be delivered late'}`);
-        void work.then((reply) => (lateMode === 'off' ? undefined : deliverLate(opened.message, reply, now() - started)), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
+        void work.then((reply) => (lateMode === 'off' ? dropLate(opened.message, reply, now() - started) : deliverLate(opened.message, reply, now() - started)), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
         return SUCCESS;
       }
       return seal(outcome, opened, ex);
@@ -176,7 +179,13 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       ex.dedup = 'joined';
       if (outcome.kind === 'hold') {
         ex.late = true;
+        ex.lateMode = 'retry';
         return SUCCESS;
+      }
+      const held = outcome.held;
+      if (held && outcome.reply) {
+        const m = held.message;
+        ex.heldReply = { via: held.via, delayMs: now() - held.startedAt, of: { user: m.fromUserName, createTime: m.createTime, msgId: 'msgId' in m ? m.msgId : undefined } };
       }
       return seal(outcome.reply, opened, ex);
     } catch (error) {
@@ -197,6 +206,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     } catch (error) {
       logger.error('wxmp: delivering a late reply failed', error);
     }
+  }
+
+  function dropLate(message: WechatMessage, reply: Reply | null, elapsedMs: number): void {
+    if (!reply || !options.onLateDropped) return;
+    try { options.onLateDropped({ message, reply, elapsedMs }); } catch (error) { logger.error('wxmp: onLateDropped listener threw', error); }
   }
 
   /** The reply XML a de-duplicated copy was sent, for its log line (rare: copies only). */

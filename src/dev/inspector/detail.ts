@@ -26,7 +26,7 @@ function verdictBox(ex) {
   if (!v) return null;
   const box = el('div', 'verdict' + (v.ok ? '' : ' bad'));
   box.setAttribute('role', v.ok ? 'status' : 'alert');
-  if (v.ok) box.textContent = wx.t(v.kind === 'echo' ? 'verdictEcho' : v.kind === 'no-reply' ? 'verdictNoReply' : 'verdictOk');
+  if (v.ok) box.textContent = wx.t({ echo: 'verdictEcho', 'no-reply': 'verdictNoReply', held: 'verdictHeld' }[v.kind] || 'verdictOk');
   else box.append(el('div', '', wx.t('verdictBad')), el('div', 'phone', v.phone), el('div', '', wx.t('why') + ': ' + v.reason));
   return box;
 }
@@ -35,7 +35,7 @@ function messageFields(m) {
   return kv(Object.entries(m).filter(([k]) => k !== 'raw').map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : v]));
 }
 function replyPart(ex) {
-  if (ex.late) return el('p', 't-late', wx.t('replyLate'));
+  if (ex.late) return el('p', 't-late', wx.t(ex.lateMode === 'retry' ? 'replyLateRetry' : ex.lateMode === 'off' ? 'replyLateOff' : 'replyLate'));
   if (ex.replyXml) return pre(wx.prettyXml(ex.replyXml));
   if (ex.reply) return pre(JSON.stringify(ex.reply, null, 2));
   if (ex.kind === 'message' && ex.status === 200) return el('p', '', wx.t('replyNone'));

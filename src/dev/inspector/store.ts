@@ -5,11 +5,14 @@ import type { ExchangeVerdict } from './verdict.js';
 
 /** A reply that missed the deadline and went out later as a customer-service message. */
 export interface LateDelivery {
-  /** The id of the exchange whose message it answers (absent when that one is no longer kept). */
+  /** The id of the exchange whose message it answers (absent when that one is no longer kept, or not recorded yet). */
   of?: string;
+  /** The message it answers, to link it when that exchange is recorded after it (retry mode: the copy that carried it answers first). */
+  key?: { user: string; createTime: number; msgId?: string };
   /** From the message's arrival to the reply. */
   delayMs: number;
-  delivery: 'sent' | 'failed' | 'skipped' | 'dropped';
+  /** kf: sent, failed or skipped; retry: on a WeChat retry, or on the user's "继续"; off (or no client): dropped. */
+  delivery: 'sent' | 'failed' | 'skipped' | 'dropped' | 'retry' | 'continue';
   /** The delivery's log line: where it went or why not. */
   detail: string;
 }
@@ -48,6 +51,13 @@ export interface ExchangeSummary {
   lateReplyId?: string;
 }
 
+/** Whether an exchange carries the message a key names (MsgId only when the key has one: events have none). */
+function sameMessage(q: LateDelivery['key'], ex: Exchange): boolean {
+  const m = ex.message;
+  if (!q || !m || m.fromUserName !== q.user || m.createTime !== q.createTime) return false;
+  return q.msgId === undefined || ('msgId' in m && m.msgId === q.msgId);
+}
+
 const clip = (text: string) => (text.length > 200 ? `${text.slice(0, 199)}…` : text);
 const unquote = (text: string) => text.replace(/^"(.*)"$/, (_, inner: string) => inner.replace(/\\"/g, '"'));
 
@@ -73,14 +83,23 @@ export class ExchangeStore {
     this.judge = options.judge;
   }
 
-  /** Records an exchange, with WeChat's verdict on it; a late reply is linked both ways to its message. */
+  /** Records an exchange, with WeChat's verdict on it; a late reply is linked both ways to its message, whichever comes first. */
   add(exchange: StoredExchange): StoredExchange {
     const stored = exchange;
     if (stored.verdict === undefined && this.judge) stored.verdict = this.judge(stored);
+    const late = stored.lateReply;
+    if (late && !late.of && late.key) late.of = this.findMessage(late.key)?.id;
+    // Its late reply already recorded: link the message to it before anyone hears of the message.
+    const waiting = !late && stored.message && !stored.replayOf && stored.dedup !== 'joined' && stored.dedup !== 'replayed' ? this.items.find((ex) => ex.lateReply && !ex.lateReply.of && sameMessage(ex.lateReply.key, stored)) : undefined;
+    if (waiting) {
+      waiting.lateReply!.of = stored.id;
+      stored.lateReplyId = waiting.id;
+    }
     this.items.push(stored);
     if (this.items.length > this.max) this.items.splice(0, this.items.length - this.max);
     this.emit({ kind: 'exchange', summary: this.summary(stored) });
-    const of = stored.lateReply?.of && this.get(stored.lateReply.of);
+    if (waiting) this.emit({ kind: 'update', summary: this.summary(waiting) });
+    const of = late?.of && this.get(late.of);
     if (of) {
       of.lateReplyId = stored.id;
       this.emit({ kind: 'update', summary: this.summary(of) });
@@ -97,15 +116,16 @@ export class ExchangeStore {
     return this.items.find((ex) => ex.id === id);
   }
 
-  /** The latest exchange (not a replay) of a message, by sender, CreateTime and MsgId (events have none). */
+  /** The exchange of a message (not a replay, not a late reply), by sender, CreateTime and MsgId: its first try, else the latest copy. */
   findMessage(q: { user: string; createTime: number; msgId?: string }): StoredExchange | undefined {
+    let copy: StoredExchange | undefined;
     for (let i = this.items.length - 1; i >= 0; i--) {
       const ex = this.items[i]!;
-      const m = ex.message;
-      if (!m || ex.replayOf || ex.lateReply || m.fromUserName !== q.user || m.createTime !== q.createTime) continue;
-      if (q.msgId === undefined || ('msgId' in m && m.msgId === q.msgId)) return ex;
+      if (ex.replayOf || ex.lateReply || !sameMessage(q, ex)) continue;
+      if (ex.dedup === 'joined' || ex.dedup === 'replayed') copy ??= ex;
+      else return ex;
     }
-    return undefined;
+    return copy;
   }
 
   clear(): void {
@@ -134,7 +154,7 @@ export class ExchangeStore {
     const type = ex.lateReply ? 'late reply' : m ? (m.type === 'event' ? `event ${m.event}` : m.type) : ex.kind === 'verify' ? 'verify' : ex.method;
     const content = !m ? (ex.kind === 'verify' ? 'URL verification' : ex.path) : m.type === 'text' ? clip(m.content) : unquote(messageGist(m).replace(/^(voice|location|link|event \S+|unknown \S+) ?/, ''));
     const replyText = (r: Exchange['reply']) => (r?.type === 'text' ? clip(r.content) : replyGist(r));
-    const reply = ex.lateReply ? replyText(ex.reply) : ex.late ? 'success (late: reply follows)' : ex.kind === 'message' && ex.status === 200 ? replyText(ex.reply) : ex.responseBody?.slice(0, 80) ?? '';
+    const reply = ex.lateReply ? replyText(ex.reply) : ex.late ? `success (late: reply ${ex.lateMode === 'off' ? 'dropped' : 'follows'})` : ex.kind === 'message' && ex.status === 200 ? replyText(ex.reply) : ex.responseBody?.slice(0, 80) ?? '';
     return {
       id: ex.id, time: ex.time, method: ex.method, path: ex.path, account: ex.account, status: ex.status, durationMs: ex.durationMs, kind: ex.kind, mode: ex.mode,
       user: m?.fromUserName, type, content: this.redact(content), reply: this.redact(reply),

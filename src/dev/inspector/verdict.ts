@@ -10,7 +10,7 @@ import { parseXml } from '../../wechat/xml.js';
 
 /** What WeChat made of an answer: fine, or rejected with what the phone shows and why. */
 export type ExchangeVerdict =
-  | { ok: true; kind: 'reply' | 'no-reply' | 'echo' }
+  | { ok: true; kind: 'reply' | 'no-reply' | 'echo' | 'held' }
   | { ok: false; kind: 'invalid' | 'timeout' | 'http-error' | 'unreachable'; reason: string; phone: string };
 
 /** What WeChat's 接口配置信息 page says when the handshake fails. */
@@ -38,6 +38,8 @@ export function judgeExchange(ex: Exchange, credentials: Credentials, now: () =>
     return { ok: true, kind: 'echo' };
   }
   if (ex.kind !== 'message') return undefined;
+  // Retry mode keeps a try unanswered on purpose: WeChat gives up on it and sends the copy that gets the reply.
+  if (ex.late && ex.lateMode === 'retry') return { ok: true, kind: 'held' };
   const { user, account } = parties(ex);
   const verdict = judgeReply(
     { status: ex.status, body: ex.responseBody ?? '', elapsedMs: ex.durationMs },

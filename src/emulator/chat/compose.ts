@@ -74,10 +74,14 @@ function locationAction(v) { return { kind: 'location', latitude: Number(v.latit
 
 const MORE = {
   voice: async () => {
-    const v = await ask('voice', [{ key: 'recognition' }, { key: 'voiceFile', type: 'file', accept: 'audio/*' }]);
+    // A file only where the mock API can host it; without one the bot gets a made-up MediaId.
+    const v = await ask('voice', [{ key: 'recognition' }].concat(state.upload ? [{ key: 'voiceFile', type: 'file', accept: 'audio/*' }] : []));
     if (!v) return;
     let mediaId;
-    if (v.voiceFile && state.upload) { try { mediaId = (await upload(v.voiceFile, 'voice')).mediaId; } catch {} }
+    if (v.voiceFile) {
+      try { mediaId = (await upload(v.voiceFile, 'voice')).mediaId; }
+      catch (e) { record({ kind: 'note', key: 'refused', vars: { error: e.message }, cls: 'handler-error' }); return; }
+    }
     send({ kind: 'voice', recognition: v.recognition || undefined, mediaId }, { tag: 'tag_voice', text: v.recognition || '' });
   },
   location: async () => {

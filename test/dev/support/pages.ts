@@ -7,17 +7,28 @@ import { repoRoot } from './project.js';
 
 const index = join(repoRoot, 'src', 'index.ts');
 
-/** Replies of every kind WeChat judges: fine, rejected (2 articles to a message, 4,500 bytes), thrown, late. */
-export function pagesBot(prefix = 'echo:'): string {
-  return `import { createRouter, reply } from ${JSON.stringify(index)};
+/**
+ * Replies of every kind WeChat judges: fine, rejected (2 articles to a message, 4,500 bytes), thrown, late.
+ * With `gateDir`, "gate NAME" answers "gated NAME" once the file NAME exists there: the test decides when a late reply is ready.
+ */
+export function pagesBot(prefix = 'echo:', options: { gateDir?: string } = {}): string {
+  const gate = options.gateDir ? `
+  .text(/^gate \\w+$/, async (m) => {
+    const name = m.content.slice(5);
+    while (!existsSync(join(${JSON.stringify(options.gateDir)}, name))) await new Promise((r) => setTimeout(r, 50));
+    return 'gated ' + name;
+  })` : '';
+  return `import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createRouter, reply } from ${JSON.stringify(index)};
 export default createRouter()
   .text('news2', () => reply.news([{ title: 'one', url: 'https://example.com/1' }, { title: 'two', url: 'https://example.com/2' }]))
   .text('long', () => 'x'.repeat(4500))
   .text('boom', () => { throw new Error('kaboom in the handler'); })
-  .text('slow', async () => { await new Promise((r) => setTimeout(r, 2000)); return 'late hello'; })
+  .text('slow', async () => { await new Promise((r) => setTimeout(r, 2000)); return 'late hello'; })${gate}
   .on('text', (m) => ${JSON.stringify(prefix)} + m.content)
   .on('image', (m) => 'picture ' + m.picUrl)
-  .on('voice', (m) => 'heard ' + (m.recognition ?? ''))
+  .on('voice', (m) => 'heard ' + (m.recognition ?? '') + ' · ' + m.mediaId)
   .on('location', (m) => 'at ' + m.label)
   .on('link', (m) => 'link ' + m.url)
   .on('event', (e) => 'event ' + e.event + ('eventKey' in e && e.eventKey ? ' ' + e.eventKey : ''));
