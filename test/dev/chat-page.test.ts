@@ -256,7 +256,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
         expect(await page.evaluate('document.documentElement.lang')).toBe('zh-CN');
         expect(await page.locator('#send').textContent()).toBe('发送');
       }
-      await scan(`the page in ${lang}`);
+      // Two scans cover every state: each sees the whole page, plus what is open.
       // A form (voice: text and file fields) with the + panel open beside it.
       await page.click('#plus');
       await page.click('[data-more=voice]');

@@ -90,15 +90,26 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
 
   it('retry: returned on WeChat\'s retry, and on "继续" after the last retry', async () => {
     const page = await openPage(context, `${servers.retry.localUrl}/__wxmp`);
-    // On the second try: the first missed the deadline and is held; the reply is ready when the copy comes.
+    // Two flows at once, by two users. On the second try: the first missed the deadline and is held; the reply is ready when the copy comes.
+    // On "继续": not ready by the third try (which tells the user to send 继续), ready later.
     const name = `rt_${size.name}`;
+    const parked = `ct_${size.name}`;
     const send = signedText(servers.retry, `gate ${name}`);
+    const again = signedText(servers.retry, `gate ${parked}`, 'oParked');
     const first = send(10_000);
+    const tries = [again(10_000)];
     await sleep(1300);
     open(name);
+    tries.push(again(10_000));
     const second = await send(10_000);
     expect(second.status).toBe(200);
     expect(second.body).toContain('<Encrypt>');
+    await sleep(1300);
+    tries.push(again(10_000));
+    await sleep(1300);
+    open(parked);
+    await sleep(200);
+    expect((await postText(servers.retry, '继续', 'oParked')).body).toContain('<Encrypt>');
     expect((await first).body).toBe('success');
     const delay = await lateEntry(page, `gate ${name}`, { reply: `gated ${name}`, delivery: /returned on a WeChat retry/ });
     expect(delay).toBeGreaterThan(1000);
@@ -109,19 +120,6 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     expect(await page.locator('#list tr.rejected').count()).toBe(0);
     expect(await page.locator('#detail').innerText()).toContain('Its late reply:');
     if (size.name === 'phone') await page.click('#back');
-
-    // On "继续": not ready by the third try (which tells the user to send 继续), ready later.
-    const parked = `ct_${size.name}`;
-    const again = signedText(servers.retry, `gate ${parked}`);
-    const tries = [again(10_000)];
-    await sleep(1300);
-    tries.push(again(10_000));
-    await sleep(1300);
-    tries.push(again(10_000));
-    await sleep(1300);
-    open(parked);
-    await sleep(200);
-    expect((await postText(servers.retry, '继续')).body).toContain('<Encrypt>');
     await lateEntry(page, '继续', { reply: `gated ${parked}`, delivery: /returned when the user sent 继续/ });
     await poll(() => page.locator('#detail h2').textContent()).toMatch(/^text · /);
     expect(await page.locator('#detail').innerText()).toContain(`gate ${parked}`);

