@@ -44,7 +44,8 @@ describe('the server\'s side of late-reply entries', () => {
     const [carried, held] = [exchanges.find((e) => e.heldReply)!, exchanges.find((e) => e.late)!];
     expect(held).toMatchObject({ late: true, lateMode: 'retry' });
     expect(carried.heldReply).toMatchObject({ via: 'retry', of: { user: 'oHeld', createTime: held.message!.createTime, msgId: (held.message as { msgId: string }).msgId } });
-    expect(carried.heldReply!.delayMs).toBeGreaterThanOrEqual(55);
+    // Later than the deadline (30 ms): the first try missed it.
+    expect(carried.heldReply!.delayMs).toBeGreaterThanOrEqual(30);
   });
 
   it('retry: "继续" after the last try carries it too, marked as such', async () => {
