@@ -56,8 +56,18 @@ afterAll(() => {
 });
 
 describe('wxmp start (npm start)', () => {
-  it('serves a second account (WECHAT_TOKEN_SHOP, WECHAT_PATH_SHOP) at its own path with its own Token', async () => {
-    const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '1', WECHAT_TOKEN_SHOP: 'shoptoken456', WECHAT_PATH_SHOP: '/shop' });
+  it("serves a second account (WECHAT_TOKEN_SHOP, WECHAT_PATH_SHOP) at its own path with its own Token, and redacts that account's secrets from what the bot prints", async () => {
+    const project = mkdtempSync(join(tmpdir(), 'wxmp-start-accounts-'));
+    dirs.push(project);
+    mkdirSync(join(project, 'src'));
+    const shopSecret = 'shopsecret0123456789abcdefXYZ';
+    writeFileSync(join(project, 'src', 'app.ts'), `import { createRouter } from ${JSON.stringify(join(root, 'src', 'index.ts'))};
+export default createRouter().on('text', (m, ctx) => {
+  console.log(ctx.account + ' bot sees ' + process.env.WECHAT_APP_SECRET_SHOP + ' ' + process.env.WECHAT_TOKEN_SHOP);
+  return m.content;
+});
+`);
+    const server = start({ WECHAT_TOKEN: TOKEN, WXMP_WORKERS: '1', WXMP_LOG_DIR: project, WECHAT_TOKEN_SHOP: 'shoptoken456', WECHAT_PATH_SHOP: '/shop', WECHAT_APP_SECRET_SHOP: shopSecret }, project);
     const url = await listening(server.output);
     await expect.poll(() => server.output(), { timeout: 5000 }).toMatch(/wxmp: account shop: callback at http:\/\/127\.0\.0\.1:\d+\/shop/);
     const main = wechatPost(bodies.text, 'plaintext');
@@ -66,6 +76,9 @@ describe('wxmp start (npm start)', () => {
     expect((await http(`${url}${shop.url}`, 'POST', shop.body)).body).toContain('this is a test');
     const wrong = wechatPost(bodies.text.replace('1234567890123456', '98'), 'plaintext', { path: '/shop' });
     expect((await http(`${url}${wrong.url}`, 'POST', wrong.body)).status).toBe(403);
+    await expect.poll(() => server.output(), { timeout: 5000 }).toContain('shop bot sees [redacted] [redacted]');
+    expect(server.output()).not.toContain(shopSecret);
+    expect(server.output()).not.toContain('shoptoken456');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
   }, 60_000);
