@@ -30,7 +30,7 @@ beforeAll(async () => {
   await client.menu.create({ button: [
     { type: 'click', name: '点击', key: 'K_CLICK' },
     { name: '扫码', sub_button: [{ type: 'scancode_push', name: '扫一扫', key: 'K_SCAN' }, { type: 'scancode_waitmsg', name: '扫码等待', key: 'K_WAIT' }, { type: 'pic_photo_or_album', name: '拍照', key: 'K_PIC' }] },
-    { name: '更多', sub_button: [{ type: 'location_select', name: '位置', key: 'K_LOC' }, { type: 'miniprogram', name: '小程序', url: 'https://example.com', appid: 'wx1234567890abcdef', pagepath: 'pages/index' }, { type: 'media_id', name: '素材', media_id: 'MEDIA_X' }] },
+    { name: '更多', sub_button: [{ type: 'location_select', name: '位置', key: 'K_LOC' }, { type: 'miniprogram', name: '小程序', url: 'https://example.com', appid: 'wx1234567890abcdef', pagepath: 'pages/index' }, { type: 'media_id', name: '素材', media_id: 'MEDIA_X' }, { type: 'view', name: '网页', url: 'https://example.com/page' }] },
   ] });
 }, 60_000);
 afterAll(async () => {
@@ -170,6 +170,10 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.click('#menu button.top:has-text("更多")');
     await page.click('#menu .sub button:has-text("小程序")');
     await logged(/event view_miniprogram pages\/index/);
+    await page.click('#menu button.top:has-text("更多")');
+    await page.click('#menu .sub button:has-text("网页")');
+    await logged(/event VIEW https:\/\/example\.com\/page/);
+    await poll(() => page.locator('.note').last().textContent()).toContain('https://example.com/page');
     await page.click('#menu button.top:has-text("更多")');
     await page.click('#menu .sub button:has-text("素材")');
     await poll(() => page.locator('.note').last().textContent()).toContain('WeChat handles a “media_id” button itself');

@@ -100,6 +100,13 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     expect(await page.locator('thead th:visible').count()).toBe(phone ? 4 : 6);
     const hello = row(page, 'hello');
     expect(await hello.locator('td').allTextContents()).toEqual([expect.stringMatching(/^\d\d:\d\d:\d\d$/), 'text', 'hello', 'echo:hello', expect.stringMatching(/ ms$/), 'safe']);
+    // Times are never cut off, at either size.
+    expect(await page.evaluate(`[...document.querySelectorAll('#list td:first-child')].filter((c) => {
+      const text = document.createRange();
+      text.selectNodeContents(c);
+      const cs = getComputedStyle(c);
+      return text.getBoundingClientRect().width > c.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) + 0.5;
+    }).length`)).toBe(0);
     // The OpenID is not in the main columns.
     expect(await page.locator('#list').innerText()).not.toContain('oInspect');
     await hello.click();

@@ -71,9 +71,9 @@ a{color:#1f4fa3}
   .tools{gap:6px}
   .tools .grow{flex-basis:100%}
   .bar nav{flex-basis:auto}
-  th:nth-child(1){width:70px}
+  th:nth-child(1){width:80px}
   td,th{padding:6px 4px}
   th:nth-child(5),td:nth-child(5),th:nth-child(6),td:nth-child(6){display:none}
-  th:nth-child(2){width:92px}
+  th:nth-child(2){width:88px}
 }
 `;
