@@ -96,6 +96,16 @@ export class RetryReplies {
   }
 
   /**
+   * Whether {@link take} has anything for this message (a copy of a held one, or the
+   * continue word from a user with a parked reply); checked at once for every message,
+   * so the others skip `take` and its promise.
+   */
+  has(key: string, message: WechatMessage): boolean {
+    if (this.byKey.has(key)) return true;
+    return this.byUser.size > 0 && message.type === 'text' && message.content.trim() === this.word && this.byUser.has(userKey(message));
+  }
+
+  /**
    * A retry of a held message, or the continue word from a user with a parked
    * reply: what to answer. Undefined for any other message. Rejects when the
    * handler failed.

@@ -234,7 +234,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     ex.xml = opened.xml;
     const m = (ex.message = opened.message);
     const key = messageDedupKey(m);
-    let text: string | undefined = retry ? await fromRetry(key, opened, ex) : undefined;
+    let text: string | undefined = retry?.has(key, m) ? await fromRetry(key, opened, ex) : undefined;
     if (text === undefined) try {
       const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex, key));
       ex.dedup = outcome.dedup;
