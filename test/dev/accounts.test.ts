@@ -121,6 +121,15 @@ describe('npm run dev with several accounts', () => {
     expect(detail.sendLine).toContain('--account blog');
     // Judged with blog's own credentials.
     expect(detail.verdict.ok).toBe(true);
+
+    // An edited replay of a shop message is signed and encrypted with shop's Token and key, and reaches shop's path.
+    const shop = wechatPost(text('to edit', 'gh_shop'), 'safe', { token: SHOP.token, crypto: shopCrypto, path: '/shop' });
+    await http(`${dev.localUrl}${shop.url}`, { method: 'POST', body: shop.body });
+    const all = JSON.parse((await http(`${dev.localUrl}/__wxmp/api/exchanges`)).body) as Array<{ id: string; content: string }>;
+    const edited = await http(`${dev.localUrl}/__wxmp/api/exchanges/${all.find((s) => s.content === 'to edit')!.id}/replay`, { method: 'POST', body: JSON.stringify({ content: 'edited' }), headers: { 'content-type': 'application/json' } });
+    const replayed = JSON.parse(edited.body) as { status: number; body: string };
+    expect(replayed.status).toBe(200);
+    expect(shopCrypto.decrypt(parseXml(replayed.body).Encrypt as string)).toContain('<![CDATA[shop:client:edited]]>');
   });
 
   it('wxmp send --account aims at that account (its path from the running dev server, its credentials from the environment)', async () => {
