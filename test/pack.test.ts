@@ -108,6 +108,21 @@ describe('the packed package installed into a fresh Hono project', () => {
     expect(await exited).toBe(0);
   }, 60_000);
 
+  it('`wxmp dev` from the installed package serves the same bot, and `wxmp send` finds the running dev server', async () => {
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, WECHAT_TOKEN: TOKEN, PORT: '0', HOST: '127.0.0.1', TUNNEL: 'none' };
+    const dev = spawn(join(project, 'node_modules', '.bin', 'wxmp'), ['dev'], { cwd: project, env, stdio: 'pipe' });
+    server = dev;
+    let output = '';
+    dev.stdout!.on('data', (d) => (output += d));
+    dev.stderr!.on('data', (d) => (output += d));
+    await expect.poll(() => output, { timeout: 40_000 }).toMatch(/wxmp dev: loaded src\/app\.ts \(v1/);
+    const { stdout } = await run(join(project, 'node_modules', '.bin', 'wxmp'), ['send', 'text', 'from dev', '--json'], { cwd: project, env, timeout: 30_000 });
+    expect(JSON.stringify(JSON.parse(stdout).verdict)).toContain('my bot: from dev');
+    const exited = new Promise((r) => dev.once('exit', r));
+    dev.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 60_000);
+
   it("`wxmp deploy build` and `--dry-run` bundle the bot package.json names (\"wxmp\": { \"bot\" }), not wxmp's example", async () => {
     writeFileSync(join(project, 'bot.js'), "import { createRouter } from 'wxmp';\nexport default createRouter().on('text', () => 'PACKED_BOT_MARKER');\n");
     const manifest = JSON.parse(readFileSync(join(project, 'package.json'), 'utf8'));
