@@ -42,6 +42,8 @@ export interface DeployConfig {
   keep: number;
   /** DEPLOY_HEALTH_TIMEOUT_MS: how long a new release may take to become healthy. */
   healthTimeoutMs: number;
+  /** DEPLOY_CONNECT_TIMEOUT_MS: how long a server may take to show its ssh greeting, 5000 by default. */
+  connectTimeoutMs: number;
   /** DEPLOY_DEV_DOMAIN: the dev hostname nginx sends to `npm run dev`'s ssh tunnel; no dev block without it. */
   devDomain?: string;
   /** DEPLOY_DEV_PORT: the server's loopback port the dev tunnel binds, 8001 by default. */
@@ -168,6 +170,7 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
     systemdDir: remotePath('DEPLOY_SYSTEMD_DIR', '/etc/systemd/system')!,
     keep: int('DEPLOY_KEEP', 5, 2, 100),
     healthTimeoutMs: int('DEPLOY_HEALTH_TIMEOUT_MS', 15_000, 1000, 120_000),
+    connectTimeoutMs: int('DEPLOY_CONNECT_TIMEOUT_MS', 5000, 500, 60_000),
     devDomain: get('DEPLOY_DEV_DOMAIN'),
     devPort: int('DEPLOY_DEV_PORT', 8001, 1024, 65535),
   };

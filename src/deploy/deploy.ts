@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { DeployError, isWxmpError } from '../errors.js';
 import type { DeployConfig } from './config.js';
 import { Progress, type Output } from './progress.js';
-import { activateScript, discardScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
+import { activateScript, cleanupScript, FAILURES, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
 import { buildRelease, gitState, releaseBot, releaseId } from './release.js';
@@ -135,7 +135,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
     }
     discard = false;
     step = 'prune';
-    await p.step('prune', () => checked(remote, 'prune', pruneScript(config)), (kept) => `kept ${kept.trim().split(' ').length}`);
+    // Pruned and unlocked in one session: each ssh round trip counts on a slow link.
+    await p.step('prune', () => checked(remote, 'prune', `(${pruneScript(config)})\n${unlockScript(config)}`), (kept) => `kept ${kept.trim().split(' ').length}`);
+    connected = false;
     p.line(`deployed ${release} in ${p.total()}`);
     return release;
   } catch (error) {
@@ -150,9 +152,9 @@ export async function deploy(options: DeployOptions): Promise<string> {
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     // A release that never went into service is removed: nothing half-done stays behind.
-    if (discard) await remote.exec(discardScript(config, release)).catch(() => undefined);
     // Even when the answer to preflight was lost, a lock that names this deploy is ours to release.
-    if (connected) await remote.exec(unlockScript(config, locked ? undefined : owner)).catch(() => undefined);
+    const cleanup = cleanupScript(config, { discard: discard ? release : undefined, unlock: connected, owner: locked ? undefined : owner });
+    if (cleanup) await remote.exec(cleanup).catch(() => undefined);
     await remote.close();
   }
 }

@@ -4,7 +4,7 @@
  */
 import { DeployError } from '../errors.js';
 import { activate, checked } from './deploy.js';
-import { onHost, REDIS_WHY, whoRunsWhat } from './fleet.js';
+import { allOrFirstFailure, onHost, REDIS_WHY, whoRunsWhat } from './fleet.js';
 import type { DeployHost } from './hosts.js';
 import { formatLogLine, readStatus, type ServerStatus } from './manage.js';
 import { Progress, type Output } from './progress.js';
@@ -36,7 +36,7 @@ U="$u" node -e ${sh(js)}`;
 }
 
 /**
- * Setup on every host in turn, then (with several hosts, or `checkRedis`)
+ * Setup on every host at once, then (with several hosts, or `checkRedis`)
  * checks that each one reaches the Redis its .env names.
  *
  * @example
@@ -44,10 +44,12 @@ U="$u" node -e ${sh(js)}`;
  */
 export async function fleetSetup(options: { hosts: DeployHost[]; envFile?: string; yes?: boolean; checkRedis?: boolean; out?: Output }): Promise<void> {
   const out = options.out ?? process.stdout;
-  for (const host of options.hosts) {
-    out.write(`── ${host.name}\n`);
-    await setup({ config: host.config, envFile: options.envFile, yes: options.yes, out }).catch((error: unknown) => { throw onHost(host, error); });
-  }
+  // Every host at once; each host's lines are shown together, in DEPLOY_HOST's order.
+  const said = options.hosts.map(() => '');
+  const done = await Promise.allSettled(options.hosts.map((host, i) => setup({ config: host.config, envFile: options.envFile, yes: options.yes, out: { write: (t) => { said[i] += t; } } })));
+  options.hosts.forEach((host, i) => out.write(`── ${host.name}\n${said[i]}`));
+  const failed = done.findIndex((d) => d.status === 'rejected');
+  if (failed >= 0) throw onHost(options.hosts[failed]!, (done[failed] as PromiseRejectedResult).reason);
   if (options.hosts.length < 2 && !options.checkRedis) return;
   const p = new Progress(out);
   await p.step('redis', () => eachHost(options.hosts, async (host, remote) => {
@@ -102,7 +104,7 @@ export async function fleetRollback(options: { hosts: DeployHost[]; rollingLimit
   const locked: boolean[] = options.hosts.map(() => false);
   const remotes = options.hosts.map((h) => new Remote(h.config));
   const onAll = <T>(work: (h: DeployHost, r: Remote, i: number) => Promise<T>, which = options.hosts.map((_, i) => i)) =>
-    Promise.all(which.map((i) => work(options.hosts[i]!, remotes[i]!, i).catch((error: unknown) => { throw onHost(options.hosts[i]!, error); })));
+    allOrFirstFailure(which.map((i) => ({ host: options.hosts[i]!, i })), ({ host, i }) => work(host, remotes[i]!, i));
   try {
     const statuses = await onAll((_, r) => readStatus(r));
     const newest = statuses.map((s) => s.current ?? '').sort().at(-1) ?? '';

@@ -11,7 +11,8 @@ import { activate, checked } from './deploy.js';
 import type { DeployHost } from './hosts.js';
 import { Progress, type Output } from './progress.js';
 import { buildRelease, gitState, releaseBot, releaseId } from './release.js';
-import { discardScript, preflightScript, pruneScript, unlockScript } from './scripts.js';
+import { checkReachable } from './reach.js';
+import { cleanupScript, preflightScript, pruneScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 import { upload } from './upload.js';
 
@@ -54,9 +55,16 @@ export function onHost(host: DeployHost, error: unknown): Error {
   return new DeployError(step, `host ${host.name}: ${error.message}`, { cause: error });
 }
 
-/** Resolves to every result, or rejects with the first failure as soon as it happens. */
-function allOrFirstFailure<T>(runs: HostRun[], work: (run: HostRun) => Promise<T>): Promise<T[]> {
-  return Promise.all(runs.map((r) => work(r).catch((error: unknown) => { throw onHost(r.host, error); })));
+/**
+ * Resolves to every result, or rejects with the first failure (in host order),
+ * only once every host's work has ended: cleanup must never race a lock being
+ * taken or a switch still running on another host.
+ */
+export async function allOrFirstFailure<I extends { host: DeployHost }, T>(items: I[], work: (item: I) => Promise<T>): Promise<T[]> {
+  const settled = await Promise.allSettled(items.map((item) => work(item)));
+  const failed = settled.findIndex((s) => s.status === 'rejected');
+  if (failed >= 0) throw onHost(items[failed]!.host, (settled[failed] as PromiseRejectedResult).reason);
+  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
 }
 
 /** "a, b run 20260101-…; c runs 20251231-…": who runs what, after a stopped rollout. */
@@ -91,14 +99,24 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
   }
   const buildDir = join(cwd, '.wxmp', 'deploy', 'build');
   const owner = `${userInfo().username}@${hostname()} pid ${process.pid} release ${release} since ${new Date().toISOString()}`;
-  const runs: HostRun[] = options.hosts.map((host) => ({ host, remote: new Remote(host.config), locked: false, uploaded: false, switched: false }));
+  // ssh and rsync in their own process group: Ctrl-C never cuts a switch short on a server.
+  const runs: HostRun[] = options.hosts.map((host) => ({ host, remote: new Remote(host.config, true), locked: false, uploaded: false, switched: false }));
   let interrupted = false;
-  const onInterrupt = () => { interrupted = true; p.line('interrupted: stopping after the current step, cleaning up on the servers...'); };
-  const enter = () => { if (interrupted) throw new DeployError('interrupted', 'interrupted by Ctrl-C'); };
-  process.once('SIGINT', onInterrupt);
+  let inFlight = 'the bundle';
+  // The step in flight finishes (a host is switched wholly or not at all); the next one never starts.
+  const onInterrupt = () => {
+    p.line(interrupted ? `still finishing ${inFlight}; it stops right after` : `interrupted: finishing ${inFlight} so that no host is left half-switched, then stopping the rollout and cleaning up...`);
+    interrupted = true;
+  };
+  const enter = (next: string) => {
+    if (interrupted) throw new DeployError('interrupted', 'interrupted by Ctrl-C');
+    inFlight = next;
+  };
+  process.on('SIGINT', onInterrupt);
   try {
+    await checkReachable(options.hosts);
     await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB, once for ${options.hosts.length} hosts`);
-    enter();
+    enter('the server checks');
     const facts = await p.step('connect', () => allOrFirstFailure(runs, async (r) => {
       const text = await checked(r.remote, 'preflight', `${preflightScript(r.host.config, owner)}\n${redisSetScript}`);
       r.locked = true;
@@ -110,14 +128,14 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
     if (noRedis.length) {
       throw new DeployError('redis', `REDIS_URL is not set in the server's .env on ${noRedis.join(', ')}: ${REDIS_WHY}. Set REDIS_URL in .env.production and run \`wxmp deploy setup --env .env.production\`; nothing was changed`);
     }
-    enter();
+    enter('the upload');
     await p.step('upload', () => allOrFirstFailure(runs, (r) => {
       r.uploaded = true; // from here on a (partial) release folder may exist
       return upload(r.remote, buildDir, `${r.host.config.path}/releases/${release}`, r.before ? `${r.host.config.path}/releases/${r.before}` : undefined);
     }), (bytes) => `${runs.length} hosts in parallel, ${bytes.reduce((a, b) => a + b, 0)} bytes sent`);
     for (let i = 0; i < runs.length; i += limit) {
-      enter();
       const batch = runs.slice(i, i + limit);
+      enter(`the switch of ${batch.map((r) => r.host.name).join(', ')}`);
       await p.step(`switch ${batch.map((r) => r.host.name).join(', ')}`, () => allOrFirstFailure(batch, async (r) => {
         try {
           await activate(r.remote, release);
@@ -130,25 +148,34 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
         }
       }), () => 'healthy');
     }
-    await p.step('prune', () => allOrFirstFailure(runs, (r) => checked(r.remote, 'prune', pruneScript(r.host.config))), () => `${runs.length} hosts`);
+    enter('pruning');
+    // Prune and release the lock in one session per host: each ssh round trip counts on a slow link.
+    await p.step('prune', () => allOrFirstFailure(runs, async (r) => {
+      await checked(r.remote, 'prune', `(${pruneScript(r.host.config)})\n${unlockScript(r.host.config, owner)}`);
+      r.locked = false;
+    }), () => `${runs.length} hosts`);
     p.line(`deployed ${release} to ${runs.length} hosts in ${p.total()}`);
     return release;
   } catch (caught) {
-    // Ctrl-C also ends the running ssh/rsync; what they report is not the reason.
-    const error = interrupted ? new DeployError('interrupted', `interrupted by Ctrl-C${runs.some((r) => r.uploaded) ? '' : ': nothing was switched'}`, { cause: caught }) : caught;
+    const all = runs.every((r) => r.switched);
+    // Ctrl-C stops the rollout between steps (or ends esbuild); a step that failed on its own keeps its reason.
+    const stopped = interrupted && ((isWxmpError(caught) && caught.code === 'DEPLOY_INTERRUPTED') || inFlight === 'the bundle');
+    const error = stopped
+      ? new DeployError('interrupted', all ? 'interrupted by Ctrl-C after every host was switched; old releases were not pruned this time' : `interrupted by Ctrl-C${runs.some((r) => r.switched) ? '' : ': no host was switched'}`, { cause: caught })
+      : caught;
     if (runs.some((r) => r.switched) || runs.some((r) => r.uploaded)) {
       const status = whoRunsWhat(runs.map((r) => ({ host: r.host, release: r.switched ? release : r.before })));
-      const next = runs.some((r) => r.switched) ? '; `wxmp deploy rollback` puts the switched hosts back' : '';
-      const message = `${(error as Error).message}\nrollout stopped: ${status}${next}`;
+      const next = runs.some((r) => r.switched) && !all ? '; `wxmp deploy rollback` puts the switched hosts back' : '';
+      const message = `${(error as Error).message}\n${all ? 'now' : 'rollout stopped'}: ${status}${next}`;
       throw isWxmpError(error) ? new DeployError(error.code.replace(/^DEPLOY_/, '').toLowerCase(), message, { cause: error }) : new Error(message, { cause: error });
     }
     throw error;
   } finally {
     process.removeListener('SIGINT', onInterrupt);
     await Promise.all(runs.map(async (r) => {
-      // A release that never went into service on this host is removed.
-      if (r.uploaded && !r.switched) await r.remote.exec(discardScript(r.host.config, release)).catch(() => undefined);
-      if (r.locked) await r.remote.exec(unlockScript(r.host.config, owner)).catch(() => undefined);
+      // In one session: a release that never went into service on this host is removed, the lock released.
+      const script = cleanupScript(r.host.config, { discard: r.uploaded && !r.switched ? release : undefined, unlock: r.locked, owner });
+      if (script) await r.remote.exec(script).catch(() => undefined);
       await r.remote.close();
     }));
   }

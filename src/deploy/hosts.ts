@@ -20,6 +20,11 @@ export interface DeployHosts {
   hosts: DeployHost[];
   /** DEPLOY_ROLLING_LIMIT: hosts switched at the same time, 1 by default. */
   rollingLimit: number;
+  /**
+   * The host `npm run dev`'s ssh tunnel goes through and the only one whose
+   * setup writes the DEPLOY_DEV_DOMAIN block: DEPLOY_DEV_HOST, else the first.
+   */
+  dev: DeployHost;
 }
 
 /** Per-host keys allowed after `?`: the DEPLOY_* name, lower case, without the prefix. */
@@ -75,5 +80,16 @@ export function parseDeployHosts(env: Env, options: { checkFiles?: boolean } = {
     name: configs.filter((c) => c.host === config.host).length > 1 ? `${config.host}:${config.sshPort}` : config.host,
     config,
   }));
-  return { hosts, rollingLimit };
+  const dev = devHost(hosts, env.DEPLOY_DEV_HOST?.trim());
+  // DNS sends DEPLOY_DEV_DOMAIN to one server: the others get no dev block.
+  for (const h of hosts) if (h !== dev) h.config = { ...h.config, devDomain: undefined };
+  return { hosts, rollingLimit, dev };
+}
+
+/** DEPLOY_DEV_HOST's host (by its name, address or address:ssh port), else the first. */
+function devHost(hosts: DeployHost[], wanted: string | undefined): DeployHost {
+  if (!wanted) return hosts[0]!;
+  const found = hosts.find((h) => [h.name, h.config.host, `${h.config.host}:${h.config.sshPort}`].includes(wanted));
+  if (!found) throw new ConfigError(`deploy settings (.env):\n  DEPLOY_DEV_HOST: expected one of the hosts in DEPLOY_HOST (${hosts.map((h) => h.name).join(', ')}), got ${JSON.stringify(wanted)}`);
+  return found;
 }

@@ -79,6 +79,14 @@ rm -rf ${sh(dir)}`;
 }
 
 /**
+ * Cleanup in one ssh session (each one costs a round trip): the release that
+ * never went into service removed, then the lock released.
+ */
+export function cleanupScript(c: DeployConfig, options: { discard?: string; unlock: boolean; owner?: string }): string {
+  return [options.discard ? discardScript(c, options.discard) : '', options.unlock ? unlockScript(c, options.owner) : ''].filter(Boolean).join('\n');
+}
+
+/**
  * Links shared files into the release, asks the supervisor to start it (or
  * starts the supervisor), waits for its verdict and, only when healthy,
  * switches `current` atomically. Prints the verdict as `reload={json}`.

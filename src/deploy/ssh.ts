@@ -17,9 +17,10 @@ export interface RunResult {
  * @example
  * const { code, stdout } = await run('rsync', ['--version']);
  */
-export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<RunResult> {
+export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal, ownGroup = false): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // ownGroup: out of the terminal's process group, so Ctrl-C reaches wxmp but not this child.
+    const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: ownGroup });
     signal?.addEventListener('abort', () => child.kill('SIGTERM'), { once: true });
     let stdout = '';
     let stderr = '';
@@ -66,7 +67,12 @@ export class Remote {
   readonly config: DeployConfig;
   private readonly controlDir = mkdtempSync(join(tmpdir(), 'wxmp-ssh-'));
 
-  constructor(config: DeployConfig) {
+  /**
+   * @param ownGroup run ssh and rsync in their own process group: Ctrl-C in the
+   * terminal then cannot cut a command short on the server (a switch half done);
+   * the caller decides when to stop.
+   */
+  constructor(config: DeployConfig, readonly ownGroup = false) {
     this.config = config;
   }
 
@@ -76,7 +82,8 @@ export class Remote {
     const args = [
       '-p', String(c.sshPort),
       '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=8',
+      // ssh counts whole seconds; the TCP connect and the greeting must both fit.
+      '-o', `ConnectTimeout=${Math.ceil(c.connectTimeoutMs / 1000)}`,
       '-o', 'ServerAliveInterval=5',
       '-o', 'StrictHostKeyChecking=accept-new',
       '-o', 'ControlMaster=auto',
@@ -99,7 +106,7 @@ export class Remote {
    * twice). Resolves even when the script fails; rejects only when ssh itself does.
    */
   async exec(script: string, onOutput?: (chunk: string) => void, signal?: AbortSignal): Promise<RunResult> {
-    const result = await run('ssh', [...this.sshArgs(), this.target, 'bash -s'], `set -u\n${script}\n`, onOutput, signal);
+    const result = await run('ssh', [...this.sshArgs(), this.target, 'bash -s'], `set -u\n${script}\n`, onOutput, signal, this.ownGroup);
     if (result.code === 255 && !signal?.aborted) throw sshFailure(this.config, result.stderr);
     return result;
   }

@@ -52,7 +52,7 @@ export async function upload(remote: Remote, localDir: string, remoteDir: string
   const args = ['-az', '--delete', '--stats', '-e', ssh, ...EXCLUDES.flatMap((e) => ['--exclude', e])];
   if (linkDest) args.push(`--link-dest=${linkDest}`);
   args.push(`${localDir.replace(/\/+$/, '')}/`, `${remote.target}:${remoteDir}/`);
-  const result = await run('rsync', args);
+  const result = await run('rsync', args, undefined, undefined, undefined, remote.ownGroup);
   if (result.code !== 0) throw rsyncFailure(result.code, result.stderr, remoteDir);
   const sent = result.stdout.match(/Total bytes sent: ([\d,.]+)/);
   return sent ? Number(sent[1]!.replace(/[,.]/g, '')) : 0;

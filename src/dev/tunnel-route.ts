@@ -5,7 +5,8 @@
  * before anything is opened.
  */
 import type { Env } from '../config.js';
-import { parseDeployConfig, type DeployConfig } from '../deploy/config.js';
+import type { DeployConfig } from '../deploy/config.js';
+import { parseDeployHosts } from '../deploy/hosts.js';
 import { devPublicOrigin } from '../deploy/templates.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../server/logger.js';
@@ -39,7 +40,8 @@ export function chooseTunnel(env: Env, cwd: string, packageName?: string): Tunne
     }
     let deploy: DeployConfig;
     try {
-      deploy = parseDeployConfig(env);
+      // With several servers in DEPLOY_HOST: DEPLOY_DEV_HOST, else the first.
+      deploy = parseDeployHosts(env).dev.config;
     } catch (error) {
       throw new ConfigError(`the ssh tunnel uses the deploy settings, and they are not complete (or set TUNNEL=localtunnel):\n${(error as Error).message}`, { cause: error });
     }
