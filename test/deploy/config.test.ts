@@ -4,6 +4,8 @@ import { parseDeployHosts } from '../../src/deploy/hosts.js';
 import { deployCommand } from '../../src/deploy/command.js';
 import { releaseId } from '../../src/deploy/release.js';
 import { rsyncFailure, rsyncRemoteShell } from '../../src/deploy/upload.js';
+import { Remote } from '../../src/deploy/ssh.js';
+import { chooseTunnel } from '../../src/dev/tunnel-route.js';
 
 const good = { DEPLOY_HOST: 'wx.example.com', DEPLOY_USER: 'deploy', DEPLOY_PATH: '/srv/wxmp', DEPLOY_DOMAIN: 'wx.example.com' };
 
@@ -155,6 +157,31 @@ describe('several hosts (DEPLOY_HOST as a list)', () => {
       'DEPLOY_ROLLING_LIMIT: expected how many hosts may be switched at once, an integer from 1, got "0"',
       'DEPLOY_HOST: a.example.com:22 with DEPLOY_PATH /srv/wxmp is listed twice; expected each server once',
     ]);
+  });
+
+  it('the dev tunnel goes through the first host, or the one DEPLOY_DEV_HOST names; only that host gets the dev block', () => {
+    const dev = { DEPLOY_HOST: 'a.example.com,ops@b.example.com:2222', DEPLOY_DEV_DOMAIN: 'dev.example.com' };
+    const first = hostsOf(dev);
+    expect(first.dev.name).toBe('a.example.com');
+    expect(first.hosts.map((h) => h.config.devDomain)).toEqual(['dev.example.com', undefined]);
+    for (const name of ['b.example.com', 'b.example.com:2222']) {
+      const named = hostsOf({ ...dev, DEPLOY_DEV_HOST: name });
+      expect([named.dev.name, named.dev.config.user, named.dev.config.sshPort]).toEqual(['b.example.com', 'ops', 2222]);
+      expect(named.hosts.map((h) => h.config.devDomain)).toEqual([undefined, 'dev.example.com']);
+    }
+    expect(() => hostsOf({ ...dev, DEPLOY_DEV_HOST: 'c.example.com' })).toThrow('DEPLOY_DEV_HOST: expected one of the hosts in DEPLOY_HOST (a.example.com, b.example.com), got "c.example.com"');
+    // `npm run dev` with TUNNEL=ssh uses that host's settings.
+    expect(chooseTunnel({ ...good, ...dev, TUNNEL: 'ssh' }, '/p')).toMatchObject({ kind: 'ssh', deploy: { host: 'a.example.com', sshPort: 22 }, publicUrl: 'http://dev.example.com' });
+    expect(chooseTunnel({ ...good, ...dev, DEPLOY_DEV_HOST: 'b.example.com' }, '/p')).toMatchObject({ kind: 'ssh', deploy: { host: 'b.example.com', user: 'ops', sshPort: 2222 } });
+    expect(() => chooseTunnel({ ...good, ...dev, DEPLOY_DEV_HOST: 'c' }, '/p')).toThrow(/the ssh tunnel uses the deploy settings[\s\S]*DEPLOY_DEV_HOST: expected one of/);
+  });
+
+  it('DEPLOY_CONNECT_TIMEOUT_MS: 5 s by default, ssh gets it in whole seconds', () => {
+    expect(parseDeployConfig(good).connectTimeoutMs).toBe(5000);
+    const remote = new Remote(parseDeployConfig({ ...good, DEPLOY_CONNECT_TIMEOUT_MS: '1500' }));
+    expect(remote.sshArgs()).toContain('ConnectTimeout=2');
+    void remote.close();
+    expect(problems({ ...good, DEPLOY_CONNECT_TIMEOUT_MS: '50' })).toEqual(['DEPLOY_CONNECT_TIMEOUT_MS: expected an integer from 500 to 60000, got "50"']);
   });
 
   it('--dry-run with two hosts prints the rolling plan without connecting', async () => {

@@ -4,11 +4,14 @@
  * counting token fetches, and a third nginx as the load balancer in front of
  * both, configured with what `wxmp deploy balancer` prints. Fixtures are
  * shared by the whole file; the tests run in order, each from the state the
- * previous one left.
+ * previous one left. Each host runs one worker (WXMP_WORKERS=1): several
+ * workers per release are the switch test's subject, and here they would only
+ * double the processes started on a 2-core machine.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
+import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -18,19 +21,20 @@ import { deployCommand } from '../../src/deploy/command.js';
 import { fleetDeploy } from '../../src/deploy/fleet.js';
 import { fleetLogs, fleetRollback, fleetStatus } from '../../src/deploy/fleet-manage.js';
 import { parseDeployHosts, type DeployHost } from '../../src/deploy/hosts.js';
+import { chooseTunnel, openTunnel } from '../../src/dev/tunnel-route.js';
 import { startMock, type RunningMock } from '../api/support/mock-server.js';
 import { startRedis, type RunningRedis } from '../api/support/redis-server.js';
 import { envelope } from '../fixtures/messages.js';
 import { TOKEN, wechatPost } from '../helpers/wechat-request.js';
 import { replyText, sendText, startLoad } from './support/load.js';
 import { startNginx, startSshd, type Nginx, type Sshd } from './support/servers.js';
-import { createServer } from 'node:net';
 
 const root = join(import.meta.dirname, '..', '..');
 const tmp = mkdtempSync(join(tmpdir(), 'wxmp-multihost-'));
 const project = join(tmp, 'project');
 const handledLog = join(tmp, 'handled.log');
 const names = ['a', 'b'] as const;
+const DEV_DOMAIN = 'dev.test.local';
 interface FakeHost { sshd: Sshd; nginx: Nginx; base: string; appPort: number; httpPort: number }
 const fake: Record<string, FakeHost> = {};
 let balancer: Nginx;
@@ -40,6 +44,8 @@ let api: RunningMock;
 let env: Env;
 let hosts: DeployHost[];
 let failure: unknown;
+/** The load through the balancer: 2 loops, a request every 20 ms each (the rest of the CPU is the deploy's). */
+const LOAD = { concurrency: 2, gapMs: 20 };
 
 const taken = new Set<number>();
 /**
@@ -86,6 +92,13 @@ export default createRouter().on('text', async (m) => {
   return file;
 }
 
+/** Host `h`'s DEPLOY_HOST entry; each host differs in folder, app port, nginx and key: the per-host settings after `?`. */
+function entry(h: string, sshPort = fake[h]!.sshd.port): string {
+  const f = fake[h]!;
+  const q = new URLSearchParams({ path: f.base, app_port: String(f.appPort), http_listen: `127.0.0.1:${f.httpPort}`, nginx: f.nginx.command, nginx_conf_dir: f.nginx.confDir, ssh_key: f.sshd.keys.good!, ssh_known_hosts: f.sshd.knownHosts });
+  return `127.0.0.1:${sshPort}?${q}`;
+}
+
 const current = (h: string) => readlinkSync(join(fake[h]!.base, 'current')).split('/')[1]!;
 const handledTwice = () => {
   const ids = existsSync(handledLog) ? readFileSync(handledLog, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]) : [];
@@ -104,19 +117,15 @@ beforeAll(async () => {
     writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.0.0"}\n');
     const common = `WECHAT_TOKEN=${TOKEN}\nWECHAT_APP_ID=${api.mock.appId}\nWECHAT_APP_SECRET=${api.mock.appSecret}\nWECHAT_API_BASE=${api.url}\n`;
     writeFileSync(join(project, '.env.noredis'), common);
-    writeFileSync(join(project, '.env.production'), `${common}REDIS_URL=${redis.url}\n`);
+    writeFileSync(join(project, '.env.production'), `${common}REDIS_URL=${redis.url}\nWXMP_WORKERS=1\n`);
     execFileSync('git', ['init', '-q'], { cwd: project });
     execFileSync('git', ['add', 'package.json'], { cwd: project });
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init'], { cwd: project });
-    // Each host differs in folder, app port, nginx and key: the per-host settings after `?`.
-    const entry = (h: string) => {
-      const f = fake[h]!;
-      const q = new URLSearchParams({ path: f.base, app_port: String(f.appPort), http_listen: `127.0.0.1:${f.httpPort}`, nginx: f.nginx.command, nginx_conf_dir: f.nginx.confDir, ssh_key: f.sshd.keys.good!, ssh_known_hosts: f.sshd.knownHosts });
-      return `127.0.0.1:${f.sshd.port}?${q}`;
-    };
     env = {
-      DEPLOY_HOST: names.map(entry).join(','), DEPLOY_USER: userInfo().username, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
+      DEPLOY_HOST: names.map((h) => entry(h)).join(','), DEPLOY_USER: userInfo().username, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
       DEPLOY_HEALTH_TIMEOUT_MS: '10000', DEPLOY_KEEP: '4',
+      // The dev tunnel goes through the second host, by name.
+      DEPLOY_DEV_DOMAIN: DEV_DOMAIN, DEPLOY_DEV_HOST: `127.0.0.1:${fake.b!.sshd.port}`, DEPLOY_DEV_PORT: String(await freePort()),
     };
     hosts = parseDeployHosts(env).hosts;
   } catch (error) {
@@ -145,6 +154,8 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     expect(hosts.map((h) => h.name)).toEqual(names.map((h) => `127.0.0.1:${fake[h]!.sshd.port}`));
     expect(hosts.map((h) => h.config.path)).toEqual(names.map((h) => fake[h]!.base));
     expect(hosts[1]!.config.appPort).toBe(fake.b!.appPort);
+    // DEPLOY_DEV_HOST names b: only b's settings carry the dev domain.
+    expect(hosts.map((h) => h.config.devDomain)).toEqual([undefined, DEV_DOMAIN]);
   });
 
   it('setup prepares every host; without REDIS_URL in the .env it says why, and deploy refuses before changing anything', async () => {
@@ -152,6 +163,9 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     await expect(deployCommand(['setup', '--env', join(project, '.env.noredis')], { env, cwd: project, out })).rejects.toThrow(/^host 127\.0\.0\.1:\d+: REDIS_URL is not set in .*shared\/\.env: with several servers, a WeChat retry can land on another server and must still be answered once, and all servers must share one access_token/);
     for (const h of names) expect(out.text()).toContain(`── 127.0.0.1:${fake[h]!.sshd.port}\n`);
     expect(out.text().match(/✓ nginx .*nginx -t ok, reloaded/g)).toHaveLength(2);
+    expect(out.text().match(/dev tunnel dev\.test\.local/g)).toHaveLength(1);
+    expect(existsSync(join(fake.a!.nginx.confDir, 'wxmp-dev.conf'))).toBe(false);
+    expect(readFileSync(join(fake.b!.nginx.confDir, 'wxmp-dev.conf'), 'utf8')).toContain(`server_name ${DEV_DOMAIN};`);
     const refused = await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v1', 'v1: '), out: buffer() }).then(() => undefined, (e: unknown) => e);
     expect(isWxmpError(refused) && refused.code).toBe('DEPLOY_REDIS');
     expect((refused as Error).message).toMatch(/^REDIS_URL is not set in the server's \.env on 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+: with several servers, .*; nothing was changed$/);
@@ -172,7 +186,9 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     for (const h of names) expect(out.text()).toContain(`server 127.0.0.1:${fake[h]!.httpPort} max_fails=2 fail_timeout=5s;`);
     writeFileSync(join(balancer.confDir, 'balancer.conf'), out.text());
     execFileSync('sh', ['-c', `${balancer.command} -t 2>&1 && ${balancer.command} -s reload`]);
-    await new Promise((r) => setTimeout(r, 300));
+    // Nothing is deployed yet: once reloaded, the balancer answers from the hosts' nginx (502 from their empty app port).
+    const status = () => new Promise<number>((resolve) => request({ host: '127.0.0.1', port: lbPort, path: '/healthz', timeout: 2000 }, (res) => { res.resume(); resolve(res.statusCode ?? 0); }).on('error', () => resolve(0)).end());
+    await expect.poll(status, { timeout: 10_000, interval: 50 }).toBe(502);
   });
 
   it('the first deploy builds once, uploads to both in parallel, switches host by host', async () => {
@@ -185,10 +201,10 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
   });
 
   it('a rolling deploy under load through the balancer: 0 failed, 0 handled twice, new code on both, one token fetch', async () => {
-    const load = startLoad(lbPort);
-    await new Promise((r) => setTimeout(r, 400));
+    const load = startLoad(lbPort, LOAD);
+    await load.settled();
     await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v2', 'v2: '), out: buffer() });
-    await new Promise((r) => setTimeout(r, 400));
+    await load.settled();
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.sent).toBeGreaterThan(50);
@@ -227,7 +243,7 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
   it('the first host failing its health check stops the rollout: the other host keeps the old release, status says so', async () => {
     const before = current('a');
     const bot = writeBot('bot-broken-a', 'v3: ', `if (process.cwd().startsWith(${JSON.stringify(fake.a!.base)})) throw new Error('host a cannot start');`);
-    const load = startLoad(lbPort);
+    const load = startLoad(lbPort, LOAD);
     const error = await fleetDeploy({ hosts, cwd: project, bot, out: buffer() }).then(() => undefined, (e: unknown) => e);
     const result = await load.stop();
     expect(isWxmpError(error) && error.code).toBe('DEPLOY_HEALTH');
@@ -268,10 +284,10 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     expect(current('a')).toBe(v2);
     expect(out.text()).toMatch(/✓ rollback 127\.0\.0\.1:\d+ .* is current again/);
     expect(out.text().match(/✓ rollback/g)).toHaveLength(1);
-    const load = startLoad(lbPort);
-    await new Promise((r) => setTimeout(r, 300));
+    const load = startLoad(lbPort, LOAD);
+    await load.settled();
     const back = await fleetRollback({ hosts, out });
-    await new Promise((r) => setTimeout(r, 300));
+    await load.settled();
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.replies).toEqual(['v2: load', 'v1: load']);
@@ -306,18 +322,103 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     await following;
   });
 
-  it('an unreachable host fails fast with its name; nothing changes on the others', async () => {
+  it('npm run dev tunnels through the host DEPLOY_DEV_HOST names (b), whose nginx alone serves the dev domain', async () => {
+    const local = createHttpServer((req, res) => res.end(`dev machine: ${req.url}`));
+    await new Promise<void>((resolve) => local.listen(0, '127.0.0.1', resolve));
+    const route = chooseTunnel({ ...env, TUNNEL: 'ssh' }, project);
+    expect(route).toMatchObject({ kind: 'ssh', deploy: { sshPort: fake.b!.sshd.port, path: fake.b!.base } });
+    const lines: string[] = [];
+    const logger = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), error: (m: string) => lines.push(m) };
+    const tunnel = openTunnel(route, { localPort: (local.address() as { port: number }).port, cwd: project, logger, onUrl: () => undefined, timings: { maxBackoffMs: 500 } })!;
+    const get = (port: number) => new Promise<string>((resolve) => {
+      request({ host: '127.0.0.1', port, path: '/x', timeout: 3000, headers: { host: DEV_DOMAIN } }, (res) => {
+        let body = '';
+        res.on('data', (d) => { body += d; });
+        res.on('end', () => resolve(`${res.statusCode} ${body}`));
+      }).on('error', (e) => resolve(e.message)).end();
+    });
+    try {
+      await tunnel.start();
+      await expect.poll(() => get(fake.b!.httpPort), { timeout: 30_000, interval: 100, message: lines.join('\n') }).toBe('200 dev machine: /x');
+      expect(lines.join('\n')).toMatch(new RegExp(`ssh tunnel connected: .*127\\.0\\.0\\.1 port ${env.DEPLOY_DEV_PORT}`));
+      // Host a has no dev block: the dev name there falls to production's server block, never to the tunnel.
+      expect(await get(fake.a!.httpPort)).not.toContain('dev machine');
+    } finally {
+      await tunnel.close();
+      local.close();
+    }
+  });
+
+  it('DEPLOY_ROLLING_LIMIT=2 switches both hosts in one step, under load through the balancer: 0 failed, 0 handled twice', async () => {
+    // Rolled back above: both run v1.
+    expect(current('b')).toBe(current('a'));
+    const out = buffer();
+    const load = startLoad(lbPort, LOAD);
+    await load.settled();
+    expect(await deployCommand([], { env: { ...env, DEPLOY_ROLLING_LIMIT: '2', WXMP_BOT: writeBot('bot-v5', 'v5: ') }, cwd: project, out })).toBe(0);
+    await load.settled();
+    const result = await load.stop();
+    const [a, b] = hosts.map((h) => h.name);
+    const release = /^deployed (\S+) to 2 hosts/m.exec(out.text())?.[1];
+    expect(out.text()).toMatch(new RegExp(`\n✓ upload .*\n✓ switch ${a}, ${b} .*healthy\n✓ prune `));
+    for (const h of names) expect(current(h)).toBe(release);
+    expect(result.failures).toEqual([]);
+    expect(result.replies).toEqual(['v1: load', 'v5: load']);
+    expect(handledTwice()).toEqual([]);
+  });
+
+  it('Ctrl-C while the first host switches: that switch completes, the rollout stops, the output says who runs what', async () => {
+    const before = current('b');
+    // Host a's new release takes 2 s to start, so the interrupt surely lands during its switch.
+    const bot = writeBot('bot-v6', 'v6: ', `if (process.cwd().startsWith(${JSON.stringify(fake.a!.base)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);`);
+    // Its own process group, like a terminal's foreground job: Ctrl-C reaches the CLI and everything it started in that group.
+    const child = spawn(process.execPath, [join(root, 'bin', 'wxmp.js'), 'deploy'], { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, WXMP_BOT: bot }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let said = '';
+    child.stdout!.on('data', (d) => { said += d; });
+    child.stderr!.on('data', (d) => { said += d; });
+    const [a, b] = hosts.map((h) => h.name);
+    try {
+      await expect.poll(() => said, { timeout: 60_000, interval: 25 }).toMatch(/✓ upload/);
+      process.kill(-child.pid!, 'SIGINT');
+      const code = await new Promise((resolve) => child.once('exit', resolve));
+      const release = /^deploy (\S+) /m.exec(said)?.[1];
+      expect(said).toContain(`interrupted: finishing the switch of ${a} so that no host is left half-switched`);
+      expect(said).toMatch(new RegExp(`✓ switch ${a} .*healthy\n`));
+      expect(said).toContain(`wxmp deploy: interrupted by Ctrl-C\nrollout stopped: ${a} runs ${release}; ${b} runs ${before}; \`wxmp deploy rollback\` puts the switched hosts back\n`);
+      expect(said).not.toContain(`switch ${b}`);
+      expect(code).toBe(1);
+    } finally {
+      if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
+    }
+    expect(current('a')).not.toBe(before);
+    expect(current('b')).toBe(before);
+    expect(replyText((await sendText(fake.a!.httpPort, 'x')).body)).toBe('v6: x');
+    expect(replyText((await sendText(fake.b!.httpPort, 'x')).body)).toBe('v5: x');
+    for (const h of names) expect(existsSync(join(fake[h]!.base, 'run', 'deploy.lock'))).toBe(false);
+    expect(readdirSync(join(fake.b!.base, 'releases'))).not.toContain(current('a'));
+  });
+
+  it('unreachable hosts fail fast, all named at once, before anything is built; nothing changes on the others', async () => {
     const closed = await freePort();
-    const down = parseDeployHosts({ ...env, DEPLOY_HOST: env.DEPLOY_HOST!.replace(`127.0.0.1:${fake.b!.sshd.port}?`, `127.0.0.1:${closed}?`) }).hosts;
+    // A host that takes the TCP connection and never speaks (a hung sshd, or a middlebox swallowing the session).
+    const silent = createServer(() => undefined);
+    const silentPort = await freePort();
+    await new Promise<void>((resolve) => silent.listen(silentPort, '127.0.0.1', resolve));
+    const down = parseDeployHosts({ ...env, DEPLOY_DEV_HOST: '', DEPLOY_CONNECT_TIMEOUT_MS: '1000', DEPLOY_HOST: [entry('a'), entry('b', closed), entry('b', silentPort)].join(',') }).hosts;
     const releases = readdirSync(join(fake.a!.base, 'releases')).sort();
     const before = current('a');
-    const error = await fleetDeploy({ hosts: down, cwd: project, bot: writeBot('bot-v4', 'v4: '), out: buffer() }).then(() => undefined, (e: unknown) => e);
+    const out = buffer();
+    const error = await fleetDeploy({ hosts: down, cwd: project, bot: writeBot('bot-v4', 'v4: '), out }).then(() => undefined, (e: unknown) => e).finally(() => silent.close());
     expect(isWxmpError(error) && error.code).toBe('DEPLOY_SSH');
-    expect((error as Error).message).toMatch(new RegExp(`^host 127\\.0\\.0\\.1:${closed}: cannot reach .*Connection refused`));
+    expect((error as Error).message).toMatch(new RegExp(`^host 127\\.0\\.0\\.1:${closed}: cannot reach .*@127\\.0\\.0\\.1:${closed} \\(Connection refused\\)\n`
+      + `host 127\\.0\\.0\\.1:${silentPort}: cannot reach .*\\(the TCP connection opened but no ssh greeting came within 1000 ms .*\\)\n`
+      + 'Check DEPLOY_HOST and DEPLOY_SSH_PORT, .*DEPLOY_CONNECT_TIMEOUT_MS.*; nothing was changed$'));
+    expect(out.text()).not.toContain('bundle');
     expect(readdirSync(join(fake.a!.base, 'releases')).sort()).toEqual(releases);
     expect(current('a')).toBe(before);
     expect(existsSync(join(fake.a!.base, 'run', 'deploy.lock'))).toBe(false);
-    const status = await fleetStatus({ hosts: down, out: buffer() }).then(() => undefined, (e: unknown) => e);
+    const refused = parseDeployHosts({ ...env, DEPLOY_DEV_HOST: '', DEPLOY_HOST: [entry('a'), entry('b', closed)].join(',') }).hosts;
+    const status = await fleetStatus({ hosts: refused, out: buffer() }).then(() => undefined, (e: unknown) => e);
     expect((status as Error).message).toMatch(new RegExp(`^host 127\\.0\\.0\\.1:${closed}: cannot reach`));
   });
 });
