@@ -28,6 +28,7 @@ let sshd: Sshd;
 let nginx: Nginx;
 let httpPort: number;
 let config: DeployConfig;
+let firstRelease = '';
 
 function buffer(): { write(t: string): void; text: () => string } {
   let text = '';
@@ -72,7 +73,7 @@ beforeAll(async () => {
     DEPLOY_SERVICE: 'none',
     DEPLOY_NGINX: nginx.command,
     DEPLOY_NGINX_CONF_DIR: nginx.confDir,
-    DEPLOY_KEEP: '3',
+    DEPLOY_KEEP: '2',
     DEPLOY_HEALTH_TIMEOUT_MS: '8000',
   });
 });
@@ -112,6 +113,7 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   it('deploys the example bot, which answers a signed WeChat message through nginx', async () => {
     const out = buffer();
     const release = await deploy({ config, cwd: project, out });
+    firstRelease = release;
     expect(out.text()).toMatch(/✓ bundle .*\n✓ connect .*\n✓ upload .*\n✓ activate .*\n✓ prune .*\ndeployed/);
     expect(readlinkSync(join(base, 'current'))).toBe(`releases/${release}`);
     const res = await sendText(httpPort, 'this is a test');
@@ -129,10 +131,10 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   it('a changed bot goes live with 0 failed requests under continuous load', async () => {
     const bot = writeBot('bot-v2', "export default createRouter().on('text', (m) => `v2: ${m.content}`);");
     const load = startLoad(httpPort);
-    await new Promise((r) => setTimeout(r, 300));
+    await load.settled();
     const out = buffer();
     await deploy({ config, cwd: project, bot, out });
-    await new Promise((r) => setTimeout(r, 300));
+    await load.settled();
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.failed).toBe(0);
@@ -148,7 +150,7 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     const releasesBefore = readdirSync(join(base, 'releases')).sort();
     const bot = writeBot('bot-broken', "console.error('bot: REDIS_URL is not reachable'); throw new Error('cannot start');\nexport default createRouter();");
     const load = startLoad(httpPort);
-    await new Promise((r) => setTimeout(r, 200));
+    await load.settled();
     const error = await deploy({ config, cwd: project, bot, out: buffer() }).then(() => undefined, (e: unknown) => e);
     const result = await load.stop();
     expect(isWxmpError(error) && error.code).toBe('DEPLOY_HEALTH');
@@ -173,9 +175,9 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   it('rollback puts the previous release back, health-checked, with 0 failed requests', async () => {
     const out = buffer();
     const load = startLoad(httpPort);
-    await new Promise((r) => setTimeout(r, 200));
+    await load.settled();
     await rollback({ config, out });
-    await new Promise((r) => setTimeout(r, 200));
+    await load.settled();
     const result = await load.stop();
     expect(result.failures).toEqual([]);
     expect(result.replies).toEqual(['v2: load', '你说：load']);
@@ -258,8 +260,9 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   });
 
   it('keeps only the newest DEPLOY_KEEP releases, and --dry-run changes nothing', async () => {
-    await deploy({ config, cwd: project, out: buffer() });
-    expect(readdirSync(join(base, 'releases'))).toHaveLength(3);
+    // Three releases went live (the first, v2, the one that won the lock): the deploy above pruned the first.
+    expect(readdirSync(join(base, 'releases'))).toHaveLength(2);
+    expect(readdirSync(join(base, 'releases'))).not.toContain(firstRelease);
     const before = readdirSync(join(base, 'releases')).sort();
     const current = readlinkSync(join(base, 'current'));
     const out = buffer();

@@ -41,7 +41,7 @@ export function replyText(body: string): string {
 }
 
 /** Starts `concurrency` loops of requests (one every `gapMs`); stop() resolves to the tally. */
-export function startLoad(port: number, options: { concurrency?: number; gapMs?: number } = {}): { stop(): Promise<LoadResult> } {
+export function startLoad(port: number, options: { concurrency?: number; gapMs?: number } = {}): { stop(): Promise<LoadResult>; settled(count?: number): Promise<void> } {
   const agent = new Agent({ keepAlive: true, maxSockets: options.concurrency ?? 4 });
   const result: LoadResult = { sent: 0, failed: 0, replies: [], failures: [], log: [] };
   let running = true;
@@ -65,6 +65,11 @@ export function startLoad(port: number, options: { concurrency?: number; gapMs?:
   };
   const loops = Array.from({ length: options.concurrency ?? 4 }, loop);
   return {
+    /** Resolves once `count` more answers came in (30 s at most): the load demonstrably ran across that moment. */
+    async settled(count = 10) {
+      const target = result.log.length + count;
+      for (let i = 0; i < 600 && result.log.length + result.failed < target; i++) await new Promise((r) => setTimeout(r, 50));
+    },
     async stop() {
       running = false;
       await Promise.all(loops);
