@@ -78,7 +78,7 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('deploy failures: one clear message each, nothing half-done', { timeout: 30_000 }, () => {
+describe('deploy failures: one clear message each, nothing half-done', { timeout: 60_000 }, () => {
   it('host unreachable', async () => {
     const closed = await freePort();
     const f = await failure(deploy({ config: configFor('good', { DEPLOY_SSH_PORT: String(closed) }), cwd: project, out: quiet }));
