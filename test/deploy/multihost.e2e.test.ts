@@ -12,6 +12,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request } from 'node:http';
 import { createServer } from 'node:net';
+import { freePort } from '../helpers/free-port.js';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -46,28 +47,6 @@ let hosts: DeployHost[];
 let failure: unknown;
 /** The load through the balancer: 2 loops, a request every 20 ms each (the rest of the CPU is the deploy's). */
 const LOAD = { concurrency: 2, gapMs: 20 };
-
-const taken = new Set<number>();
-/**
- * A free port below the ephemeral range: this file makes hundreds of outgoing
- * connections (ssh, Redis, HTTP), whose local ports come from that range and
- * could take an app port picked there before the app binds it.
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
 
 function buffer(): { write(t: string): void; text: () => string } {
   let text = '';
@@ -123,7 +102,7 @@ beforeAll(async () => {
     execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'init'], { cwd: project });
     env = {
       DEPLOY_HOST: names.map((h) => entry(h)).join(','), DEPLOY_USER: userInfo().username, DEPLOY_DOMAIN: 'wx.test.local', DEPLOY_SERVICE: 'none',
-      DEPLOY_HEALTH_TIMEOUT_MS: '10000', DEPLOY_KEEP: '4',
+      DEPLOY_HEALTH_TIMEOUT_MS: '30000', DEPLOY_KEEP: '4',
       // The dev tunnel goes through the second host, by name.
       DEPLOY_DEV_DOMAIN: DEV_DOMAIN, DEPLOY_DEV_HOST: `127.0.0.1:${fake.b!.sshd.port}`, DEPLOY_DEV_PORT: String(await freePort()),
     };
@@ -369,8 +348,8 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
 
   it('Ctrl-C while the first host switches: that switch completes, the rollout stops, the output says who runs what', async () => {
     const before = current('b');
-    // Host a's new release takes 2 s to start, so the interrupt surely lands during its switch.
-    const bot = writeBot('bot-v6', 'v6: ', `if (process.cwd().startsWith(${JSON.stringify(fake.a!.base)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2000);`);
+    // Host a's new release takes 1.5 s more to start, so the interrupt surely lands during its switch.
+    const bot = writeBot('bot-v6', 'v6: ', `if (process.cwd().startsWith(${JSON.stringify(fake.a!.base)})) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1500);`);
     // Its own process group, like a terminal's foreground job: Ctrl-C reaches the CLI and everything it started in that group.
     const child = spawn(process.execPath, [join(root, 'bin', 'wxmp.js'), 'deploy'], { cwd: project, env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, WXMP_BOT: bot }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     let said = '';
@@ -382,11 +361,11 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
       process.kill(-child.pid!, 'SIGINT');
       const code = await new Promise((resolve) => child.once('exit', resolve));
       const release = /^deploy (\S+) /m.exec(said)?.[1];
-      expect(said).toContain(`interrupted: finishing the switch of ${a} so that no host is left half-switched`);
-      expect(said).toMatch(new RegExp(`✓ switch ${a} .*healthy\n`));
-      expect(said).toContain(`wxmp deploy: interrupted by Ctrl-C\nrollout stopped: ${a} runs ${release}; ${b} runs ${before}; \`wxmp deploy rollback\` puts the switched hosts back\n`);
-      expect(said).not.toContain(`switch ${b}`);
-      expect(code).toBe(1);
+      expect(said, said).toContain(`interrupted: finishing the switch of ${a} so that no host is left half-switched`);
+      expect(said, said).toMatch(new RegExp(`✓ switch ${a} .*healthy\n`));
+      expect(said, said).toContain(`wxmp deploy: interrupted by Ctrl-C\nrollout stopped: ${a} runs ${release}; ${b} runs ${before}; \`wxmp deploy rollback\` puts the switched hosts back\n`);
+      expect(said, said).not.toContain(`switch ${b}`);
+      expect(code, said).toBe(1);
     } finally {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
     }
