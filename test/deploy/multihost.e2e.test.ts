@@ -359,7 +359,8 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     try {
       await expect.poll(() => said, { timeout: 60_000, interval: 25 }).toMatch(/✓ upload/);
       process.kill(-child.pid!, 'SIGINT');
-      const code = await new Promise((resolve) => child.once('exit', resolve));
+      // 'close', not 'exit': the last lines may still be in the pipes when the process has exited.
+      const code = await new Promise((resolve) => child.once('close', resolve));
       const release = /^deploy (\S+) /m.exec(said)?.[1];
       expect(said, said).toContain(`interrupted: finishing the switch of ${a} so that no host is left half-switched`);
       expect(said, said).toMatch(new RegExp(`✓ switch ${a} .*healthy\n`));
