@@ -60,11 +60,11 @@ function handledTwice(): string[] {
 /** Deploys (or rolls back) under load; what the load saw, and when the command returned. */
 async function underLoad(action: () => Promise<unknown>): Promise<{ result: LoadResult; returnedAt: number }> {
   const load = startLoad(httpPort, { gapMs: 0 });
-  await load.settled(20);
+  await load.settled(8);
   await action();
   const returnedAt = Date.now();
   // Answers after the command returned: any from the retired release would fail the test.
-  await load.settled(40);
+  await load.settled(16);
   return { result: await load.stop(), returnedAt };
 }
 
