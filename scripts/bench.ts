@@ -34,8 +34,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? 8);
 const connections = 32;
 const crypto = new MessageCrypto({ encodingAESKey: aesKey, appId });
 
-// Both servers run as one esbuild bundle under plain node, the way `npm run deploy` and the
-// Docker image ship the server (the tsx runtime that `npm start` uses costs about a fifth more).
+// Both servers run as one esbuild bundle under plain node, the way `npm start`, `npm run deploy` and the
+// Docker image ship the server.
 const bundleDir = mkdtempSync(join(tmpdir(), 'wxmp-bench-'));
 const serverBundle = join(bundleDir, 'bench-server.mjs');
 await build({
