@@ -1,54 +1,20 @@
+/**
+ * The bot's router: registration (text, type, event, fallback, middleware) and
+ * dispatch, one message per user at a time. What handlers get is in
+ * handler.ts, how a route is picked in routes.ts, the session-backed context in
+ * handler-context.ts.
+ */
 import { ConfigError } from '../errors.js';
-import type { WechatClient } from '../api/client.js';
 import type { Logger } from '../server/logger.js';
 import type { EventType, MessageType, TextMessage, WechatEvent, WechatMessage } from './messages.js';
-import { checkReply, type Reply } from './replies.js';
-import { MemorySessionStore, openSession, openSessionSync, SESSION_TTL_MS, sessionKey, type OpenSession, type SessionStore } from './session.js';
+import type { Reply } from './replies.js';
+import { MemorySessionStore, SESSION_TTL_MS, sessionKey, type SessionStore } from './session.js';
+import { checkHandler, toReply, type DispatchServices, type Handler, type HandlerContext, type Middleware, type SessionData } from './handler.js';
+import { openContext } from './handler-context.js';
+import { RouteTable } from './routes.js';
 
-/** What a handler may return: a string (a text reply), a typed reply, or nothing (WeChat gets `success`). */
-export type HandlerResult = string | Reply | null | undefined | void;
-
-/** A session's shape when the bot does not name one. */
-export type SessionData = Record<string, any>;
-
-/** Passed to every middleware and handler. */
-export interface HandlerContext<S extends object = SessionData> {
-  /** The message or event, decrypted and typed. */
-  message: WechatMessage;
-  /** The sender's OpenID (`message.fromUserName`). */
-  openid: string;
-  /**
-   * This user's conversation state: change it freely; it is saved when the chain
-   * ends without an error. Read from the store on first use (memory and file
-   * stores), so handlers that never touch it cost no read and no write.
-   */
-  session: S;
-  /** The WeChat API client, when an AppSecret is configured (the dev loop's mock otherwise). */
-  client?: WechatClient;
-  logger: Logger;
-  /** The account's name when one server serves several (`default` for the first). */
-  account?: string;
-  /** For a text handler registered with a RegExp: the match. */
-  match?: RegExpMatchArray;
-}
-
-export type Handler<M extends WechatMessage = WechatMessage, S extends object = SessionData> = (message: M, context: HandlerContext<S>) => HandlerResult | Promise<HandlerResult>;
-
-/**
- * Runs around the handlers. `next()` runs the rest of the chain and resolves to
- * its reply; return it, return something else, or skip `next()` to answer alone.
- */
-export type Middleware<S extends object = SessionData> = (context: HandlerContext<S>, next: () => Promise<Reply | null>) => HandlerResult | Promise<HandlerResult>;
-
-/** What the server passes to {@link Router.dispatch}; every field is optional. */
-export interface DispatchServices {
-  /** Where sessions live when the router has no store of its own. */
-  sessions?: SessionStore;
-  client?: WechatClient;
-  logger?: Logger;
-  /** The account's name, when one server serves several. */
-  account?: string;
-}
+export { toReply } from './handler.js';
+export type { DispatchServices, Handler, HandlerContext, HandlerResult, Middleware, SessionData } from './handler.js';
 
 /** Options of {@link createRouter}. */
 export interface RouterOptions<S extends object> {
@@ -68,20 +34,6 @@ const consoleLogger: Logger = {
   error: (m, e) => console.error(m, ...(e === undefined ? [] : [e])),
 };
 
-type Route = { test: (m: WechatMessage, ctx: HandlerContext<any>) => boolean; handler: Handler<never, any> };
-
-function checkHandler(handler: unknown, where: string): void {
-  if (typeof handler !== 'function') throw new ConfigError(`${where}: expected a handler function, got ${typeof handler}`);
-}
-
-/** Turns what a handler returned into a checked reply, or null for "no reply". */
-export function toReply(result: HandlerResult): Reply | null {
-  if (result === undefined || result === null || result === '') return null;
-  if (typeof result === 'string') return { type: 'text', content: result };
-  checkReply(result);
-  return result;
-}
-
 /**
  * Routes messages to handlers: by text keyword or RegExp, by message type, by
  * event (and EventKey), with a fallback. The first match wins, in that order of
@@ -99,11 +51,7 @@ export function toReply(result: HandlerResult): Reply | null {
  */
 export class Router<S extends object = SessionData> {
   private readonly middleware: Middleware<S>[] = [];
-  private readonly keywordRoutes: Route[] = [];
-  private readonly typeRoutes: Route[] = [];
-  private readonly eventKeyRoutes: Route[] = [];
-  private readonly eventRoutes: Route[] = [];
-  private fallbackHandler: Handler<WechatMessage, S> | undefined;
+  private readonly routes = new RouteTable<S>();
   private readonly sessions: SessionStore | undefined;
   private readonly ttlMs: number;
   private readonly initial: () => S;
@@ -142,30 +90,14 @@ export class Router<S extends object = SessionData> {
   /** Text messages equal to `keyword` (trimmed, case-insensitive) or matching a RegExp. */
   text(pattern: string | RegExp, handler: Handler<TextMessage, S>): this {
     checkHandler(handler, 'router.text()');
-    if (typeof pattern === 'string') {
-      const keyword = pattern.trim().toLowerCase();
-      this.keywordRoutes.push({ test: (m) => m.type === 'text' && m.content.trim().toLowerCase() === keyword, handler });
-    } else if (pattern instanceof RegExp) {
-      this.keywordRoutes.push({
-        test: (m, ctx) => {
-          if (m.type !== 'text') return false;
-          pattern.lastIndex = 0;
-          const match = m.content.match(pattern);
-          if (match) ctx.match = match;
-          return match !== null;
-        },
-        handler,
-      });
-    } else {
-      throw new ConfigError(`router.text(): expected a keyword string or a RegExp, got ${typeof pattern}`);
-    }
+    this.routes.addText(pattern, handler);
     return this;
   }
 
   /** Messages of one MsgType (text, image, voice, ...). */
   on<T extends MessageType | 'unknown'>(type: T, handler: Handler<Extract<WechatMessage, { type: T }>, S>): this {
     checkHandler(handler, `router.on('${type}')`);
-    this.typeRoutes.push({ test: (m) => m.type === type, handler });
+    this.routes.addType(type, handler);
     return this;
   }
 
@@ -175,22 +107,14 @@ export class Router<S extends object = SessionData> {
   event(event: EventType, keyOrHandler: string | RegExp | Handler<never, S>, maybeHandler?: Handler<never, S>): this {
     const handler = typeof keyOrHandler === 'function' ? keyOrHandler : maybeHandler;
     checkHandler(handler, `router.event('${event}')`);
-    const isEvent = (m: WechatMessage): m is WechatEvent => m.type === 'event' && m.event === event;
-    if (typeof keyOrHandler === 'function') {
-      this.eventRoutes.push({ test: isEvent, handler: handler! });
-    } else {
-      const key = keyOrHandler;
-      const keyOf = (m: WechatEvent) => ('scene' in m && m.scene ? m.scene : 'eventKey' in m ? m.eventKey ?? '' : '');
-      const matches = (k: string) => (typeof key === 'string' ? k === key : key.test(k));
-      this.eventKeyRoutes.push({ test: (m) => isEvent(m) && matches(keyOf(m)), handler: handler! });
-    }
+    this.routes.addEvent(event, typeof keyOrHandler === 'function' ? undefined : keyOrHandler, handler!);
     return this;
   }
 
   /** Whatever no other route took. */
   fallback(handler: Handler<WechatMessage, S>): this {
     checkHandler(handler, 'router.fallback()');
-    this.fallbackHandler = handler;
+    this.routes.setFallback(handler);
     return this;
   }
 
@@ -214,29 +138,9 @@ export class Router<S extends object = SessionData> {
 
   private async run(message: WechatMessage, services: DispatchServices, store: SessionStore, key: string): Promise<Reply | null> {
     const logger = services.logger ?? consoleLogger;
-    const options = { ttlMs: this.ttlMs, initial: this.initial as () => Record<string, unknown> };
-    // A store that reads at once is read when a handler first touches ctx.session, so a
-    // bot (or a message) that keeps no state pays nothing for it; Redis is read up front.
-    let session: OpenSession | undefined = store.getSync ? undefined : await openSession(store, key, options);
-    let data = session?.data as S;
-    const open = (): OpenSession => (session ??= openSessionSync(store as Parameters<typeof openSessionSync>[0], key, options));
-    const ctx: HandlerContext<S> = {
-      message,
-      openid: message.fromUserName,
-      get session(): S {
-        if (!session) data = open().data as S;
-        return data;
-      },
-      set session(value: S) {
-        open();
-        data = value;
-      },
-      client: services.client,
-      logger,
-      account: services.account,
-    };
+    const { ctx, finish } = await openContext<S>(message, services, logger, store, key, { ttlMs: this.ttlMs, initial: this.initial });
     const reply = await this.chain(ctx, 0);
-    const lost = session ? await session.save(data as Record<string, unknown>) : [];
+    const lost = await finish();
     if (lost.length > 0) {
       logger.error(`wxmp: SESSION_CONFLICT: another process changed ${lost.map((k) => JSON.stringify(k)).join(', ')} in the session of ${message.fromUserName} while this handler ran; its value was kept and this handler's change to it was not saved`);
     }
@@ -245,23 +149,13 @@ export class Router<S extends object = SessionData> {
 
   private async chain(ctx: HandlerContext<S>, index: number): Promise<Reply | null> {
     const middleware = this.middleware[index];
-    if (!middleware) return this.route(ctx);
+    if (!middleware) return this.routes.handle(ctx);
     let called = false;
     return toReply(await middleware(ctx, () => {
       if (called) throw new ConfigError('router.use(): next() called twice in one middleware');
       called = true;
       return this.chain(ctx, index + 1);
     }));
-  }
-
-  private async route(ctx: HandlerContext<S>): Promise<Reply | null> {
-    const { message } = ctx;
-    for (const routes of [this.keywordRoutes, this.eventKeyRoutes, this.eventRoutes, this.typeRoutes]) {
-      for (const route of routes) {
-        if (route.test(message, ctx)) return toReply(await (route.handler as Handler<WechatMessage, S>)(message, ctx));
-      }
-    }
-    return this.fallbackHandler ? toReply(await this.fallbackHandler(message, ctx)) : null;
   }
 }
 
