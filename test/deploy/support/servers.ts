@@ -49,7 +49,7 @@ export interface Sshd {
  * Starts sshd (StrictModes off for keys in a temp folder, own host key, no PAM).
  * `keys` maps a key name to the PATH its sessions get ('' = the default), which
  * is how a test takes rsync or node away "on the server". The key `refused` is
- * generated but never authorized.
+ * generated but never authorized. Sessions run with an empty HOME under `dir`.
  */
 export async function startSshd(dir: string, keys: Record<string, string>): Promise<Sshd> {
   need('/usr/sbin/sshd', 'openssh-server');
@@ -68,11 +68,15 @@ export async function startSshd(dir: string, keys: Record<string, string>): Prom
   }
   writeFileSync(join(dir, 'authorized_keys'), `${authorized.join('\n')}\n`);
   const port = await freePort();
+  // Sessions get a HOME of their own, as a server's deploy user has: bash sources ~/.bashrc for every
+  // ssh command, and this machine's (pyenv init) cost seconds per command under load.
+  const home = join(dir, 'home');
+  mkdirSync(home, { recursive: true });
   writeFileSync(join(dir, 'sshd_config'), [
     `Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${join(dir, 'host_key')}`, `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`, 'StrictModes no', 'UsePAM no', 'PasswordAuthentication no',
     'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'PermitUserEnvironment PATH', 'MaxSessions 50', 'MaxStartups 50',
-    'LogLevel ERROR', '',
+    'LogLevel ERROR', `SetEnv HOME=${home}`, '',
   ].join('\n'));
   const launch = async () => {
     const child = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', join(dir, 'sshd_config')], { stdio: ['ignore', 'ignore', 'pipe'] });
