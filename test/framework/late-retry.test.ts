@@ -1,17 +1,17 @@
 /**
  * WECHAT_LATE_REPLY=retry driven by the emulator's --retry, as WeChat would:
  * a reply ready by a retry is returned on it; one that is not is offered on
- * the user's next message "继续". The issue's two cases run at WeChat's real
- * timing (5 s a try, retries ≈5 s and ≈10 s after the first, the default 4 s
- * deadline and 5.5 s hold): a 7 s handler and a 20 s handler, side by side so
- * the file takes about as long as the slower one (≈25 s). Scaled runs cover the
- * edges (a handler ready between the deadline and the second try).
+ * the user's next message "继续". The issue's 7 s case runs at WeChat's real
+ * timing (5 s a try, the default 4 s deadline and 5.5 s hold), which is what
+ * the defaults are for; the 20 s case and the edges run scaled, beside it, so
+ * the file takes about as long as the 7 s case.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../../src/config.js';
+import { WECHAT_TIMEOUT_MS } from '../../src/emulator/judge.js';
 import { sendCommand } from '../../src/emulator/send-command.js';
 import { startServer, type RunningServer } from '../../src/server/start.js';
 import { createRouter } from '../../src/wechat/router.js';
@@ -19,7 +19,6 @@ import { credentialEnv, credentials } from '../emulator/support.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'wxmp-retry-'));
 const servers: RunningServer[] = [];
-let runs = 0;
 const runsByUser = new Map<string, number>();
 afterAll(async () => {
   for (const s of servers) {
@@ -33,7 +32,6 @@ afterAll(async () => {
 /** A bot whose text handler takes `text` seconds when the text is a number ("7" → 7 s). */
 async function start(options: { deadlineMs?: number; retryHoldMs?: number; unit: number }): Promise<string> {
   const router = createRouter().on('text', async (m) => {
-    runs++;
     runsByUser.set(m.fromUserName, (runsByUser.get(m.fromUserName) ?? 0) + 1);
     await new Promise((r) => setTimeout(r, Number(m.content) * options.unit));
     return `done after ${m.content}`;
@@ -66,72 +64,54 @@ describe.concurrent("WECHAT_LATE_REPLY=retry at WeChat's real timing", () => {
     expect(JSON.stringify(result.verdict)).toContain('done after 7');
     expect(runsByUser.get(user)).toBe(1);
   }, 30_000);
-
-  it('a 20 s handler: three tries (0, ≈5, ≈10 s), the third answered with "回复 继续", and "继续" on the next message gets the reply', async () => {
-    const url = await start({ unit: 1000 });
-    const user = 'oRetryTwenty1';
-    const sent = Date.now();
-    const first = await send(['text', '20', '--url', url, '--retry'], user);
-    expect(first.result.tries.map((t) => t.outcome)).toEqual(['timeout', 'timeout', 'answered']);
-    expect(first.code).toBe(0);
-    expect(first.result.verdict.ok).toBe(true);
-    expect(JSON.stringify(first.result.verdict)).toContain('正在处理，请稍后回复「继续」查看');
-    // 'answered' on the third try: within WeChat's 5 s, so the phone shows the hint, not "该公众号提供的服务出现故障".
-
-    // The user answers at once (≈14 s): the handler is still running; a valid answer within WeChat's 5 s.
-    const early = await send(['text', '继续', '--url', url, '--retry'], user);
-    expect(early.result.tries.map((t) => t.outcome)).toEqual(['answered']);
-    expect(JSON.stringify(early.result.verdict)).toContain('还在处理中');
-
-    // Once the 20 s have passed, "继续" fetches the reply.
-    await new Promise((r) => setTimeout(r, Math.max(0, sent + 20_500 - Date.now())));
-    const later = await send(['text', '继续', '--url', url, '--retry'], user);
-    expect(later.result.tries.map((t) => t.outcome)).toEqual(['answered']);
-    expect(later.code).toBe(0);
-    expect(JSON.stringify(later.result.verdict)).toContain('done after 20');
-    // Three tries and two "继续", one run of the handler.
-    expect(runsByUser.get(user)).toBe(1);
-  }, 45_000);
 });
 
-describe('WECHAT_LATE_REPLY=retry, scaled', () => {
+describe.concurrent('WECHAT_LATE_REPLY=retry, scaled', () => {
   // Scaled: 1 unit = 200 ms; WeChat waits 1 s a try (--timeout), the deadline is 600 ms, a held try stays open 1.3 s.
   const scaled = () => start({ deadlineMs: 600, retryHoldMs: 1300, unit: 200 });
 
   it('a reply ready by the second try (a handler between the deadline and the second try, scaled) comes on it, the handler running once', async () => {
     const url = await scaled();
-    runs = 0;
-    const { result } = await send(['text', '5', '--url', url, '--retry', '--timeout', '1000']);
+    const user = 'oRetryScaledFive';
+    const { result } = await send(['text', '5', '--url', url, '--retry', '--timeout', '1000'], user);
     expect(result.tries.map((t) => t.outcome)).toEqual(['timeout', 'answered']);
     expect(JSON.stringify(result.verdict)).toContain('done after 5');
-    expect(runs).toBe(1);
+    expect(runsByUser.get(user)).toBe(1);
   });
 
   it('a "20 s" handler (scaled): the third try answers with the hint, and "继续" fetches the reply once it is ready', async () => {
     const url = await scaled();
-    runs = 0;
-    const first = await send(['text', '20', '--url', url, '--retry', '--timeout', '1000']);
+    const user = 'oRetryScaledTwenty';
+    const first = await send(['text', '20', '--url', url, '--retry', '--timeout', '1000'], user);
     expect(first.result.tries.map((t) => t.outcome)).toEqual(['timeout', 'timeout', 'answered']);
     expect(first.code).toBe(0);
     expect(JSON.stringify(first.result.verdict)).toContain('正在处理，请稍后回复「继续」查看');
 
     // Asked too early: still working, and the phone still gets a valid answer.
-    const early = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000']);
+    const early = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000'], user);
     expect(early.result.tries.map((t) => t.outcome)).toEqual(['answered']);
     expect(JSON.stringify(early.result.verdict)).toContain('还在处理中');
 
     await new Promise((r) => setTimeout(r, 2000));
-    const later = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000']);
+    const later = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000'], user);
+    expect(later.result.tries.map((t) => t.outcome)).toEqual(['answered']);
+    expect(later.code).toBe(0);
     expect(JSON.stringify(later.result.verdict)).toContain('done after 20');
-    expect(runs).toBe(1);
+    // Three tries and two "继续", one run of the handler.
+    expect(runsByUser.get(user)).toBe(1);
 
-    // Fetched once: "继续" again is an ordinary message for the bot.
-    const again = await send(['text', '0', '--url', url, '--timeout', '1000']);
+    // Fetched once: the next message is an ordinary one for the bot.
+    const again = await send(['text', '0', '--url', url, '--timeout', '1000'], user);
     expect(JSON.stringify(again.result.verdict)).toContain('done after 0');
   }, 30_000);
 });
 
 describe('WECHAT_LATE_REPLY', () => {
+  // The scaled 20 s case shows the last try answered with the hint at the deadline; by default that is within WeChat's 5 s.
+  it('answers the last try by default before WeChat gives up on it', () => {
+    expect(parseServerConfig({ WECHAT_TOKEN: 'abc123' }).deadlineMs).toBeLessThan(WECHAT_TIMEOUT_MS);
+  });
+
   it('is retry, kf or off, and a bad value says which are valid', async () => {
     const { parseServerConfig } = await import('../../src/config.js');
     expect(parseServerConfig({ WECHAT_TOKEN: 'abc123', WECHAT_LATE_REPLY: 'Retry' }).lateReply).toBe('retry');
