@@ -5,15 +5,16 @@
  * that port. Nothing new to install or open on the server, and it works where
  * loca.lt does not (mainland China). This keeper restarts ssh with a short
  * backoff when the link drops, so the URL never changes, and names whoever
- * holds the port when it is taken instead of stealing it.
+ * holds the port when it is taken instead of stealing it. The ssh command
+ * lines are in ssh-forward.ts, the holder marker in ssh-tunnel-holder.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { hostname, userInfo } from 'node:os';
-import { createInterface } from 'node:readline';
 import type { DeployConfig } from '../deploy/config.js';
-import { run, sh, sshFailure } from '../deploy/ssh.js';
+import { run, sshFailure } from '../deploy/ssh.js';
 import type { Logger } from '../server/logger.js';
+import { forwardArgs, readForward, sshBaseArgs, sshTarget, type ForwardReport } from './ssh-forward.js';
+import { explainHolder, holderScript, markerPath, markerScript } from './ssh-tunnel-holder.js';
 import type { TunnelState } from './tunnel.js';
 
 /** Options of {@link SshTunnel}. */
@@ -35,9 +36,6 @@ export interface SshTunnelOptions {
   maxBackoffMs?: number;
   onUrl?: (url: string) => void;
 }
-
-/** Lines of `ssh -v` that are chatter, not a reason. */
-const CHATTER = /^(debug\d|OpenSSH_|Transferred:|Bytes per second|Authenticated to|Warning: Permanently added|Pseudo-terminal)/;
 
 /**
  * @example
@@ -70,16 +68,7 @@ export class SshTunnel {
   }
 
   private get target(): string {
-    return `${this.options.config.user}@${this.options.config.host}`;
-  }
-
-  /** Connection options shared by the forward and the one-off commands; no ControlMaster: this connection lives on its own. */
-  private baseArgs(): string[] {
-    const c = this.options.config;
-    const args = ['-p', String(c.sshPort), '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-o', 'StrictHostKeyChecking=accept-new', '-o', 'ControlMaster=no', '-o', 'ControlPath=none'];
-    if (c.sshKey) args.push('-i', c.sshKey, '-o', 'IdentitiesOnly=yes');
-    if (c.knownHosts) args.push('-o', `UserKnownHostsFile="${c.knownHosts}"`); // quoted as deploy does: a path may hold spaces
-    return args;
+    return sshTarget(this.options.config);
   }
 
   private log(line: string): void {
@@ -89,36 +78,18 @@ export class SshTunnel {
   private connect(): void {
     if (this.state === 'closed') return;
     const { config, localPort } = this.options;
-    const args = [
-      '-N', '-n', '-v', ...this.baseArgs(),
-      // A taken port fails at once instead of leaving a connection that forwards nothing.
-      '-o', 'ExitOnForwardFailure=yes',
-      '-o', `ServerAliveInterval=${this.options.aliveIntervalS ?? 2}`,
-      '-o', `ServerAliveCountMax=${this.options.aliveCountMax ?? 2}`,
-      '-R', `127.0.0.1:${config.devPort}:127.0.0.1:${localPort}`,
-      this.target,
-    ];
+    const args = forwardArgs(config, localPort, { intervalS: this.options.aliveIntervalS ?? 2, countMax: this.options.aliveCountMax ?? 2 });
     const child = spawn('ssh', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     this.child = child;
     this.pid = child.pid;
-    const said: string[] = [];
-    let up = false;
-    let taken = false;
-    createInterface({ input: child.stderr! }).on('line', (line) => {
-      // `ssh -v` is the only place the client says the server accepted the forward.
-      if (!up && line.includes('remote forward success for: listen')) {
-        up = true;
-        this.up();
-      } else if (line.includes('remote port forwarding failed for listen port')) taken = true;
-      else if (!CHATTER.test(line) && said.length < 20) said.push(line.trim());
-    });
+    const report = readForward(child.stderr!, () => this.up());
     let failed: Error | undefined;
     child.on('error', (error) => { failed = error; });
     child.on('close', (code) => {
       if (this.child === child) this.child = undefined;
       if (this.state === 'closed') return;
       if (failed) return this.retryLater(`cannot run ssh (${failed.message}): install the OpenSSH client on this machine`);
-      void this.ended(up, taken, said, code);
+      void this.ended(report, code);
     });
   }
 
@@ -132,10 +103,10 @@ export class SshTunnel {
     else this.log(`back after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s: ${this.url}`);
     if (first) this.options.onUrl?.(this.url);
     this.done();
-    void this.remote(this.markerScript()).catch(() => undefined);
+    void this.remote(markerScript(markerPath(this.options.config.path), this.id, this.options.cwd ?? process.cwd())).catch(() => undefined);
   }
 
-  private async ended(up: boolean, taken: boolean, said: string[], code: number | null): Promise<void> {
+  private async ended({ up, taken, said }: ForwardReport, code: number | null): Promise<void> {
     let reason: string;
     if (taken) {
       reason = await this.holder();
@@ -176,42 +147,18 @@ export class SshTunnel {
     this.settle = undefined;
   }
 
-  /** The marker the holder of the port leaves on the server. */
-  private get markerPath(): string {
-    return `${this.options.config.path}/run/dev-tunnel.json`;
-  }
-
-  private markerScript(): string {
-    const marker = { id: this.id, user: userInfo().username, machine: hostname(), cwd: this.options.cwd ?? process.cwd(), pid: process.pid, since: new Date().toISOString() };
-    const file = this.markerPath;
-    return `mkdir -p ${sh(file.slice(0, file.lastIndexOf('/')))} && printf '%s\\n' ${sh(JSON.stringify(marker))} > ${sh(`${file}.tmp`)} && mv ${sh(`${file}.tmp`)} ${sh(file)}`;
-  }
-
   /**
    * Who holds the port, in words; or 'freed' when it was this dev server's own
-   * dropped connection (a network change or sleep the server has not noticed
-   * yet), whose session on the server is then ended.
+   * dropped connection, whose session on the server is then ended.
    */
   private async holder(): Promise<string> {
-    const port = this.options.config.devPort;
-    const script = `m=$(cat ${sh(this.markerPath)} 2>/dev/null); printf '%s\\n' "$m"
-case "$m" in *'"id":"${this.id}"'*)
-  for p in $(ss -ltnpH "sport = :${port}" 2>/dev/null | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u); do kill "$p" 2>/dev/null && echo "freed=$p"; done;;
-esac`;
-    const result = await this.remote(script).catch(() => undefined);
-    const out = result?.stdout ?? '';
-    if (/^freed=\d+$/m.test(out)) return 'freed';
-    const taken = `port ${port} on ${this.options.config.host} is taken`;
-    const fix = `stop that one, or give this checkout its own DEPLOY_DEV_PORT and DEPLOY_DEV_DOMAIN (then wxmp deploy setup)`;
-    let marker: { id?: string; user?: string; machine?: string; cwd?: string; pid?: number; since?: string } | undefined;
-    try { marker = JSON.parse(out.split('\n')[0] ?? ''); } catch { marker = undefined; }
-    if (marker?.id === this.id) return `${taken} by this dev server's earlier connection, which the server has not dropped yet (no \`ss\` there to end it); waiting for sshd to notice`;
-    if (marker?.machine) return `${taken} by another dev server: ${marker.user}@${marker.machine} in ${marker.cwd} (pid ${marker.pid}, since ${marker.since}); ${fix}`;
-    return `${taken} by a program that is not a wxmp dev tunnel (see \`ss -ltnp 'sport = :${port}'\` on the server); ${fix}`;
+    const { config } = this.options;
+    const result = await this.remote(holderScript(markerPath(config.path), config.devPort, this.id)).catch(() => undefined);
+    return explainHolder(result?.stdout ?? '', { id: this.id, port: config.devPort, host: config.host });
   }
 
   private remote(script: string) {
-    return run('ssh', [...this.baseArgs(), '-o', 'LogLevel=ERROR', this.target, 'bash -s'], script, undefined, AbortSignal.timeout(10_000));
+    return run('ssh', [...sshBaseArgs(this.options.config), '-o', 'LogLevel=ERROR', this.target, 'bash -s'], script, undefined, AbortSignal.timeout(10_000));
   }
 
   private schedule(ms: number, next: () => void): void {
