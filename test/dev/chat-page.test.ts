@@ -9,43 +9,40 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWechatClient } from '../../src/api/client.js';
-import { MemoryTokenStore } from '../../src/api/token-store.js';
-import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { PHONE_ERROR } from '../../src/emulator/judge.js';
-import { SIZES, amr, devEnv, keyboardStops, launchChromium, openPage, poll, png, sizedContext, type Size } from './support/harness.js';
-import { pagesBot, screenshot, seriousViolations } from './support/pages.js';
-import { http, makeProject, memoryLogger } from './support/project.js';
+import { SIZES, amr, keyboardStops, launchChromium, localPoll, openPage, png, publishMenu, sizedContext, startPagesDev, type PagesDev, type Size } from './support/harness.js';
+import { screenshot, seriousViolations } from './support/pages.js';
+import { http } from './support/project.js';
 
-const project = makeProject(pagesBot());
-const logger = memoryLogger();
-let dev: DevHandle;
 let browser: Browser;
-const logged = (pattern: RegExp) => poll(() => logger.lines.some((l) => pattern.test(l))).toBe(true);
 const lastBot = (page: Page) => page.locator('.row.bot .bubble').last();
 
-beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDev({ cwd: project.dir, env: devEnv(), logger }), launchChromium()]);
-  const client = createWechatClient({ appId: dev.mockApi!.appId, appSecret: dev.mockApi!.appSecret, apiBase: `${dev.localUrl}/__wxmp/mock-api`, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
-  await client.menu.create({ button: [
-    { type: 'click', name: '点击', key: 'K_CLICK' },
-    { name: '扫码', sub_button: [{ type: 'scancode_push', name: '扫一扫', key: 'K_SCAN' }, { type: 'scancode_waitmsg', name: '扫码等待', key: 'K_WAIT' }, { type: 'pic_photo_or_album', name: '拍照', key: 'K_PIC' }] },
-    { name: '更多', sub_button: [{ type: 'location_select', name: '位置', key: 'K_LOC' }, { type: 'miniprogram', name: '小程序', url: 'https://example.com', appid: 'wx1234567890abcdef', pagepath: 'pages/index' }, { type: 'media_id', name: '素材', media_id: 'MEDIA_X' }, { type: 'view', name: '网页', url: 'https://example.com/page' }] },
-  ] });
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await dev?.close();
-  project.remove();
-});
+beforeAll(async () => { browser = await launchChromium(); }, 60_000);
+afterAll(() => browser?.close());
 
-describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) => {
+// The sizes run side by side, each with a dev server of its own; the tests of a size run in order.
+describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) => {
+  const poll = localPoll();
+  let server: PagesDev;
+  let dev: PagesDev['dev'];
   let context: BrowserContext;
+  const logged = (pattern: RegExp) => server.logged(pattern, poll);
   const open = () => openPage(context, `${dev.localUrl}/__wxmp/chat/`);
-  beforeAll(async () => { context = await sizedContext(browser, size); });
-  afterAll(() => context?.close());
+  beforeAll(async () => {
+    [server, context] = await Promise.all([startPagesDev(), sizedContext(browser, size)]);
+    dev = server.dev;
+    await publishMenu(dev, [
+      { type: 'click', name: '点击', key: 'K_CLICK' },
+      { name: '扫码', sub_button: [{ type: 'scancode_push', name: '扫一扫', key: 'K_SCAN' }, { type: 'scancode_waitmsg', name: '扫码等待', key: 'K_WAIT' }, { type: 'pic_photo_or_album', name: '拍照', key: 'K_PIC' }] },
+      { name: '更多', sub_button: [{ type: 'location_select', name: '位置', key: 'K_LOC' }, { type: 'miniprogram', name: '小程序', url: 'https://example.com', appid: 'wx1234567890abcdef', pagepath: 'pages/index' }, { type: 'media_id', name: '素材', media_id: 'MEDIA_X' }, { type: 'view', name: '网页', url: 'https://example.com/page' }] },
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+  });
 
-  it('sends text in every mode and as several users, marks refused sends, links a handler error to the inspector', async () => {
+  it.sequential('sends text in every mode and as several users, marks refused sends, links a handler error to the inspector', async () => {
     const page = await open();
     expect(await page.evaluate('document.activeElement?.id')).toBe('input');
     for (const mode of ['plaintext', 'compatible', 'safe']) {
@@ -88,7 +85,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 120_000);
 
-  it('sends a picture and a voice file (hosted by the mock API), a location and a link', async () => {
+  it.sequential('sends a picture and a voice file (hosted by the mock API), a location and a link', async () => {
     const page = await open();
     await page.click('#plus');
     await page.setInputFiles('#image-file', { name: 'green.png', mimeType: 'image/png', buffer: png() });
@@ -132,7 +129,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 120_000);
 
-  it('sends every menu event WeChat sends; Escape and an outside click close the sub-menu', async () => {
+  it.sequential('sends every menu event WeChat sends; Escape and an outside click close the sub-menu', async () => {
     const page = await open();
     await page.click('#menu button.top:has-text("扫码")');
     await poll(() => page.locator('#menu .sub.open').count()).toBe(1);
@@ -187,7 +184,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 120_000);
 
-  it('keeps the history across a reload, and clears it', async () => {
+  it.sequential('keeps the history across a reload, and clears it', async () => {
     const page = await open();
     const count = await page.locator('.row').count();
     expect(count).toBeGreaterThan(5);
@@ -202,7 +199,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 60_000);
 
-  it('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself', async () => {
+  it.sequential('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself', async () => {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     let starting = true;
@@ -223,7 +220,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 60_000);
 
-  it('shows a focus ring on every control reached by keyboard, including the + panel, a form and an open sub-menu', async () => {
+  it.sequential('shows a focus ring on every control reached by keyboard, including the + panel, a form and an open sub-menu', async () => {
     const page = await open();
     const stops = await keyboardStops(page);
     expect(stops.map((s) => s.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^button#lang/), 'select#user', 'select#mode', expect.stringMatching(/^button#clear/), 'main#log', expect.stringMatching(/^button "点击"/), expect.stringMatching(/^button "Follow/), expect.stringMatching(/^button#plus/), 'input#input', expect.stringMatching(/^button#send/)]));
@@ -251,7 +248,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 90_000);
 
-  it('has no serious or critical axe violations, with a form, the + panel and a sub-menu open, in English and in Chinese', async () => {
+  it.sequential('has no serious or critical axe violations, with a form, the + panel and a sub-menu open, in English and in Chinese', async () => {
     const page = await open();
     const scan = async (what: string) => expect(await seriousViolations(page), `${what} at ${size.name} size`).toEqual([]);
     for (const lang of ['en', 'zh-CN']) {
@@ -284,7 +281,7 @@ describe.each(SIZES)('chat page at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 150_000);
 
-  it('defaults to the browser\'s language', async () => {
+  it.sequential('defaults to the browser\'s language', async () => {
     const zh = await sizedContext(browser, size, { locale: 'zh-CN' });
     try {
       const page = await openPage(zh, `${dev.localUrl}/__wxmp/chat/`);

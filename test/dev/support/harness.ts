@@ -1,16 +1,20 @@
 /**
  * What the browser tests of the dev pages share: one Chromium per file with a
- * context per screen size, a dev server, signed posts, files to upload, a
- * poll with room for a loaded machine, and the keyboard focus check.
+ * context per screen size, a dev server per size (the sizes run side by side),
+ * signed posts, files to upload, a poll with room for a loaded machine, and the
+ * keyboard focus check.
  */
 import { deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
-import type { DevHandle } from '../../../src/dev/command.js';
+import { beforeEach, expect, type ExpectStatic } from 'vitest';
+import { createWechatClient } from '../../../src/api/client.js';
+import type { MenuButton } from '../../../src/api/menu-validate.js';
+import { MemoryTokenStore } from '../../../src/api/token-store.js';
+import { startDev, type DevHandle } from '../../../src/dev/command.js';
 import { APP_ID, AES_KEY, TOKEN, wechatPost } from '../../helpers/wechat-request.js';
 import { ARGS, CHROMIUM } from './browser.js';
-import { DESKTOP, PHONE } from './pages.js';
-import { http } from './project.js';
+import { DESKTOP, PHONE, pagesBot } from './pages.js';
+import { http, makeProject, memoryLogger, type Project } from './project.js';
 
 /** Every behaviour runs at both: describe.each(SIZES). */
 export const SIZES = [{ name: 'phone', ...PHONE }, { name: 'desktop', ...DESKTOP }] as const;
@@ -47,8 +51,58 @@ export async function openPage(context: BrowserContext, url: string): Promise<Pa
   return page;
 }
 
-/** expect.poll with room for a loaded machine. */
-export const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 100, ...options });
+/** expect.poll with room for a loaded machine; a short interval, as most waits are for one round trip. */
+export const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 25, ...options });
+export type Poll = typeof poll;
+
+/**
+ * The same poll on the running test's own expect, for a suite whose tests run
+ * beside another suite's: the global expect.poll belongs to whichever test
+ * started last, and throws once that one has ended.
+ */
+export function localPoll(): Poll {
+  let current: ExpectStatic = expect;
+  beforeEach((context) => { current = context.expect; });
+  return (fn, options = {}) => current.poll(fn, { timeout: 15_000, interval: 25, ...options });
+}
+
+export interface PagesDev {
+  dev: DevHandle;
+  project: Project;
+  logger: ReturnType<typeof memoryLogger>;
+  /** Waits for a log line matching `pattern`. */
+  logged(pattern: RegExp, wait?: Poll): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A dev server of its own on a throwaway project (the pages bot by default), its log kept in memory. */
+export async function startPagesDev(options: { bot?: string; env?: Record<string, string>; maxExchanges?: number } = {}): Promise<PagesDev> {
+  const project = makeProject(options.bot ?? pagesBot());
+  const logger = memoryLogger();
+  const dev = await startDev({ cwd: project.dir, env: devEnv('0', options.env), logger, maxExchanges: options.maxExchanges }).catch((error: unknown) => {
+    project.remove();
+    throw error;
+  });
+  return {
+    dev,
+    project,
+    logger,
+    logged: async (pattern, wait = poll) => { await wait(() => logger.lines.some((l) => pattern.test(l))).toBe(true); },
+    close: async () => {
+      await dev.close();
+      project.remove();
+    },
+  };
+}
+
+/** Publishes `button` as the menu of the dev server's mock WeChat API. */
+export async function publishMenu(dev: DevHandle, button: MenuButton[]): Promise<void> {
+  const client = createWechatClient({ appId: dev.mockApi!.appId, appSecret: dev.mockApi!.appSecret, apiBase: `${dev.localUrl}/__wxmp/mock-api`, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 });
+  await client.menu.create({ button });
+}
+
+/** The inspector's row whose content is exactly `content`. */
+export const inspectorRow = (page: Page, content: string) => page.locator('#list tr', { has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${content}$`) }) });
 
 /**
  * Tabs through the page from the top and describes every stop: what took focus,
