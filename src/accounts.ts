@@ -22,8 +22,7 @@ const PER_ACCOUNT = ['WECHAT_TOKEN', 'WECHAT_APP_ID', 'WECHAT_APP_SECRET', 'WECH
  */
 export function parseAccounts(env: Env, defaults: { port?: number } = {}): AccountConfig[] {
   const accounts: AccountConfig[] = [{ ...parseServerConfig(env, defaults), name: 'default' }];
-  const suffixes = Object.keys(env).map((k) => /^WECHAT_TOKEN_([A-Z0-9]+)$/.exec(k)?.[1]).filter((s): s is string => !!s && !!env[`WECHAT_TOKEN_${s}`]?.trim()).sort();
-  for (const suffix of suffixes) {
+  for (const suffix of suffixes(env)) {
     if (!env[`WECHAT_PATH_${suffix}`]?.trim()) {
       throw new ConfigError(`WECHAT_PATH_${suffix}: expected the callback path of account ${suffix.toLowerCase()} (e.g. /${suffix.toLowerCase()}), got nothing; each account needs its own path`);
     }
@@ -45,6 +44,29 @@ export function parseAccounts(env: Env, defaults: { port?: number } = {}): Accou
     seen.set(a.path, a.name);
   }
   return accounts;
+}
+
+/** The suffixes of the further accounts (those with a WECHAT_TOKEN_<NAME>), sorted. */
+function suffixes(env: Env): string[] {
+  return Object.keys(env).map((k) => /^WECHAT_TOKEN_([A-Z0-9]+)$/.exec(k)?.[1]).filter((s): s is string => !!s && !!env[`WECHAT_TOKEN_${s}`]?.trim()).sort();
+}
+
+/**
+ * The account a command's `--account` names, checked against the accounts
+ * `env` configures: undefined for the first (`default`, or no flag), else the
+ * name in lowercase.
+ *
+ * @example
+ * selectAccount({ WECHAT_TOKEN: 'a', WECHAT_TOKEN_SHOP: 'b' }, 'SHOP') // 'shop'
+ * selectAccount({ WECHAT_TOKEN: 'a' }, 'shop') // throws: expected one of the accounts configured ... (default), got "shop"
+ */
+export function selectAccount(env: Env, name: string | undefined): string | undefined {
+  const wanted = name?.toLowerCase();
+  if (wanted === undefined || wanted === 'default') return undefined;
+  const names = suffixes(env).map((s) => s.toLowerCase());
+  if (names.includes(wanted)) return wanted;
+  const hint = /^[a-z0-9]+$/.test(wanted) ? `; a further account needs WECHAT_TOKEN_${wanted.toUpperCase()} and WECHAT_PATH_${wanted.toUpperCase()} in .env or the environment` : '';
+  throw new ConfigError(`--account: expected one of the accounts configured in .env or the environment (${['default', ...names].join(', ')}), got ${JSON.stringify(name)}${hint}`);
 }
 
 /**

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { parseArgs } from 'node:util';
+import { accountEnv, selectAccount } from '../accounts.js';
 import { loadEnv, type Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 import { sign } from '../wechat/signature.js';
@@ -29,6 +30,8 @@ export interface VerifyOptions {
   url?: string;
   /** The dev server on this port, when several run in this checkout. */
   port?: number;
+  /** A further account (`shop` for WECHAT_TOKEN_SHOP ...): its Token and callback path. Default the first. */
+  account?: string;
   token?: string;
   cwd?: string;
   env?: Env;
@@ -45,10 +48,12 @@ function findToken(cwd: string, env: Env): string {
   throw new ConfigError('no Token to sign with: expected WECHAT_TOKEN in the environment or .env (or --token), got nothing; `npm run dev` generates one');
 }
 
-function findUrl(cwd: string, env: Env, port?: number): string {
+/** `env` is the account's own (see accountEnv): its WECHAT_PATH is the account's. */
+function findUrl(cwd: string, env: Env, port?: number, account?: string): string {
   const state = readDevState(cwd, { port });
   if (port !== undefined && !state) return `http://127.0.0.1:${port}${env.WECHAT_PATH ?? '/'}`;
-  const path = state?.path ?? env.WECHAT_PATH ?? '/';
+  const served = account ? state?.accounts?.find((a) => a.name === account)?.path : state?.path;
+  const path = served ?? env.WECHAT_PATH ?? '/';
   const base = state?.publicUrl ?? state?.localUrl ?? `http://127.0.0.1:${env.PORT ?? 80}`;
   return `${base.replace(/\/+$/, '')}${path}`;
 }
@@ -83,9 +88,11 @@ function clip(text: string): string {
  */
 export async function verifyCallback(options: VerifyOptions = {}): Promise<VerifyResult> {
   const cwd = options.cwd ?? process.cwd();
-  const env = options.env ?? loadEnv(cwd);
+  const loaded = options.env ?? loadEnv(cwd);
+  const account = selectAccount(loaded, options.account);
+  const env = account ? accountEnv(loaded, account) : loaded;
   const token = options.token ?? findToken(cwd, env);
-  const target = options.url ?? findUrl(cwd, env, options.port);
+  const target = options.url ?? findUrl(cwd, env, options.port, account);
   let url: URL;
   try { url = new URL(target); } catch { throw new ConfigError(`url: expected an http(s) URL such as https://example.com/wechat, got ${JSON.stringify(target)}`); }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(`url: expected http or https, got ${url.protocol}`);
@@ -125,20 +132,21 @@ export async function verifyCallback(options: VerifyOptions = {}): Promise<Verif
   }
   if (res.status !== 200) return fail(`${shown} answered ${res.status} ${clip(res.body)}; WeChat needs 200 with the echostr as the whole body`);
   if (res.body !== echostr) return fail(`${shown} answered 200 but with ${clip(res.body)} instead of the echostr; WeChat would reject it (is this URL the bot's callback?)`);
-  return { ok: true, url: shown, message: `OK: WeChat would accept ${shown} with this Token (answered the echostr in ${Math.round(res.ms)} ms)`, notes };
+  const whose = account && !options.token ? `account ${account}'s Token` : 'this Token';
+  return { ok: true, url: shown, message: `OK: WeChat would accept ${shown} with ${whose} (answered the echostr in ${Math.round(res.ms)} ms)`, notes };
 }
 
-/** The CLI entry (`wxmp verify [url] [--token T] [--timeout ms]`): prints the verdict and notes; exit code 0 when WeChat would accept. */
+/** The CLI entry (`wxmp verify [url] [--port P] [--account NAME] [--token T] [--timeout ms]`): prints the verdict and notes; exit code 0 when WeChat would accept. */
 export async function verifyCommand(args: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { token: { type: 'string' }, port: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+  const { positionals, values } = parseArgs({ args, allowPositionals: true, options: { token: { type: 'string' }, port: { type: 'string' }, account: { type: 'string' }, timeout: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
   if (values.help) {
-    process.stdout.write('Usage: wxmp verify [url] [--port P] [--token T] [--timeout ms]\n  url: default the running `npm run dev` (its public URL when the tunnel is up)\n  --port: the dev server on this port, when several run in this checkout\n');
+    process.stdout.write('Usage: wxmp verify [url] [--port P] [--account NAME] [--token T] [--timeout ms]\n  url: default the running `npm run dev` (its public URL when the tunnel is up)\n  --port: the dev server on this port, when several run in this checkout\n  --account: a further account (WECHAT_TOKEN_<NAME>...): its Token and callback path\n');
     return 0;
   }
   if (positionals.length > 1) throw new ConfigError(`expected at most one URL, got ${positionals.length}: ${positionals.join(' ')}`);
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new ConfigError(`--timeout: expected a number of ms above 0, got ${JSON.stringify(values.timeout)}`);
-  const result = await verifyCallback({ url: positionals[0], port: parsePort(values.port), token: values.token, timeoutMs });
+  const result = await verifyCallback({ url: positionals[0], port: parsePort(values.port), account: values.account, token: values.token, timeoutMs });
   (result.ok ? process.stdout : process.stderr).write(`wxmp verify: ${result.message}\n`);
   for (const note of result.notes) process.stdout.write(`  note: ${note}\n`);
   return result.ok ? 0 : 1;

@@ -82,3 +82,51 @@ describe('wxmp verify', () => {
     expect(bad.code).toBe(1);
   }, 40_000);
 });
+
+describe('wxmp verify --account', () => {
+  const SHOP_TOKEN = 'shoptoken456';
+  const multi = makeProject(echoBot('m:'));
+  const env = { WECHAT_TOKEN: TOKEN, WECHAT_PATH: '/wechat', WECHAT_TOKEN_SHOP: SHOP_TOKEN, WECHAT_PATH_SHOP: '/shop', PORT: '0', TUNNEL: 'none' };
+  let multiDev: DevHandle;
+  beforeAll(async () => {
+    multiDev = await startDev({ cwd: multi.dir, env, logger: memoryLogger() });
+  });
+  afterAll(async () => {
+    await multiDev?.close();
+    multi.remove();
+  });
+
+  it("checks a further account at its own path (from the running dev server) with its own Token", async () => {
+    const shop = await verifyCallback({ cwd: multi.dir, env, account: 'shop' });
+    expect(shop.message).toMatch(/^OK: WeChat would accept .* with account shop's Token/);
+    expect(shop.url).toBe(`${multiDev.localUrl}/shop`);
+    expect((await verifyCallback({ cwd: multi.dir, env, account: 'SHOP' })).url).toBe(`${multiDev.localUrl}/shop`);
+    const first = await verifyCallback({ cwd: multi.dir, env, account: 'default' });
+    expect(first.url).toBe(`${multiDev.localUrl}/wechat`);
+    expect(first.ok).toBe(true);
+    // The shop's path signed with the first account's Token: the server tells them apart.
+    expect((await verifyCallback({ cwd: multi.dir, env, account: 'shop', token: TOKEN })).message).toMatch(/^wrong token: .*\/shop rejected the signature \(403\)/);
+  });
+
+  it('refuses an account that is not configured, naming those that are', async () => {
+    await expect(verifyCallback({ cwd: multi.dir, env, account: 'blog' })).rejects.toThrow('--account: expected one of the accounts configured in .env or the environment (default, shop), got "blog"; a further account needs WECHAT_TOKEN_BLOG and WECHAT_PATH_BLOG');
+    await expect(verifyCallback({ cwd: multi.dir, env, account: '../x' })).rejects.toThrow(/^--account: expected one of the accounts .* \(default, shop\), got "\.\.\/x"$/);
+  });
+
+  it('runs as `wxmp verify --account NAME`: exit code 0 for the account, and a one-line refusal for an unknown one', async () => {
+    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, 'bin/wxmp.js'), 'verify', ...args], { cwd: multi.dir, env: { PATH: process.env.PATH ?? '', ...env } });
+      let out = '';
+      child.stdout.on('data', (d) => { out += d; });
+      child.stderr.on('data', (d) => { out += d; });
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
+    });
+    const good = await run(['--account', 'shop']);
+    expect(good.out).toContain(`wxmp verify: OK: WeChat would accept ${multiDev.localUrl}/shop with account shop's Token`);
+    expect(good.code).toBe(0);
+    const unknown = await run(['--account', 'nope']);
+    expect(unknown.out).toContain('--account: expected one of the accounts configured in .env or the environment (default, shop), got "nope"');
+    expect(unknown.code).not.toBe(0);
+  }, 40_000);
+});
