@@ -60,6 +60,21 @@ export function proxyTo(upstream: string, o: { connect: string; retry: string })
         proxy_next_upstream ${o.retry};`;
 }
 
+/** An upstream on the server's loopback; max_fails=0 so a moment without a listener (a switch, a reconnecting tunnel) never marks it down. */
+function upstreamBlock(name: string, port: number, keepalive: number): string {
+  return `upstream ${name} {
+    server 127.0.0.1:${port} max_fails=0;
+    keepalive ${keepalive};
+}`;
+}
+
+/** Where certbot's webroot challenge is answered, on every domain wxmp serves. */
+function acmeLocation(c: DeployConfig): string {
+  return `    location /.well-known/acme-challenge/ {
+        root ${c.path}/shared/acme;
+    }`;
+}
+
 /** The 443 server block around `body` when the deploy settings have a certificate, else nothing. */
 function httpsServer(c: DeployConfig, serverName: string, body: string): string {
   if (!c.sslCert || !c.sslKey) return '';
@@ -95,19 +110,14 @@ ${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent;\n        prox
     }`;
   const tls = httpsServer(c, c.domain, `    client_max_body_size 1m;\n${location}`);
   return `# wxmp: ${c.domain} → 127.0.0.1:${c.appPort} (written by \`wxmp deploy setup\`)
-upstream ${upstream} {
-    server 127.0.0.1:${c.appPort} max_fails=0;
-    keepalive 16;
-}
+${upstreamBlock(upstream, c.appPort, 16)}
 
 server {
     listen ${c.httpListen};
     server_name ${c.domain};
     client_max_body_size 1m;
     # certbot --webroot -w ${c.path}/shared/acme answers its challenge from here
-    location /.well-known/acme-challenge/ {
-        root ${c.path}/shared/acme;
-    }
+${acmeLocation(c)}
 ${location}
 }
 ${tls}`;
@@ -142,9 +152,7 @@ export function nginxDevBlock(c: DeployConfig): string {
   const upstream = `wxmp_${c.serviceName.replace(/-/g, '_')}_dev`;
   const body = `    client_max_body_size 1m;
     access_log off;
-    location /.well-known/acme-challenge/ {
-        root ${c.path}/shared/acme;
-    }
+${acmeLocation(c)}
     location ^~ /__wxmp {
         return 404;
     }
@@ -158,10 +166,7 @@ ${proxyTo(upstream, { connect: '2s', retry: 'error non_idempotent' })}
     }`;
   const tls = httpsServer(c, c.devDomain!, body);
   return `# wxmp dev tunnel: ${c.devDomain} → 127.0.0.1:${c.devPort}, bound by \`npm run dev\` over ssh (written by \`wxmp deploy setup\`)
-upstream ${upstream} {
-    server 127.0.0.1:${c.devPort} max_fails=0;
-    keepalive 8;
-}
+${upstreamBlock(upstream, c.devPort, 8)}
 
 server {
     listen ${c.httpListen};
