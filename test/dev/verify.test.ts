@@ -21,6 +21,18 @@ async function fake(handler: Parameters<typeof createServer>[1]): Promise<string
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 }
 
+/** `wxmp verify ARGS` as a user runs it, in `cwd` with only `env` (and PATH); its exit code and output. */
+function runVerify(args: string[], cwd: string, env: Record<string, string>): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'bin/wxmp.js'), 'verify', ...args], { cwd, env: { PATH: process.env.PATH ?? '', ...env } });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.on('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
+  });
+}
+
 beforeAll(async () => {
   dev = await startDev({ cwd: project.dir, env: { WECHAT_TOKEN: TOKEN, WECHAT_PATH: '/wechat', PORT: '0', TUNNEL: 'none' }, logger: memoryLogger() });
 });
@@ -66,14 +78,7 @@ describe('wxmp verify', () => {
   });
 
   it('runs as `wxmp verify <url>` with exit code 0 on success and 1 on failure', async () => {
-    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'bin/wxmp.js'), 'verify', ...args], { cwd: project.dir, env: { PATH: process.env.PATH ?? '', WECHAT_TOKEN: TOKEN } });
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
-    });
+    const run = (args: string[]) => runVerify(args, project.dir, { WECHAT_TOKEN: TOKEN });
     const good = await run([`${dev.localUrl}/wechat`]);
     expect(good.out).toContain('wxmp verify: OK');
     expect(good.code).toBe(0);
@@ -114,14 +119,7 @@ describe('wxmp verify --account', () => {
   });
 
   it('runs as `wxmp verify --account NAME`: exit code 0 for the account, and a one-line refusal for an unknown one', async () => {
-    const run = (args: string[]) => new Promise<{ code: number | null; out: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, 'bin/wxmp.js'), 'verify', ...args], { cwd: multi.dir, env: { PATH: process.env.PATH ?? '', ...env } });
-      let out = '';
-      child.stdout.on('data', (d) => { out += d; });
-      child.stderr.on('data', (d) => { out += d; });
-      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-      child.on('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
-    });
+    const run = (args: string[]) => runVerify(args, multi.dir, env);
     const good = await run(['--account', 'shop']);
     expect(good.out).toContain(`wxmp verify: OK: WeChat would accept ${multiDev.localUrl}/shop with account shop's Token`);
     expect(good.code).toBe(0);
