@@ -15,6 +15,7 @@ import { run, sshFailure } from '../deploy/ssh.js';
 import type { Logger } from '../server/logger.js';
 import { forwardArgs, readForward, sshBaseArgs, sshTarget, type ForwardReport } from './ssh-forward.js';
 import { explainHolder, holderScript, markerPath, markerScript } from './ssh-tunnel-holder.js';
+import { RetryTimer } from './retry-timer.js';
 import type { TunnelState } from './tunnel.js';
 
 /** Options of {@link SshTunnel}. */
@@ -49,15 +50,15 @@ export class SshTunnel {
   /** The running ssh client's pid (tests kill it). */
   pid: number | undefined;
   private child: ChildProcess | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private attempt = 0;
+  private readonly timer: RetryTimer;
   private lostAt = 0;
-  private lastReason: string | undefined;
   private settle: (() => void) | undefined;
   /** Marks this dev server in the holder file: a port still held by its own dead connection may be taken back. */
   private readonly id = randomBytes(6).toString('hex');
 
-  constructor(private readonly options: SshTunnelOptions) {}
+  constructor(private readonly options: SshTunnelOptions) {
+    this.timer = new RetryTimer(250, options.maxBackoffMs ?? 3000);
+  }
 
   /** Resolves after the first attempt, connected or not. */
   start(): Promise<void> {
@@ -97,8 +98,7 @@ export class SshTunnel {
     const first = this.url === undefined;
     this.url = this.options.publicUrl;
     this.state = 'connected';
-    this.attempt = 0;
-    this.lastReason = undefined;
+    this.timer.reset();
     if (first) this.log(`connected: ${this.url} (${this.target} port ${this.options.config.devPort} → this machine)`);
     else this.log(`back after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s: ${this.url}`);
     if (first) this.options.onUrl?.(this.url);
@@ -112,7 +112,7 @@ export class SshTunnel {
       reason = await this.holder();
       if (reason === 'freed') {
         this.log(`port ${this.options.config.devPort} was still held by this dev server's dropped connection; freed it, reconnecting`);
-        this.schedule(0, () => this.connect());
+        this.timer.schedule(0, () => this.connect());
         return;
       }
     } else if (said.length) {
@@ -125,21 +125,17 @@ export class SshTunnel {
       this.state = 'lost';
       this.lostAt = Date.now();
       this.log(`lost (${reason}); reconnecting, the URL stays ${this.url}`);
-      this.schedule(0, () => this.connect());
+      this.timer.schedule(0, () => this.connect());
     } else {
       this.retryLater(reason);
     }
   }
 
   private retryLater(reason: string): void {
-    const max = this.options.maxBackoffMs ?? 3000;
-    const delay = Math.min(250 * 2 ** this.attempt, max);
-    this.attempt++;
-    // One line per new reason, not one per attempt: an hour offline stays readable.
-    if (reason !== this.lastReason) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying every ${(max / 1000).toFixed(0)} s at most`);
-    this.lastReason = reason;
+    const delay = this.timer.nextDelay();
+    if (this.timer.isNewReason(reason)) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying every ${(this.timer.maxMs / 1000).toFixed(0)} s at most`);
     this.done();
-    this.schedule(delay, () => this.connect());
+    this.timer.schedule(delay, () => this.connect());
   }
 
   private done(): void {
@@ -161,15 +157,10 @@ export class SshTunnel {
     return run('ssh', [...sshBaseArgs(this.options.config), '-o', 'LogLevel=ERROR', this.target, 'bash -s'], script, undefined, AbortSignal.timeout(10_000));
   }
 
-  private schedule(ms: number, next: () => void): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(next, ms);
-  }
-
   /** Stops the forward; resolves once ssh has exited (the server frees the port with it). */
   close(): Promise<void> {
     this.state = 'closed';
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.done();
     const child = this.child;
     this.child = undefined;

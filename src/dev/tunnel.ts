@@ -11,6 +11,7 @@ import { hostname, userInfo } from 'node:os';
 import { basename } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../server/logger.js';
+import { RetryTimer } from './retry-timer.js';
 import { probeTunnel } from './tunnel-probe.js';
 
 // The client's Tunnel class, used past its `open()`: registration is done here, with a timeout.
@@ -87,15 +88,14 @@ export class TunnelKeeper {
   state: TunnelState = 'connecting';
   url: string | undefined;
   private client: LtTunnel | undefined;
-  private timer: NodeJS.Timeout | undefined;
   private failures = 0;
-  private attempt = 0;
   private lostAt = 0;
-  private lastReason: string | undefined;
+  private readonly timer: RetryTimer;
   private readonly host: string;
 
   constructor(private readonly options: TunnelOptions) {
     this.host = checkTunnelSettings(options);
+    this.timer = new RetryTimer(500, options.maxBackoffMs ?? 30_000);
   }
 
   /** First connection attempt; resolves either way within about openTimeoutMs, and keeps trying after a failure. */
@@ -148,7 +148,7 @@ export class TunnelKeeper {
     const url = this.client!.url;
     const renamed = !url.includes(`//${this.options.subdomain}.`);
     // A name still held by our own dropped connection comes back random for a moment: try again a few times first.
-    if (renamed && this.attempt < (this.url ? 5 : 1)) {
+    if (renamed && this.timer.attempt < (this.url ? 5 : 1)) {
       this.client!.close();
       this.client = undefined;
       this.retryLater(`the server gave another name (${new URL(url).hostname}): "${this.options.subdomain}" is still taken`);
@@ -157,9 +157,8 @@ export class TunnelKeeper {
     const changed = this.url !== undefined && this.url !== url;
     const first = this.url === undefined;
     this.url = url;
-    this.attempt = 0;
+    this.timer.reset();
     this.failures = 0;
-    this.lastReason = undefined;
     this.state = 'connected';
     if (renamed) {
       const bar = '!'.repeat(72);
@@ -168,16 +167,13 @@ export class TunnelKeeper {
     if (first) this.log(`connected: ${url}`);
     else this.log(`back: ${url} (down ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s)`);
     if (first || changed || renamed) this.options.onUrl?.(url);
-    this.schedule(this.options.probeIntervalMs ?? 15_000, () => void this.probe());
+    this.timer.schedule(this.options.probeIntervalMs ?? 15_000, () => void this.probe());
   }
 
   private retryLater(reason: string): void {
-    const delay = Math.min(500 * 2 ** this.attempt, this.options.maxBackoffMs ?? 30_000);
-    this.attempt++;
-    // One line per new reason, not one per attempt: a laptop offline for an hour stays readable.
-    if (reason !== this.lastReason) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s, then with backoff up to ${((this.options.maxBackoffMs ?? 30_000) / 1000).toFixed(0)} s`);
-    this.lastReason = reason;
-    this.schedule(delay, () => void this.connect());
+    const delay = this.timer.nextDelay();
+    if (this.timer.isNewReason(reason)) this.log(`${this.url ? 'still down' : 'not connected'}: ${reason}; retrying in ${(delay / 1000).toFixed(1)} s, then with backoff up to ${(this.timer.maxMs / 1000).toFixed(0)} s`);
+    this.timer.schedule(delay, () => void this.connect());
   }
 
   private async probe(): Promise<void> {
@@ -186,7 +182,7 @@ export class TunnelKeeper {
     if (this.state !== 'connected') return;
     this.failures = problem ? this.failures + 1 : 0;
     if (problem && this.failures >= (this.options.probeFailures ?? 2)) this.lose(`probe failed: ${problem}`);
-    else this.schedule(this.options.probeIntervalMs ?? 15_000, () => void this.probe());
+    else this.timer.schedule(this.options.probeIntervalMs ?? 15_000, () => void this.probe());
   }
 
   /** The tunnel is dead: drop the client and register the same name again. */
@@ -197,17 +193,12 @@ export class TunnelKeeper {
     this.client?.close();
     this.client = undefined;
     this.log(`lost (${reason}); reconnecting as "${this.options.subdomain}"`);
-    this.schedule(0, () => void this.connect());
-  }
-
-  private schedule(ms: number, run: () => void): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(run, ms);
+    this.timer.schedule(0, () => void this.connect());
   }
 
   close(): void {
     this.state = 'closed';
-    clearTimeout(this.timer);
+    this.timer.cancel();
     this.client?.close();
     this.client = undefined;
   }
