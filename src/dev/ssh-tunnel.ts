@@ -53,6 +53,8 @@ export class SshTunnel {
   private readonly timer: RetryTimer;
   private lostAt = 0;
   private settle: (() => void) | undefined;
+  /** The marker write in flight: close() waits for it, so no write from a closed tunnel lands afterwards. */
+  private marking: Promise<unknown> = Promise.resolve();
   /** Marks this dev server in the holder file: a port still held by its own dead connection may be taken back. */
   private readonly id = randomBytes(6).toString('hex');
 
@@ -103,7 +105,7 @@ export class SshTunnel {
     else this.log(`back after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s: ${this.url}`);
     if (first) this.options.onUrl?.(this.url);
     this.done();
-    void this.remote(markerScript(markerPath(this.options.config.path), this.id, this.options.cwd ?? process.cwd())).catch(() => undefined);
+    this.marking = this.remote(markerScript(markerPath(this.options.config.path), this.id, this.options.cwd ?? process.cwd())).catch(() => undefined);
   }
 
   private async ended({ up, taken, said }: ForwardReport, code: number | null): Promise<void> {
@@ -157,18 +159,23 @@ export class SshTunnel {
     return run('ssh', [...sshBaseArgs(this.options.config), '-o', 'LogLevel=ERROR', this.target, 'bash -s'], script, undefined, AbortSignal.timeout(10_000));
   }
 
-  /** Stops the forward; resolves once ssh has exited (the server frees the port with it). */
-  close(): Promise<void> {
+  /**
+   * Stops the forward; resolves once ssh has exited (the server frees the port
+   * with it) and the holder marker is no longer being written.
+   */
+  async close(): Promise<void> {
     this.state = 'closed';
     this.timer.cancel();
     this.done();
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-    return new Promise((resolve) => {
-      const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
-      child.once('close', () => { clearTimeout(kill); resolve(); });
-      child.kill('SIGTERM');
-    });
+    if (child && child.exitCode === null && child.signalCode === null) {
+      await new Promise<void>((resolve) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 1000);
+        child.once('close', () => { clearTimeout(kill); resolve(); });
+        child.kill('SIGTERM');
+      });
+    }
+    await this.marking;
   }
 }

@@ -162,9 +162,11 @@ describe('the dev tunnel through your own server (real sshd + nginx)', { timeout
   });
 
   it('heals after sshd is killed with its sessions and restarted: the same URL answers again', async () => {
+    const before = logger.lines.length;
     await sshd.crash();
     await until(async () => (await viaNginx(DEV_DOMAIN, '/healthz')).status === 503, 5000, 'the tunnel down');
-    await new Promise((r) => setTimeout(r, 1000));
+    // sshd comes back only after the tunnel has tried and failed against the dead server.
+    await until(async () => logger.lines.slice(before).some((l) => l.includes('ssh tunnel still down')), 10_000, 'a failed reconnect');
     await sshd.start();
     await until(async () => (await viaNginx(DEV_DOMAIN, '/healthz', { timeoutMs: 2000 })).status === 200, 60_000, 'the same URL answering again');
     expect(logger.lines).toContainEqual(expect.stringMatching(/ssh tunnel lost \(.*\); reconnecting, the URL stays http:\/\/localhost:\d+/));
@@ -202,6 +204,8 @@ describe('a link that dies without the server noticing (laptop sleep, network ch
       localPort: (target.address() as { port: number }).port,
       publicUrl: 'http://dev.example',
       logger: log,
+      // Named in the marker, so the wait below sees this tunnel's marker, not the dev server's from above.
+      cwd: join(tmp, 'relay-checkout'),
       ...tunnelOptions,
     });
     rmSync(join(config.path, 'run', 'dev-tunnel.json'), { force: true });
@@ -209,7 +213,7 @@ describe('a link that dies without the server noticing (laptop sleep, network ch
       await tunnel.start();
       expect(tunnel.state).toBe('connected');
       expect((await viaNginx(DEV_DOMAIN, '/')).body).toBe('behind the relay');
-      await until(async () => readFileSync(join(config.path, 'run', 'dev-tunnel.json'), 'utf8').includes(`"pid":${process.pid}`), 60_000, 'the holder marker');
+      await until(async () => readFileSync(join(config.path, 'run', 'dev-tunnel.json'), 'utf8').includes(JSON.stringify(join(tmp, 'relay-checkout'))), 60_000, 'the holder marker');
       for (const link of links.splice(0)) link.freeze();
       await until(async () => log.lines.some((l) => l.includes('was still held by this dev server\'s dropped connection; freed it')), 60_000, 'the stale session freed', log.lines);
       await until(async () => (await viaNginx(DEV_DOMAIN, '/', { timeoutMs: 2000 })).body === 'behind the relay', 20_000, 'the URL answering again', log.lines);
