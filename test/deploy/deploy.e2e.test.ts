@@ -196,17 +196,25 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   it('logs -f follows new requests as they arrive, until stopped', async () => {
     const out = buffer();
     const stop = new AbortController();
-    const following = logs({ config, lines: 1, follow: true, out, signal: stop.signal });
-    // Polls up to 30 s: the follow is an ssh session, slow to start on a loaded machine.
+    // Handled from the start: a follow that fails fails this test (with its reason), never as an unhandled rejection.
+    let failed: unknown;
+    let ended = false;
+    const following = logs({ config, lines: 1, follow: true, out, signal: stop.signal }).catch((e: unknown) => { failed = e; }).finally(() => { ended = true; });
+    // Polls up to 30 s (the follow is an ssh session, slow to start on a loaded machine), or until the follow ends.
     const until = async (check: () => boolean) => {
-      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !check() && !ended; i++) await new Promise((r) => setTimeout(r, 50));
       return check();
     };
-    expect(await until(() => out.text().includes('"back"'))).toBe(true);
-    await sendText(httpPort, 'followed');
-    expect(await until(() => out.text().includes('text "followed" → text "你说：followed"'))).toBe(true);
-    stop.abort();
-    await following;
+    try {
+      expect(await until(() => out.text().includes('"back"')), String(failed ?? out.text())).toBe(true);
+      await sendText(httpPort, 'followed');
+      expect(await until(() => out.text().includes('text "followed" → text "你说：followed"')), String(failed ?? out.text())).toBe(true);
+      expect(ended).toBe(false);
+    } finally {
+      stop.abort();
+      await following;
+    }
+    expect(failed).toBeUndefined();
   });
 
   it('logs --app shows the app\'s own output: the supervisor\'s and the workers\' lines', async () => {

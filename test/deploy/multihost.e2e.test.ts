@@ -286,19 +286,27 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     expect(lines.at(-1)).toMatch(new RegExp(`^${b} \\| \\d\\d:\\d\\d:\\d\\d POST / 200 .*text "from-b" → text "v1: from-b"$`));
     const follow = buffer();
     const stop = new AbortController();
-    const following = fleetLogs({ hosts, lines: 1, follow: true, out: follow, signal: stop.signal });
-    // Polls up to 30 s: each host's follow is an ssh session, slow to start on a loaded machine.
+    // Handled from the start: a follow that fails fails this test (with its reason), never as an unhandled rejection.
+    let failed: unknown;
+    let ended = false;
+    const following = fleetLogs({ hosts, lines: 1, follow: true, out: follow, signal: stop.signal }).catch((e: unknown) => { failed = e; }).finally(() => { ended = true; });
+    // Polls up to 30 s (each host's follow is an ssh session, slow to start on a loaded machine), or until the follow ends.
     const until = async (check: () => boolean) => {
-      for (let i = 0; i < 600 && !check(); i++) await new Promise((r) => setTimeout(r, 50));
+      for (let i = 0; i < 600 && !check() && !ended; i++) await new Promise((r) => setTimeout(r, 50));
       return check();
     };
-    expect(await until(() => follow.text().includes('"from-a"') && follow.text().includes('"from-b"'))).toBe(true);
-    await sendText(fake.b!.httpPort, 'followed-b');
-    await sendText(fake.a!.httpPort, 'followed-a');
-    expect(await until(() => follow.text().includes(`${b} | `) && /followed-a/.test(follow.text()) && /followed-b/.test(follow.text()))).toBe(true);
-    expect(follow.text()).toMatch(new RegExp(`^${a} \\| .*"followed-a"`, 'm'));
-    stop.abort();
-    await following;
+    try {
+      expect(await until(() => follow.text().includes('"from-a"') && follow.text().includes('"from-b"')), String(failed ?? follow.text())).toBe(true);
+      await sendText(fake.b!.httpPort, 'followed-b');
+      await sendText(fake.a!.httpPort, 'followed-a');
+      expect(await until(() => follow.text().includes(`${b} | `) && /followed-a/.test(follow.text()) && /followed-b/.test(follow.text())), String(failed ?? follow.text())).toBe(true);
+      expect(follow.text()).toMatch(new RegExp(`^${a} \\| .*"followed-a"`, 'm'));
+      expect(ended).toBe(false);
+    } finally {
+      stop.abort();
+      await following;
+    }
+    expect(failed).toBeUndefined();
   });
 
   it('npm run dev tunnels through the host DEPLOY_DEV_HOST names (b), whose nginx alone serves the dev domain', async () => {
