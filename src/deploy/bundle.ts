@@ -36,6 +36,28 @@ function botPlugin(bot: string): Plugin {
 }
 
 /**
+ * Writes the release's package.json (its id, version and commit) into `outDir`:
+ * the one file of a bundle that differs from release to release.
+ *
+ * @example
+ * writeReleasePackage({ outDir: '.wxmp/deploy/build', release: '20260101-120000-000', version: '1.2.3' });
+ */
+export function writeReleasePackage(options: BundleOptions): void {
+  const pkg = {
+    name: 'wxmp-release',
+    private: true,
+    type: 'module',
+    version: options.version ?? '0.0.0',
+    release: options.release,
+    commit: options.commit ?? null,
+    dirty: options.dirty ?? false,
+    builtAt: new Date().toISOString(),
+    engines: { node: '>=20' },
+  };
+  writeFileSync(join(options.outDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+}
+
+/**
  * Builds a release: server.mjs (the message server with the bot and every
  * dependency inlined, so the server needs only Node), supervisor.mjs and a
  * package.json recording the release, version and commit.
@@ -62,18 +84,7 @@ export async function bundle(options: BundleOptions): Promise<{ files: string[];
     const { build } = await import('esbuild');
     const server = await build({ ...common, entryPoints: [own(here, 'worker')], outfile: join(options.outDir, 'server.mjs'), plugins: [botPlugin(bot)] });
     const supervisor = await build({ ...common, entryPoints: [own(here, 'supervisor')], outfile: join(options.outDir, 'supervisor.mjs') });
-    const pkg = {
-      name: 'wxmp-release',
-      private: true,
-      type: 'module',
-      version: options.version ?? '0.0.0',
-      release: options.release,
-      commit: options.commit ?? null,
-      dirty: options.dirty ?? false,
-      builtAt: new Date().toISOString(),
-      engines: { node: '>=20' },
-    };
-    writeFileSync(join(options.outDir, 'package.json'), `${JSON.stringify(pkg, null, 2)}\n`);
+    writeReleasePackage(options);
     const outputs = { ...server.metafile.outputs, ...supervisor.metafile.outputs };
     const bytes = Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0);
     // Every file the bundle was built from, so `npm start` can tell when to build again.

@@ -111,7 +111,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
     step = next;
   };
   try {
-    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB, bot ${r.bot}`);
+    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release, stamp: `${buildDir}.json` }), (r) => `${Math.round(r.bytes / 1024)} KB, bot ${r.bot}${r.reused ? ' (unchanged since the last build: not rebuilt)' : ''}`);
     enter('connect');
     connected = true;
     const facts = await p.step('connect', async () => {

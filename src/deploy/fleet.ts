@@ -115,7 +115,7 @@ export async function fleetDeploy(options: FleetDeployOptions): Promise<string> 
   process.on('SIGINT', onInterrupt);
   try {
     await checkReachable(options.hosts);
-    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release }), (r) => `${Math.round(r.bytes / 1024)} KB, once for ${options.hosts.length} hosts`);
+    await p.step('bundle', () => buildRelease({ cwd, outDir: buildDir, bot: options.bot, release, stamp: `${buildDir}.json` }), (r) => `${Math.round(r.bytes / 1024)} KB${r.reused ? ' (unchanged since the last build: not rebuilt)' : ''}, once for ${options.hosts.length} hosts`);
     enter('the server checks');
     const facts = await p.step('connect', () => allOrFirstFailure(runs, async (r) => {
       const text = await checked(r.remote, 'preflight', `${preflightScript(r.host.config, owner)}\n${redisSetScript}`);

@@ -1,9 +1,10 @@
 /** What a release is made of locally: its id, the git state it records, its bundle. */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { botLabel, requireBot } from '../bot-entry.js';
-import { bundle } from './bundle.js';
+import { bundle, writeReleasePackage } from './bundle.js';
+import { dropStamp, stampFresh, writeStamp } from './bundle-stamp.js';
 
 /**
  * A sortable, unique-enough id: UTC time to the millisecond.
@@ -46,17 +47,29 @@ export function releaseBot(cwd: string, bot?: string): { file?: string; label: s
 }
 
 /**
- * Builds a release bundle into `outDir` with its id, version and commit.
+ * Builds a release bundle into `outDir` with its id, version and commit. With
+ * `stamp` (a file outside `outDir`), a bundle built from the same bot and
+ * unchanged files is kept and only its package.json rewritten (`reused`).
  *
  * @example
  * await buildRelease({ cwd: process.cwd(), outDir: '/release' }); // what the Dockerfile runs
  */
-export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string }): Promise<{ release: string; bytes: number; bot: string; git?: { commit: string; dirty: boolean } }> {
+export async function buildRelease(options: { cwd: string; outDir: string; bot?: string; release?: string; stamp?: string }): Promise<{ release: string; bytes: number; bot: string; reused: boolean; git?: { commit: string; dirty: boolean } }> {
   const release = options.release ?? releaseId();
   const git = gitState(options.cwd);
   const pkg = join(options.cwd, 'package.json');
   const version = existsSync(pkg) ? (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version : undefined;
   const bot = releaseBot(options.cwd, options.bot);
-  const built = await bundle({ outDir: resolve(options.cwd, options.outDir), release, commit: git?.commit, dirty: git?.dirty, bot: bot.file, version });
-  return { release, bytes: built.bytes, bot: bot.label, git };
+  const outDir = resolve(options.cwd, options.outDir);
+  const what = { outDir, release, commit: git?.commit, dirty: git?.dirty, bot: bot.file, version };
+  const key = { bot: bot.file ?? null };
+  const built = [join(outDir, 'server.mjs'), join(outDir, 'supervisor.mjs')];
+  if (options.stamp && stampFresh(options.stamp, key) && built.every((f) => existsSync(f))) {
+    writeReleasePackage(what);
+    return { release, bytes: built.reduce((sum, f) => sum + statSync(f).size, 0), bot: bot.label, reused: true, git };
+  }
+  if (options.stamp) dropStamp(options.stamp);
+  const result = await bundle(what);
+  if (options.stamp) writeStamp(options.stamp, result.inputs, key);
+  return { release, bytes: result.bytes, bot: bot.label, reused: false, git };
 }

@@ -5,28 +5,12 @@
  * so no TypeScript is compiled while the server runs.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadEnv } from '../config.js';
 import { requireBot } from '../bot-entry.js';
 import { bundle } from '../deploy/bundle.js';
-
-interface Stamp { inputs: Array<[string, number, number]>; version: string; bot: string | null }
-
-function stampOf(files: string[], version: string, bot: string | undefined): Stamp {
-  return { inputs: files.map((f) => { const s = statSync(f); return [f, s.mtimeMs, s.size]; }), version, bot: bot ?? null };
-}
-
-function fresh(dir: string, version: string, bot: string | undefined): boolean {
-  try {
-    const saved = JSON.parse(readFileSync(join(dir, 'inputs.json'), 'utf8')) as Stamp;
-    // Another bot named (an argument, WXMP_BOT, package.json) is another bundle.
-    if (saved.version !== version || saved.bot !== (bot ?? null) || !existsSync(join(dir, 'server.mjs'))) return false;
-    return saved.inputs.every(([f, mtime, size]) => { const s = statSync(f); return s.mtimeMs === mtime && s.size === size; });
-  } catch {
-    return false;
-  }
-}
+import { stampFresh, writeStamp } from '../deploy/bundle-stamp.js';
 
 /**
  * Builds .wxmp/start/server.mjs unless it is up to date; resolves to its path.
@@ -41,9 +25,12 @@ export async function productionBundle(cwd: string, botArg?: string): Promise<st
   const pkg = join(cwd, 'package.json');
   const version = existsSync(pkg) ? String((JSON.parse(readFileSync(pkg, 'utf8')) as { version?: string }).version ?? '0.0.0') : '0.0.0';
   const bot = requireBot(cwd, { arg: botArg, env: loadEnv(cwd) })?.file;
-  if (!fresh(dir, version, bot)) {
+  const stamp = join(dir, 'inputs.json');
+  // Another bot named (an argument, WXMP_BOT, package.json) is another bundle.
+  const key = { version, bot: bot ?? null };
+  if (!stampFresh(stamp, key) || !existsSync(join(dir, 'server.mjs'))) {
     const built = await bundle({ outDir: dir, release: `start-${version}`, version, bot });
-    writeFileSync(join(dir, 'inputs.json'), JSON.stringify(stampOf([...built.inputs, ...(existsSync(pkg) ? [pkg] : [])], version, bot)));
+    writeStamp(stamp, [...built.inputs, ...(existsSync(pkg) ? [pkg] : [])], key);
   }
   return join(dir, 'server.mjs');
 }

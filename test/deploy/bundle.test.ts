@@ -3,11 +3,12 @@
  * from a folder with no node_modules anywhere above it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deployCommand } from '../../src/deploy/command.js';
+import { buildRelease } from '../../src/deploy/release.js';
 import { TOKEN } from '../helpers/wechat-request.js';
 import { replyText, sendText } from './support/load.js';
 
@@ -48,5 +49,32 @@ describe('wxmp deploy build', { timeout: 30_000 }, () => {
     const exited = new Promise((r) => child.once('exit', r));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
+  });
+
+  it('with a stamp, keeps a bundle built from the same bot and unchanged files, and rebuilds after an edit', async () => {
+    const project = join(tmp, 'stamped');
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"2.0.0"}\n');
+    const bot = join(project, 'bot.ts');
+    const write = (reply: string) => writeFileSync(bot, `import { createRouter } from ${JSON.stringify(join(root, 'src', 'index.ts'))};\nexport default createRouter().on('text', () => ${JSON.stringify(reply)});\n`);
+    const build = (release: string) => buildRelease({ cwd: project, outDir: 'build', bot, release, stamp: join(project, 'build.json') });
+    const pkg = () => JSON.parse(readFileSync(join(project, 'build', 'package.json'), 'utf8')) as { release: string; version: string };
+    write('one');
+    expect((await build('r1')).reused).toBe(false);
+    const again = await build('r2');
+    expect(again.reused).toBe(true);
+    expect(again.bytes).toBeGreaterThan(100_000);
+    // Only package.json is rewritten: the new release id, the same server.
+    expect(pkg()).toMatchObject({ release: 'r2', version: '2.0.0' });
+    expect(readFileSync(join(project, 'build', 'server.mjs'), 'utf8')).toContain('"one"');
+    write('two, longer');
+    expect((await build('r3')).reused).toBe(false);
+    expect(readFileSync(join(project, 'build', 'server.mjs'), 'utf8')).toContain('"two, longer"');
+    // Another bot is another bundle, and so is a build without a stamp.
+    const other = join(project, 'other.ts');
+    writeFileSync(other, readFileSync(bot, 'utf8'));
+    expect((await buildRelease({ cwd: project, outDir: 'build', bot: other, release: 'r4', stamp: join(project, 'build.json') })).reused).toBe(false);
+    expect((await buildRelease({ cwd: project, outDir: 'build', bot: other, release: 'r5' })).reused).toBe(false);
+    expect(readdirSync(join(project, 'build')).sort()).toEqual(['package.json', 'server.mjs', 'supervisor.mjs']);
   });
 });
