@@ -14,34 +14,27 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDev, type DevHandle } from '../../src/dev/command.js';
 import { sendCommand } from '../../src/emulator/send-command.js';
 import { PHONE_ERROR } from '../../src/emulator/judge.js';
-import { CREDS, SIZES, devEnv, keyboardStops, launchChromium, openPage, poll, postText, sizedContext, type Size } from './support/harness.js';
-import { pagesBot, screenshot, seriousViolations } from './support/pages.js';
-import { http, makeProject, memoryLogger } from './support/project.js';
+import { CREDS, SIZES, inspectorRow as row, keyboardStops, launchChromium, localPoll, openPage, postText, sizedContext, startPagesDev, withClipboard, type PagesDev, type Size } from './support/harness.js';
+import { screenshot, seriousViolations } from './support/pages.js';
+import { http } from './support/project.js';
 
 const MAX = 12;
-const project = makeProject(pagesBot());
-const logger = memoryLogger();
-let dev: DevHandle;
 let browser: Browser;
-const post = (content: string) => postText(dev, content);
-const logged = (pattern: RegExp) => poll(() => logger.lines.some((l) => pattern.test(l))).toBe(true);
-const row = (page: Page, content: string) => page.locator('#list tr', { has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${content}$`) }) });
 
-beforeAll(async () => {
-  [dev, browser] = await Promise.all([startDev({ cwd: project.dir, env: devEnv(), logger, maxExchanges: MAX }), launchChromium()]);
-}, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await dev?.close();
-  project.remove();
-});
+beforeAll(async () => { browser = await launchChromium(); }, 60_000);
+afterAll(() => browser?.close());
 
-describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) => {
+// The sizes run side by side, each with a dev server of its own (so each starts from an empty inspector); the tests of a size run in order.
+describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) => {
   const phone = size.name === 'phone';
+  const poll = localPoll();
+  let server: PagesDev;
+  let dev: PagesDev['dev'];
   let context: BrowserContext;
+  const post = (content: string) => postText(dev, content);
+  const logged = (pattern: RegExp) => server.logged(pattern, poll);
   const open = (path = '/__wxmp') => openPage(context, `${dev.localUrl}${path}`);
   /** On a phone the detail replaces the list: back to it (on a desktop both are shown). */
   const back = async (page: Page) => {
@@ -49,13 +42,16 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.locator('#list').waitFor();
   };
   beforeAll(async () => {
-    // Each size starts from an empty inspector.
-    await http(`${dev.localUrl}/__wxmp/api/exchanges`, { method: 'DELETE' });
+    server = await startPagesDev({ maxExchanges: MAX });
+    dev = server.dev;
     context = await sizedContext(browser, size, { clipboardFor: dev.localUrl });
+  }, 60_000);
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
   });
-  afterAll(() => context?.close());
 
-  it('judges every exchange as WeChat would: rejected replies red with the phone\'s text and the reason (in the JSON log too); a late reply linked to its message', async () => {
+  it.sequential('judges every exchange as WeChat would: rejected replies red with the phone\'s text and the reason (in the JSON log too); a late reply linked to its message', async () => {
     for (const content of ['hello', 'news2', 'long', 'boom', 'slow']) expect((await post(content)).status).toBe(200);
     const page = await open('/__wxmp/');
     await poll(() => page.locator('#list tr').count()).toBe(6);
@@ -85,7 +81,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await poll(() => page.locator('#detail h2').textContent()).toMatch(/^late reply/);
     expect(await page.locator('#detail').innerText()).toMatch(/Delay\s+\d+ ms/);
     // The request log's JSON line carries the same verdict.
-    const lines = () => readFileSync(join(project.dir, '.wxmp', 'logs', 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message?: { content?: string }; verdict?: unknown; time: number });
+    const lines = () => readFileSync(join(server.project.dir, '.wxmp', 'logs', 'requests.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { message?: { content?: string }; verdict?: unknown; time: number });
     await poll(() => lines().filter((l) => l.message?.content === 'news2').length).toBeGreaterThan(0);
     const news2 = lines().filter((l) => l.message?.content === 'news2').at(-1)!;
     expect(news2.verdict).toMatchObject({ ok: false, kind: 'invalid', phone: PHONE_ERROR, reason: expect.stringContaining('1 article') });
@@ -93,7 +89,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 90_000);
 
-  it('shows columns, the message and reply first, folded raw parts with pretty XML, headers and the source address; searches, filters, exports', async () => {
+  it.sequential('shows columns, the message and reply first, folded raw parts with pretty XML, headers and the source address; searches, filters, exports', async () => {
     const page = await open();
     expect(await page.locator('thead th').allTextContents()).toEqual(['Time', 'Type', 'Content', 'Reply', 'Duration', 'Mode']);
     // A phone keeps time, type, content and reply in view.
@@ -142,7 +138,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 90_000);
 
-  it('works by keyboard alone with a visible focus ring; replays with edits and as recorded; copies a working `wxmp send` command', async () => {
+  it.sequential('works by keyboard alone with a visible focus ring; replays with edits and as recorded; copies a working `wxmp send` command', async () => {
     const page = await open();
     // Every stop Tab reaches shows a ring: links, the language switch, search, filters, buttons, the list's row.
     const stops = await keyboardStops(page);
@@ -164,14 +160,16 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     expect(detailStops.filter((s) => !s.visible), JSON.stringify(detailStops)).toEqual([]);
 
     // Copy as `wxmp send ...`: the clipboard holds a command a shell splits into a working send.
-    await page.locator('#detail [data-command]').click();
-    await poll(() => page.locator('#detail p[role=status]').textContent()).toMatch(/^Copied to the clipboard/);
-    const copied = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    const copied = await withClipboard(async () => {
+      await page.locator('#detail [data-command]').click();
+      await poll(() => page.locator('#detail p[role=status]').textContent()).toMatch(/^Copied to the clipboard/);
+      return (await page.evaluate('navigator.clipboard.readText()')) as string;
+    });
     expect(copied).toMatch(new RegExp(`^npx wxmp send text hello --mode safe --user oInspect --port ${dev.port}$`));
     const words = spawnSync('sh', ['-c', `set -- ${copied.replace(/^npx wxmp send /, '')}; for a; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' }).stdout.split('\0').slice(0, -1);
     expect(words).toEqual(['text', 'hello', '--mode', 'safe', '--user', 'oInspect', '--port', String(dev.port)]);
     const out: string[] = [];
-    expect(await sendCommand(words, { cwd: project.dir, env: CREDS, stdout: (t) => out.push(t) })).toBe(0);
+    expect(await sendCommand(words, { cwd: server.project.dir, env: CREDS, stdout: (t) => out.push(t) })).toBe(0);
     expect(out.join('')).toContain('echo:hello');
 
     if (phone) await screenshot(page, 'inspector-phone-open');
@@ -187,9 +185,11 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.locator('form:has(#edit-text) button[type=submit]').click();
     await logged(new RegExp(`\\[safe\\] oInspect: text "it's ${size.name}" → text "echo:it's ${size.name}"`));
     await poll(() => page.locator('#detail').innerText()).toContain(`echo:it's ${size.name}`);
-    await page.locator('#detail [data-command]').click();
-    await poll(async () => page.evaluate('navigator.clipboard.readText()')).toContain(`'it'\\''s ${size.name}'`);
-    const quoted = (await page.evaluate('navigator.clipboard.readText()')) as string;
+    const quoted = await withClipboard(async () => {
+      await page.locator('#detail [data-command]').click();
+      await poll(async () => page.evaluate('navigator.clipboard.readText()')).toContain(`'it'\\''s ${size.name}'`);
+      return (await page.evaluate('navigator.clipboard.readText()')) as string;
+    });
     const split = spawnSync('sh', ['-c', `set -- ${quoted.replace(/^npx wxmp send /, '')}; for a; do printf '%s\\0' "$a"; done`], { encoding: 'utf8' }).stdout.split('\0');
     expect(split[1]).toBe(`it's ${size.name}`);
     await page.keyboard.press('Escape');
@@ -200,7 +200,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 120_000);
 
-  it('keeps as many rows as the server, and clears both', async () => {
+  it.sequential('keeps as many rows as the server, and clears both', async () => {
     const page = await open();
     for (let i = 0; i < MAX; i++) await post(`bulk ${i}`);
     await poll(() => page.locator('#list td:nth-child(3)').first().textContent()).toBe(`bulk ${MAX - 1}`);
@@ -211,7 +211,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 90_000);
 
-  it('has no serious or critical axe violations, list and detail, in English and in Chinese, and switches language', async () => {
+  it.sequential('has no serious or critical axe violations, list and detail, in English and in Chinese, and switches language', async () => {
     await post('for the scan');
     await post('news2');
     const page = await open();
@@ -238,7 +238,7 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
     await page.close();
   }, 120_000);
 
-  it('defaults to the browser\'s language', async () => {
+  it.sequential('defaults to the browser\'s language', async () => {
     const zh = await sizedContext(browser, size, { locale: 'zh-CN' });
     try {
       const page = await openPage(zh, `${dev.localUrl}/__wxmp`);
@@ -248,13 +248,24 @@ describe.each(SIZES)('inspector at $name size ($width×$height)', (size: Size) =
       await zh.close();
     }
   }, 60_000);
+
+  it.sequential('answers /__wxmp/ with the page and an unknown dev path with a useful 404', async () => {
+    const slash = await http(`${dev.localUrl}/__wxmp/`);
+    expect(slash.status).toBe(200);
+    expect(slash.body).toContain('wxmp inspector');
+    const unknown = await http(`${dev.localUrl}/__wxmp/nope`);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toContain('/__wxmp/chat/');
+  });
 });
 
-it('answers /__wxmp/ with the page and an unknown dev path with a useful 404', async () => {
-  const slash = await http(`${dev.localUrl}/__wxmp/`);
-  expect(slash.status).toBe(200);
-  expect(slash.body).toContain('wxmp inspector');
-  const unknown = await http(`${dev.localUrl}/__wxmp/nope`);
-  expect(unknown.status).toBe(404);
-  expect(unknown.body).toContain('/__wxmp/chat/');
-});
+it('the accessibility scan finds serious and critical problems where there are some', async () => {
+  // The scans above pass only if they can fail: a page with an unnamed button, an image without alt and grey on white.
+  const page = await browser.newPage();
+  try {
+    await page.setContent('<html lang="en"><head><title>bad</title></head><body><main><img src="data:,"><button></button><p style="color:#ccc;background:#fff">low contrast</p></main></body></html>');
+    expect((await seriousViolations(page)).map((v) => v.split(' ')[0])).toEqual(['button-name', 'color-contrast', 'image-alt']);
+  } finally {
+    await page.close();
+  }
+}, 30_000);

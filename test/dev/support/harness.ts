@@ -43,6 +43,14 @@ export async function sizedContext(browser: Browser, size: Size, options: { loca
   return context;
 }
 
+let clipboardQueue: Promise<unknown> = Promise.resolve();
+/** Runs `use` alone on the clipboard: the contexts of one Chromium share the system's, and the sizes run side by side. */
+export function withClipboard<T>(use: () => Promise<T>): Promise<T> {
+  const turn = clipboardQueue.then(use);
+  clipboardQueue = turn.catch(() => undefined);
+  return turn;
+}
+
 export async function openPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
