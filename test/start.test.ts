@@ -142,6 +142,16 @@ export default createRouter().on('text', async (m) => {
     expect(copies[0]!.body).toContain('reply to storm 8888');
     expect(copies.map((c) => c.headers['x-wxmp-dedup']).sort()).toEqual(['first', 'joined', 'joined', 'joined']);
     expect(readFileSync(handled, 'utf8').split('\n').filter((l) => l.startsWith('8888 '))).toHaveLength(1);
+    // The replay record is the primary's too: a signed query used again with another body is refused on
+    // either worker, and WeChat's retry with the same query and body gets the first answer there.
+    const once = wechatPost(text(9999, 'once'), 'plaintext');
+    expect((await http(`${url}${once.url}`, 'POST', once.body)).body).toContain('reply to once 9999');
+    for (let i = 0; i < 4; i++) {
+      expect((await http(`${url}${once.url}`, 'POST', text(9998 - i, 'forged'))).status).toBe(403);
+      const again = await http(`${url}${once.url}`, 'POST', once.body);
+      expect([again.body, again.headers['x-wxmp-dedup']]).toEqual([expect.stringContaining('reply to once 9999'), 'replayed']);
+    }
+    expect(readFileSync(handled, 'utf8')).not.toContain('forged');
     // The bot's own console output is redacted in production too.
     await expect.poll(() => server.output(), { timeout: 5000 }).toContain('bot saw [redacted]');
     expect(server.output()).not.toContain(TOKEN);

@@ -6,7 +6,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import type { DedupStore } from '../wechat/dedup.js';
-import { IPC_BATCH_ENV, serveDedup } from '../server/ipc-dedup.js';
+import { IPC_ADMIT_ENV, IPC_BATCH_ENV, serveDedup } from '../server/ipc-dedup.js';
 
 /** Lines of the workers' output kept for the outcome of a failed start. */
 const TAIL = 30;
@@ -47,7 +47,7 @@ function startWorker(host: ReleaseHost, release: string, healthTimeoutMs: number
     lines.splice(0, Math.max(0, lines.length - TAIL));
   };
   cluster.setupPrimary({ exec: join(dir, 'server.mjs'), cwd: dir, silent: true });
-  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_ROLE: 'release', WXMP_LOG_DIR: join(host.base, 'shared', 'logs'), [IPC_BATCH_ENV]: '1' });
+  const worker = cluster.fork({ WXMP_RELEASE: release, WXMP_ROLE: 'release', WXMP_LOG_DIR: join(host.base, 'shared', 'logs'), [IPC_BATCH_ENV]: '1', [IPC_ADMIT_ENV]: '1' });
   serveDedup(worker, host.store);
   worker.process.stdout?.on('data', (d: Buffer) => keep(d, process.stdout));
   worker.process.stderr?.on('data', (d: Buffer) => keep(d, process.stderr));

@@ -11,7 +11,7 @@ import { loadEnv } from '../config.js';
 import { parseAccounts, type AccountConfig } from '../accounts.js';
 import { isWxmpError } from '../errors.js';
 import { apiServerOptions } from '../api/server-options.js';
-import { IPC_BATCH_ENV, IpcDedupStore } from '../server/ipc-dedup.js';
+import { IPC_ADMIT_ENV, IPC_BATCH_ENV, IpcDedupStore } from '../server/ipc-dedup.js';
 import { listen, type RunningServer } from '../server/listen.js';
 import { runPrimary } from '../server/primary.js';
 import { createProductionApp, loadBot, productionLogger, redactProcessOutput, startupLine } from '../server/start.js';
@@ -36,7 +36,7 @@ async function runWorker(): Promise<void> {
   // Without Redis the primary owns every key, so a retry that lands on another worker (or, during a
   // deploy, on the next release) is still a copy. A lone `npm start` worker is the only owner there is.
   const shared = release || Number(process.env.WXMP_WORKER_COUNT) > 1;
-  const dedupStore = config.redisUrl || !shared ? api.dedupStore : new IpcDedupStore(process, 1000, { batch: process.env[IPC_BATCH_ENV] === '1' });
+  const dedupStore = config.redisUrl || !shared ? api.dedupStore : new IpcDedupStore(process, 1000, { batch: process.env[IPC_BATCH_ENV] === '1', admit: process.env[IPC_ADMIT_ENV] === '1' });
   const summary = config.redisUrl || !shared ? api.summary : api.summary.replace('in this process', 'in the primary process, shared by its workers');
   const { app, closeLog } = createProductionApp(config, {
     router,

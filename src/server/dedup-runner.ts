@@ -1,4 +1,4 @@
-import { DEDUP_TTL_MS, type DedupStore } from '../wechat/dedup.js';
+import { DEDUP_TTL_MS, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
 
 export type DedupOutcome = { body: string; dedup: 'first' | 'joined' | 'replayed' };
 
@@ -14,14 +14,15 @@ export class DedupRunner {
 
   constructor(
     private readonly store: DedupStore,
-    private readonly ttlMs = DEDUP_TTL_MS,
+    readonly ttlMs = DEDUP_TTL_MS,
     private readonly pollMs = 50,
   ) {}
 
-  async run(key: string, waitMs: number, work: () => Promise<string>): Promise<DedupOutcome> {
+  /** `claimed`: the outcome of a claim of `key` already made (see DedupStore.admit); undefined: claim here. */
+  async run(key: string, waitMs: number, work: () => Promise<string>, claimed?: DedupEntry | null): Promise<DedupOutcome> {
     const local = this.inflight.get(key);
     if (local) return { body: await local, dedup: 'joined' };
-    const existing = await this.store.claim(key, this.ttlMs);
+    const existing = claimed !== undefined ? claimed : await this.store.claim(key, this.ttlMs);
     if (existing?.state === 'done') return { body: existing.reply, dedup: 'replayed' };
     if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
 

@@ -1,4 +1,4 @@
-import { MemoryDedupStore, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
+import { MemoryDedupStore, type Admission, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
 import { Deadlines } from './deadlines.js';
 import type { Logger } from './logger.js';
 
@@ -74,6 +74,19 @@ export class FailoverDedupStore implements DedupStore {
     const remember = this.shared.remember?.bind(this.shared);
     if (!remember) return this.local.remember(key, value, ttlMs);
     return this.either(() => remember(key, value, ttlMs), () => this.local.remember(key, value, ttlMs));
+  }
+
+  /**
+   * The shared store's admit (one round trip for the replay record and the claim) when it
+   * has one; else, or for a message this process already knows, the record alone.
+   */
+  async admit(record: { key: string; value: string; ttlMs: number }, claim: { key: string; ttlMs: number }): Promise<Admission> {
+    const admit = this.shared.admit?.bind(this.shared);
+    if (!admit || (await this.local.get(claim.key))) return { earlier: await this.remember(record.key, record.value, record.ttlMs) };
+    const result = await this.either(() => admit(record, claim), async (): Promise<Admission> => ({ earlier: await this.local.remember(record.key, record.value, record.ttlMs) }));
+    // Mirrored like claim()'s: see there.
+    if (result.claimed === null) await this.local.claim(claim.key, claim.ttlMs);
+    return result;
   }
 
   async close(): Promise<void> {

@@ -54,3 +54,27 @@ describe('IpcDedupStore in batch mode (a primary that sets WXMP_DEDUP_BATCH)', (
     expect(String((results[0] as PromiseRejectedResult).reason)).toMatch(/did not answer a de-dup claim within 50 ms/);
   });
 });
+
+describe('IpcDedupStore.admit (a primary that sets WXMP_DEDUP_ADMIT)', () => {
+  it('records the query and claims the message in one IPC message; a replayed query claims nothing', async () => {
+    const { workers: [a], sent, store } = cluster({ batch: true });
+    // Without WXMP_DEDUP_ADMIT (an older primary) there is no admit: the replay check asks twice.
+    expect(a.admit).toBeUndefined();
+    // A worker with admit, wired to the same primary.
+    const toPrimary = new EventEmitter();
+    const toWorker = new EventEmitter();
+    serveDedup({ on: (e, l) => toPrimary.on(e, l), send: (m) => { setImmediate(() => toWorker.emit('message', m)); return true; } }, store);
+    const w = new IpcDedupStore({ connected: true, on: (e, l) => toWorker.on(e, l), send: (m) => { sent.push(m); setImmediate(() => toPrimary.emit('message', JSON.parse(JSON.stringify(m)))); return true; } }, 1000, { batch: true, admit: true });
+    sent.length = 0;
+    expect(await w.admit!({ key: 'q1', value: 'POST:x@1', ttlMs: 60_000 }, { key: 'msg:u:1', ttlMs: 30_000 })).toEqual({ earlier: null, claimed: null });
+    expect(sent).toHaveLength(1);
+    // The claim is the primary's: another worker sees it pending.
+    expect(await a.claim('msg:u:1', 30_000)).toEqual({ state: 'pending' });
+    // The same query again: the earlier record comes back and no claim is made.
+    expect(await w.admit!({ key: 'q1', value: 'POST:x@1', ttlMs: 60_000 }, { key: 'msg:u:2', ttlMs: 30_000 })).toEqual({ earlier: 'POST:x@1' });
+    expect(await store.get('msg:u:2')).toBeNull();
+    // A fresh query for a message claimed elsewhere: its entry comes back.
+    await a.complete('msg:u:1', 'the reply', 30_000);
+    expect(await w.admit!({ key: 'q2', value: 'POST:x@2', ttlMs: 60_000 }, { key: 'msg:u:1', ttlMs: 30_000 })).toEqual({ earlier: null, claimed: { state: 'done', reply: 'the reply' } });
+  });
+});

@@ -5,14 +5,17 @@
  * per key, so a retry that lands on another worker (or, during a deploy, on
  * the next release) still gets the first answer and the handler runs once.
  */
-import type { DedupEntry, DedupStore } from '../wechat/dedup.js';
+import type { Admission, DedupEntry, DedupStore } from '../wechat/dedup.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 
-type Op = 'claim' | 'complete' | 'get' | 'remember';
-/** A request from a worker; `id` 0 means no answer is wanted. `value`: what `remember` records. */
-export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: string; reply?: string; ttlMs?: number; value?: string }
-/** `value`: what `remember` found already recorded. */
-export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null; value?: string | null }
+type Op = 'claim' | 'complete' | 'get' | 'remember' | 'admit';
+/**
+ * A request from a worker; `id` 0 means no answer is wanted. `value`: what `remember` records.
+ * `admit` is a `remember` of `key` followed by a claim of `claimKey` for `claimTtlMs`.
+ */
+export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: string; reply?: string; ttlMs?: number; value?: string; claimKey?: string; claimTtlMs?: number }
+/** `value`: what `remember` found already recorded; `claimed`: `admit` made its claim (its outcome in `entry`). */
+export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null; value?: string | null; claimed?: boolean }
 /** Requests (or answers) of one event-loop turn in one IPC message. */
 interface Batch<T> { type: 'wxmp-dedup-batch'; items: T[] }
 
@@ -22,6 +25,8 @@ interface Batch<T> { type: 'wxmp-dedup-batch'; items: T[] }
  * IPC message per request, which every supervisor understands.
  */
 export const IPC_BATCH_ENV = 'WXMP_DEDUP_BATCH';
+/** Set by a primary that answers `admit` (the replay record and the claim in one request). */
+export const IPC_ADMIT_ENV = 'WXMP_DEDUP_ADMIT';
 
 interface Channel {
   send?(message: unknown, callback?: (error: Error | null) => void): boolean;
@@ -37,10 +42,10 @@ type Waiter = { resolve(response: DedupResponse): void; reject(error: Error): vo
  * The worker side: a DedupStore whose entries live in the primary. With `batch`,
  * the requests of one event-loop turn go in one IPC message with one timer, and
  * come back in one: each IPC message costs both processes a serialization and a
- * write, and every message asks twice (the replay record, then the claim).
+ * write. With `admit`, a message's replay record and its claim go in one request.
  *
  * @example
- * const store = new IpcDedupStore(process, 1000, { batch: process.env[IPC_BATCH_ENV] === '1' }); // in a cluster worker
+ * const store = new IpcDedupStore(process, 1000, { batch: process.env[IPC_BATCH_ENV] === '1', admit: process.env[IPC_ADMIT_ENV] === '1' }); // in a cluster worker
  */
 export class IpcDedupStore implements DedupStore {
   private next = 1;
@@ -49,8 +54,17 @@ export class IpcDedupStore implements DedupStore {
   private readonly batch: boolean;
   private readonly deadlines: Deadlines;
 
-  constructor(private readonly channel: Channel = process, private readonly timeoutMs = 1000, options: { batch?: boolean } = {}) {
+  /** Present when the primary answers it (IPC_ADMIT_ENV): a message then costs one round trip, not two. */
+  readonly admit?: (record: { key: string; value: string; ttlMs: number }, claim: { key: string; ttlMs: number }) => Promise<Admission>;
+
+  constructor(private readonly channel: Channel = process, private readonly timeoutMs = 1000, options: { batch?: boolean; admit?: boolean } = {}) {
     this.batch = options.batch ?? false;
+    if (options.admit) {
+      this.admit = async (record, claim) => {
+        const r = await this.ask('admit', record.key, record.ttlMs, record.value, claim);
+        return r.claimed ? { earlier: r.value ?? null, claimed: r.entry } : { earlier: r.value ?? null };
+      };
+    }
     this.deadlines = new Deadlines(timeoutMs);
     channel.on('message', (message) => {
       const m = message as DedupResponse | Batch<DedupResponse>;
@@ -67,10 +81,14 @@ export class IpcDedupStore implements DedupStore {
     w.resolve(response);
   }
 
-  private ask(op: Op, key: string, ttlMs?: number, value?: string): Promise<DedupResponse> {
+  private ask(op: Op, key: string, ttlMs?: number, value?: string, claim?: { key: string; ttlMs: number }): Promise<DedupResponse> {
     if (!this.channel.connected || !this.channel.send) return Promise.reject(new Error('the primary process is gone'));
     const id = this.next++;
     const request: DedupRequest = { type: 'wxmp-dedup', id, op, key, ttlMs, value };
+    if (claim) {
+      request.claimKey = claim.key;
+      request.claimTtlMs = claim.ttlMs;
+    }
     if (this.batch) {
       return new Promise((resolve, reject) => {
         this.waiting.set(id, { resolve, reject });
@@ -177,9 +195,14 @@ export function serveDedup(worker: { on(event: 'message', listener: (message: un
 /** One request's answer; never rejects (a failing store answers "nothing there"). */
 function serveOne(store: DedupStore, m: DedupRequest): Promise<DedupResponse> {
   const answer = (entry: DedupEntry | null, value?: string | null): DedupResponse => ({ type: 'wxmp-dedup', id: m.id, entry, value });
-  if (m.op === 'remember') {
+  if (m.op === 'remember' || m.op === 'admit') {
     const remembered = store.remember ? store.remember(m.key, m.value ?? '', m.ttlMs ?? 30_000) : Promise.resolve(null);
-    return remembered.then((value) => answer(null, value), () => answer(null, null));
+    const claimKey = m.op === 'admit' ? m.claimKey : undefined;
+    return remembered.then(
+      // Claimed in the same turn, before any other request is served: as if the worker had asked next.
+      (value) => (value !== null || claimKey === undefined ? answer(null, value) : store.claim(claimKey, m.claimTtlMs ?? 30_000).then((entry) => ({ ...answer(entry, null), claimed: true }), () => answer(null, null))),
+      () => answer(null, null),
+    );
   }
   const done = m.op === 'claim' ? store.claim(m.key, m.ttlMs ?? 30_000)
     : m.op === 'complete' ? store.complete(m.key, m.reply ?? '', m.ttlMs ?? 30_000).then(() => null)

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { ConfigError, isWxmpError } from '../errors.js';
 import { MemoryDedupStore } from '../wechat/dedup.js';
-import { IPC_BATCH_ENV, serveDedup } from './ipc-dedup.js';
+import { IPC_ADMIT_ENV, IPC_BATCH_ENV, serveDedup } from './ipc-dedup.js';
 
 /**
  * WXMP_WORKERS: worker processes per server. Default: the machine's available
@@ -92,7 +92,7 @@ export async function runPrimary(env: Env = process.env): Promise<number> {
     process.on('SIGINT', () => void stop(0));
 
     const fork = () => {
-      const worker = cluster.fork({ WXMP_WORKER_COUNT: String(count), [IPC_BATCH_ENV]: '1' });
+      const worker = cluster.fork({ WXMP_WORKER_COUNT: String(count), [IPC_BATCH_ENV]: '1', [IPC_ADMIT_ENV]: '1' });
       serveDedup(worker, store);
       const started = Date.now();
       worker.on('message', (message: { type?: string; line?: string }) => {

@@ -1,6 +1,6 @@
 import * as nodeCrypto from 'node:crypto';
 import { ProtocolError } from '../errors.js';
-import { DEDUP_TTL_MS, type DedupStore } from '../wechat/dedup.js';
+import { DEDUP_TTL_MS, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
 import type { Query } from '../wechat/protocol.js';
 
 /** Default for `maxClockSkewSec` / WECHAT_MAX_CLOCK_SKEW: five minutes, as Slack and Stripe allow for signed webhooks. */
@@ -10,7 +10,7 @@ export interface ReplayGuardOptions {
   /** Largest distance allowed between `timestamp` and this server's clock (s); 0 turns the checks off. */
   maxClockSkewSec: number;
   /** Where each signed query is recorded: the de-dup store, shared when it is Redis. `rememberSync`: this process's memory, checked without a promise. */
-  store: Required<Pick<DedupStore, 'remember'>> & { rememberSync?(key: string, value: string, ttlMs: number): string | null };
+  store: Required<Pick<DedupStore, 'remember'>> & Pick<DedupStore, 'admit'> & { rememberSync?(key: string, value: string, ttlMs: number): string | null };
   now: () => number;
 }
 
@@ -44,8 +44,11 @@ export class ReplayGuard {
    * Throws a 403 {@link ProtocolError} for a stale or replayed request. `body` is what was
    * received ('' for a GET). With a store in this process's memory it decides at once and
    * returns undefined; with a shared one it returns a promise (rejected for a replay).
+   * `claim`: the de-dup claim to make in the same round trip when the store can
+   * ({@link DedupStore.admit}); the promise then resolves to its outcome, or to
+   * undefined when it was not made (the caller claims on its own).
    */
-  check(query: Query, body: string, kind: 'GET' | 'POST'): Promise<void> | undefined {
+  check(query: Query, body: string, kind: 'GET' | 'POST', claim?: { key: string; ttlMs: number }): Promise<DedupEntry | null | undefined> | undefined {
     const max = this.options.maxClockSkewSec;
     if (!max) return undefined;
     const raw = query.timestamp ?? '';
@@ -64,6 +67,10 @@ export class ReplayGuard {
     const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
     const { store } = this.options;
     if (store.rememberSync) return judge(store.rememberSync(key, seen, ttlMs), what, nowMs, query);
+    if (claim && store.admit) {
+      // Claimed only when nothing was recorded before, so never for a request refused here.
+      return store.admit({ key, value: seen, ttlMs }, claim).then(({ earlier, claimed }) => (judge(earlier, what, nowMs, query), claimed));
+    }
     return store.remember(key, seen, ttlMs).then((earlier) => judge(earlier, what, nowMs, query));
   }
 }

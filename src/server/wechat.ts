@@ -153,15 +153,18 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     });
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
-    const checking = guard.check(ex.query, body, 'POST');
-    if (checking) await checking;
+    const key = messageDedupKey(opened.message);
+    const held = retry?.has(key, opened.message) ?? false;
+    // With a store in another process, the replay record and the de-dup claim go in one round trip.
+    const checking = guard.check(ex.query, body, 'POST', held ? undefined : { key, ttlMs: dedup.ttlMs });
+    const claimed = checking ? await checking : undefined;
     ex.mode = opened.mode;
     ex.xml = opened.xml;
-    const m = (ex.message = opened.message);
-    const key = messageDedupKey(m);
-    let text: string | undefined = retry?.has(key, m) ? await fromRetry(key, opened, ex) : undefined;
+    ex.message = opened.message;
+    // Asked again: a copy may have been put on hold while the store answered.
+    let text: string | undefined = held || retry?.has(key, opened.message) ? await fromRetry(key, opened, ex) : undefined;
     if (text === undefined) try {
-      const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex, key));
+      const outcome = await dedup.run(key, deadlineMs, () => answer(opened, ex, key), claimed);
       ex.dedup = outcome.dedup;
       text = outcome.body;
       if (outcome.dedup !== 'first') ex.replyXml = copyReplyXml(text, opened.mode);

@@ -33,12 +33,25 @@ export interface DedupStore {
    */
   remember?(key: string, value: string, ttlMs: number): Promise<string | null>;
   /**
+   * `remember(record)` and, only when nothing was recorded under `record.key`
+   * before (no replay, no retry with the same query), `claim(claim.key)`: in one
+   * round trip to a store in another process. `claimed` is left out when the
+   * record existed: the caller judges it and claims on its own. Optional.
+   */
+  admit?(record: { key: string; value: string; ttlMs: number }, claim: { key: string; ttlMs: number }): Promise<Admission>;
+  /**
    * False while the store is known to be unreachable (a Redis connection that is
    * down), so callers can skip it without waiting; optional.
    */
   readonly available?: boolean;
   /** Releases connections; optional. */
   close?(): Promise<void>;
+}
+
+/** What {@link DedupStore.admit} found: the earlier record, and the claim's outcome when it was made. */
+export interface Admission {
+  earlier: string | null;
+  claimed?: DedupEntry | null;
 }
 
 /** The fields of a message that identify it across WeChat's retries. */
