@@ -10,7 +10,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PHONE_ERROR } from '../../src/emulator/judge.js';
-import { SIZES, amr, keyboardStops, launchChromium, localPoll, openPage, png, publishMenu, sizedContext, startPagesDev, type PagesDev, type Size } from './support/harness.js';
+import { SIZES, amr, keyboardStops, launchChromium, localPoll, openPage, release, png, publishMenu, sizedContext, startPagesDev, type PagesDev, type Size } from './support/harness.js';
 import { screenshot, seriousViolations } from './support/pages.js';
 import { http } from './support/project.js';
 
@@ -81,8 +81,8 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     await screenshot(page, `chat-${size.name}`);
     const inspector = await openPage(context, `${dev.localUrl}${href}`);
     await poll(() => inspector.locator('#detail').innerText()).toContain('kaboom in the handler');
-    await inspector.close();
-    await page.close();
+    release(inspector);
+    release(page);
   }, 120_000);
 
   it.sequential('sends a picture and a voice file (hosted by the mock API), a location and a link', async () => {
@@ -126,7 +126,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     await page.click('#ask-ok');
     await poll(() => lastBot(page).textContent()).toBe('link https://example.com/post');
     await screenshot(page, `chat-${size.name}-inputs`);
-    await page.close();
+    release(page);
   }, 120_000);
 
   it.sequential('sends every menu event WeChat sends; Escape and an outside click close the sub-menu', async () => {
@@ -181,7 +181,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     await page.fill('#ask input[name=scene]', '42');
     await page.click('#ask-ok');
     await poll(() => lastBot(page).textContent()).toBe('event SCAN 42');
-    await page.close();
+    release(page);
   }, 120_000);
 
   it.sequential('keeps the history across a reload, and clears it', async () => {
@@ -196,7 +196,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     await page.reload();
     await page.waitForSelector('body[data-ready]');
     expect(await page.locator('.row').count()).toBe(0);
-    await page.close();
+    release(page);
   }, 60_000);
 
   it.sequential('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself', async () => {
@@ -245,7 +245,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     const ring = await page.evaluate('(() => { const a = document.activeElement; const cs = getComputedStyle(a); return a.matches(":focus-visible") && cs.outlineStyle !== "none" && parseFloat(cs.outlineWidth) >= 2; })()');
     expect(ring).toBe(true);
     await page.keyboard.press('Escape');
-    await page.close();
+    release(page);
   }, 90_000);
 
   it.sequential('has no serious or critical axe violations, with a form, the + panel and a sub-menu open, in English and in Chinese', async () => {
@@ -278,7 +278,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
       await page.click('#ask-cancel');
     }
     await page.click('#lang');
-    await page.close();
+    release(page);
   }, 150_000);
 
   it.sequential('defaults to the browser\'s language', async () => {

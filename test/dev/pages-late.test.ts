@@ -13,23 +13,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDev, type DevHandle } from '../../src/dev/command.js';
+import type { DevHandle } from '../../src/dev/command.js';
 import { APP_ID } from '../helpers/wechat-request.js';
-import { SIZES, devEnv, launchChromium, openPage, poll, postText, signedText, sizedContext, type Size } from './support/harness.js';
+import { SIZES, launchChromium, localPoll, openPage, release, postText, signedText, sizedContext, startPagesDev, type PagesDev, type Size } from './support/harness.js';
 import { pagesBot, screenshot } from './support/pages.js';
-import { http, makeProject, memoryLogger, type Project } from './support/project.js';
 
 const gates = mkdtempSync(join(tmpdir(), 'wxmp-gates-'));
 const open = (name: string) => writeFileSync(join(gates, name), '');
-const projects: Project[] = [];
+const started: PagesDev[] = [];
 const servers: Record<'kf' | 'retry' | 'off', DevHandle> = {} as never;
 let browser: Browser;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function serve(env: Record<string, string>): Promise<DevHandle> {
-  const project = makeProject(pagesBot('echo:', { gateDir: gates }));
-  projects.push(project);
-  return startDev({ cwd: project.dir, env: devEnv('0', env), logger: memoryLogger() });
+  const server = await startPagesDev({ bot: pagesBot('echo:', { gateDir: gates }), env });
+  started.push(server);
+  return server.dev;
 }
 
 beforeAll(async () => {
@@ -41,23 +40,22 @@ beforeAll(async () => {
 }, 90_000);
 afterAll(async () => {
   await browser?.close();
-  for (const dev of Object.values(servers)) await dev?.close();
-  for (const p of projects) p.remove();
+  for (const server of started) await server.close();
   rmSync(gates, { recursive: true, force: true });
 });
 
-describe.each(SIZES)('late replies in the inspector at $name size ($width×$height)', (size: Size) => {
+// The sizes run side by side on the same servers: each sends its own texts as its own users, so neither sees the other's held replies.
+describe.concurrent.each(SIZES)('late replies in the inspector at $name size ($width×$height)', (size: Size) => {
+  const poll = localPoll();
   let context: BrowserContext;
-  beforeAll(async () => {
-    // Each size starts from empty inspectors ("继续" is the same text at both).
-    for (const dev of Object.values(servers)) await http(`${dev.localUrl}/__wxmp/api/exchanges`, { method: 'DELETE' });
-    context = await sizedContext(browser, size);
-  });
+  beforeAll(async () => { context = await sizedContext(browser, size); });
   afterAll(() => context?.close());
 
-  /** Opens the late-reply row of `content` and checks its entry, then follows its link to the message. */
+  /** Opens the late-reply row of `content` that carries `expected.reply`, checks its entry, then follows its link to the message. */
   async function lateEntry(page: Page, content: string, expected: { reply: string; delivery: RegExp }) {
-    const late = page.locator('#list tr', { has: page.locator('td:nth-child(2)', { hasText: 'late reply' }) }).filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${content}$`) }) });
+    const late = page.locator('#list tr', { has: page.locator('td:nth-child(2)', { hasText: 'late reply' }) })
+      .filter({ has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${content}$`) }) })
+      .filter({ has: page.locator('td:nth-child(4)', { hasText: expected.reply }) });
     await poll(() => late.count()).toBe(1);
     expect(await late.getAttribute('class')).toContain('late');
     expect(await late.locator('td:nth-child(4)').innerText()).toContain(expected.reply);
@@ -73,7 +71,7 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     return delay;
   }
 
-  it('kf: sent as a customer-service message', async () => {
+  it.sequential('kf: sent as a customer-service message', async () => {
     const name = `kf_${size.name}`;
     expect((await postText(servers.kf, `gate ${name}`)).body).toBe('success');
     const page = await openPage(context, `${servers.kf.localUrl}/__wxmp`);
@@ -85,17 +83,18 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     expect(await page.locator('#detail').innerText()).toContain('the reply follows as a customer-service message');
     await page.locator('#detail a', { hasText: 'open entry' }).click();
     await poll(() => page.locator('#detail h2').textContent()).toMatch(/^late reply/);
-    await page.close();
+    release(page);
   }, 60_000);
 
-  it('retry: returned on WeChat\'s retry, and on "继续" after the last retry', async () => {
+  it.sequential('retry: returned on WeChat\'s retry, and on "继续" after the last retry', async () => {
     const page = await openPage(context, `${servers.retry.localUrl}/__wxmp`);
     // Two flows at once, by two users. On the second try: the first missed the deadline and is held; the reply is ready when the copy comes.
     // On "继续": not ready by the third try (which tells the user to send 继续), ready later.
     const name = `rt_${size.name}`;
     const parked = `ct_${size.name}`;
-    const send = signedText(servers.retry, `gate ${name}`);
-    const again = signedText(servers.retry, `gate ${parked}`, 'oParked');
+    const parkedUser = `oParked_${size.name}`;
+    const send = signedText(servers.retry, `gate ${name}`, `oRetry_${size.name}`);
+    const again = signedText(servers.retry, `gate ${parked}`, parkedUser);
     const first = send(10_000);
     const tries = [again(10_000)];
     await sleep(1300);
@@ -109,7 +108,7 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     await sleep(1300);
     open(parked);
     await sleep(200);
-    expect((await postText(servers.retry, '继续', 'oParked')).body).toContain('<Encrypt>');
+    expect((await postText(servers.retry, '继续', parkedUser)).body).toContain('<Encrypt>');
     expect((await first).body).toBe('success');
     const delay = await lateEntry(page, `gate ${name}`, { reply: `gated ${name}`, delivery: /returned on a WeChat retry/ });
     expect(delay).toBeGreaterThan(1000);
@@ -126,14 +125,14 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     await Promise.all(tries);
     if (size.name === 'phone') await page.click('#back');
     // The third try's answer: the hint, shown as the reply.
-    await poll(() => page.locator('#list td:nth-child(4)', { hasText: '请稍后回复「继续」查看' }).count()).toBeGreaterThanOrEqual(1);
+    await poll(() => page.locator('#list tr', { hasText: `gate ${parked}` }).filter({ has: page.locator('td:nth-child(4)', { hasText: '请稍后回复「继续」查看' }) }).count()).toBeGreaterThanOrEqual(1);
     await poll(() => page.locator('#list tr', { hasText: `gate ${parked}` }).count()).toBe(3);
     expect(await page.locator('#list tr.rejected').count()).toBe(0);
     await screenshot(page, `inspector-${size.name}-late-retry`);
-    await page.close();
+    release(page);
   }, 90_000);
 
-  it('off: shown as dropped', async () => {
+  it.sequential('off: shown as dropped', async () => {
     const name = `off_${size.name}`;
     expect((await postText(servers.off, `gate ${name}`)).body).toBe('success');
     const page = await openPage(context, `${servers.off.localUrl}/__wxmp`);
@@ -143,10 +142,10 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     expect(await page.locator('#detail').innerText()).toContain('its reply is dropped (WECHAT_LATE_REPLY=off)');
     if (size.name === 'phone') await page.click('#back');
     expect(await page.locator('#list tr', { hasText: `gate ${name}` }).first().innerText()).toBeTruthy();
-    await page.close();
+    release(page);
   }, 60_000);
 
-  it('the chat with no mock API to host files asks for a picture URL, and offers no voice file', async () => {
+  it.sequential('the chat with no mock API to host files asks for a picture URL, and offers no voice file', async () => {
     const page = await openPage(context, `${servers.retry.localUrl}/__wxmp/chat/`);
     await page.click('#plus');
     await page.click('#more .pick');
@@ -161,6 +160,6 @@ describe.each(SIZES)('late replies in the inspector at $name size ($width×$heig
     await page.fill('#ask input[name=recognition]', 'no file');
     await page.click('#ask-ok');
     await poll(() => page.locator('.row.bot .bubble').last().textContent()).toMatch(/^heard no file · /);
-    await page.close();
+    release(page);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendCommand } from '../../src/emulator/send-command.js';
 import { PHONE_ERROR } from '../../src/emulator/judge.js';
-import { CREDS, SIZES, inspectorRow as row, keyboardStops, launchChromium, localPoll, openPage, postText, sizedContext, startPagesDev, withClipboard, type PagesDev, type Size } from './support/harness.js';
+import { CREDS, SIZES, inspectorRow as row, keyboardStops, launchChromium, localPoll, openPage, release, postText, sizedContext, startPagesDev, withClipboard, type PagesDev, type Size } from './support/harness.js';
 import { screenshot, seriousViolations } from './support/pages.js';
 import { http } from './support/project.js';
 
@@ -86,7 +86,7 @@ describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (si
     const news2 = lines().filter((l) => l.message?.content === 'news2').at(-1)!;
     expect(news2.verdict).toMatchObject({ ok: false, kind: 'invalid', phone: PHONE_ERROR, reason: expect.stringContaining('1 article') });
     expect(lines().filter((l) => l.message?.content === 'hello').at(-1)!.verdict).toEqual({ ok: true, kind: 'reply' });
-    await page.close();
+    release(page);
   }, 90_000);
 
   it.sequential('shows columns, the message and reply first, folded raw parts with pretty XML, headers and the source address; searches, filters, exports', async () => {
@@ -135,7 +135,7 @@ describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (si
     expect(lines).toHaveLength(6);
     expect(lines.find((l) => l.message?.content === 'news2').verdict).toMatchObject({ ok: false, phone: PHONE_ERROR });
     await screenshot(page, `inspector-${size.name}`);
-    await page.close();
+    release(page);
   }, 90_000);
 
   it.sequential('works by keyboard alone with a visible focus ring; replays with edits and as recorded; copies a working `wxmp send` command', async () => {
@@ -197,7 +197,7 @@ describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (si
     // Escape hands focus back to the row it came from.
     expect(await page.evaluate('document.activeElement?.tagName')).toBe('TR');
     expect(await page.locator('#list tr.replayed').count()).toBe(2);
-    await page.close();
+    release(page);
   }, 120_000);
 
   it.sequential('keeps as many rows as the server, and clears both', async () => {
@@ -208,7 +208,7 @@ describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (si
     await page.click('#clear');
     await poll(() => page.locator('#list tr').count()).toBe(0);
     expect(JSON.parse((await http(`${dev.localUrl}/__wxmp/api/exchanges`)).body)).toEqual([]);
-    await page.close();
+    release(page);
   }, 90_000);
 
   it.sequential('has no serious or critical axe violations, list and detail, in English and in Chinese, and switches language', async () => {
@@ -235,7 +235,7 @@ describe.concurrent.each(SIZES)('inspector at $name size ($width×$height)', (si
     }
     await page.click('#lang');
     expect(await page.evaluate('document.documentElement.lang')).toBe('en');
-    await page.close();
+    release(page);
   }, 120_000);
 
   it.sequential('defaults to the browser\'s language', async () => {
