@@ -67,6 +67,11 @@ describe('the request log', () => {
     expect(message).toMatchObject({ kind: 'message', mode: 'safe', dedup: 'first', message: { type: 'text', content: 'this is a test' }, reply: { type: 'text', content: 'echo: this is a test' } });
     expect(message!.message).not.toHaveProperty('raw');
     expect(exchangeRecord(message!, (t) => t)).toBe(`${JSON.stringify(message)}\n`);
+    // A live exchange (message in the middle, with raw) gives the line the object spread gave: same fields, same order.
+    const live: Exchange = { id: 'a-1', time: 1, method: 'POST', path: '/', query: { nonce: '1' }, status: 200, durationMs: 2, kind: 'message', mode: 'safe', message: { type: 'text', content: 'hi', fromUserName: 'u', toUserName: 'g', createTime: 1, msgId: '9', raw: { Content: 'hi' } } as Exchange['message'], reply: null, responseBody: 'success', dedup: 'first' };
+    const { message: m, ...rest } = live;
+    expect(exchangeRecord(live, (t) => t.replace('hi', 'HI'))).toBe(`${JSON.stringify({ ...rest, message: { ...m, raw: undefined } }).replace('hi', 'HI')}\n`);
+    expect(exchangeRecord(rest, (t) => t)).toBe(`${JSON.stringify(rest)}\n`);
     const lines = p.printed.join('').trim().split('\n');
     expect(lines).toHaveLength(4);
     expect(lines[0]).toMatch(/^\d\d:\d\d:\d\d GET \/ 403 \d+ms WeChat URL verification ✗ SIGNATURE_INVALID: /);

@@ -12,8 +12,16 @@ export interface ExchangeLogFile {
 
 /** One exchange as its JSON line: `raw` repeats the XML already logged, so it is left out. */
 export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
-  const { message, ...rest } = exchange;
-  const slim = message ? { ...rest, message: { ...message, raw: undefined } } : rest;
+  // The fields copied one by one, `message` last: what `{ ...rest, message: { ...message, raw: undefined } }`
+  // gives, in the same order, in half the time (object rest took as long as JSON.stringify).
+  const slim: Record<string, unknown> = {};
+  for (const key in exchange) if (key !== 'message') slim[key] = exchange[key as keyof Exchange];
+  const { message } = exchange;
+  if (message) {
+    const fields: Record<string, unknown> = {};
+    for (const key in message) if (key !== 'raw') fields[key] = message[key as keyof typeof message];
+    slim.message = fields;
+  }
   return `${redact(JSON.stringify(slim))}\n`;
 }
 
