@@ -5,12 +5,10 @@
  * again from the new server, customer-service messages heard again; and the
  * inspector's feed answering 503 while a server starts.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWechatClient } from '../../src/api/client.js';
-import { MemoryTokenStore } from '../../src/api/token-store.js';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
-import { SIZES, devEnv, launchChromium, openPage, poll, postText, sizedContext } from './support/harness.js';
+import { SIZES, devEnv, inspectorRow as row, launchChromium, localPoll, openPage, poll, postText, publishMenu, sizedContext } from './support/harness.js';
 import { pagesBot, screenshot } from './support/pages.js';
 import { makeProject, memoryLogger } from './support/project.js';
 
@@ -18,14 +16,13 @@ const project = makeProject(pagesBot());
 const logger = memoryLogger();
 let dev: DevHandle;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
-const row = (page: Page, content: string) => page.locator('#list tr', { has: page.locator('td:nth-child(3)', { hasText: new RegExp(`^${content}$`) }) });
-const menu = (name: string) => createWechatClient({ appId: dev.mockApi!.appId, appSecret: dev.mockApi!.appSecret, apiBase: `${dev.localUrl}/__wxmp/mock-api`, tokenStore: new MemoryTokenStore(), timeoutMs: 5000 })
-  .menu.create({ button: [{ type: 'click', name, key: `K_${name}` }] });
+// Per size, a context for each page: each is the front tab of its own (Chromium throttles the timers and frames of a tab behind another).
+const contexts: Array<{ inspector: BrowserContext; chat: BrowserContext }> = [];
+const menu = (name: string) => publishMenu(dev, [{ type: 'click', name, key: `K_${name}` }]);
 
 beforeAll(async () => {
   [dev, browser] = await Promise.all([startDev({ cwd: project.dir, env: devEnv(), logger }), launchChromium()]);
-  for (const size of SIZES) contexts.push(await sizedContext(browser, size));
+  for (const size of SIZES) contexts.push({ inspector: await sizedContext(browser, size), chat: await sizedContext(browser, size) });
 }, 60_000);
 afterAll(async () => {
   await browser?.close();
@@ -37,12 +34,13 @@ describe('both pages across a dev-server restart, at phone and desktop sizes', (
   it('show "reconnecting", come back by themselves, reload the list, keep the chat, read the menu again, and receive customer-service messages again', async () => {
     await menu('旧菜单');
     await postText(dev, 'before restart');
-    const pages = await Promise.all(SIZES.map(async (size, i) => ({
-      size,
-      inspector: await openPage(contexts[i]!, `${dev.localUrl}/__wxmp`),
-      chat: await openPage(contexts[i]!, `${dev.localUrl}/__wxmp/chat/`),
-    })));
-    for (const { size, chat } of pages) {
+    const pages = await Promise.all(SIZES.map(async (size, i) => {
+      const [inspector, chat] = await Promise.all([openPage(contexts[i]!.inspector, `${dev.localUrl}/__wxmp`), openPage(contexts[i]!.chat, `${dev.localUrl}/__wxmp/chat/`)]);
+      // Each size's chat is another follower, so a customer-service message reaches the one page it is for.
+      return { size, user: `oWxmpEmulatorUser0000000000${i + 1}`, inspector, chat };
+    }));
+    for (const { size, user, chat } of pages) {
+      await chat.selectOption('#user', user);
       await chat.fill('#input', `hi before on ${size.name}`);
       await chat.click('#send');
       await poll(() => chat.locator('.row.bot .bubble').last().textContent()).toBe(`echo:hi before on ${size.name}`);
@@ -89,18 +87,28 @@ describe('both pages across a dev-server restart, at phone and desktop sizes', (
       expect(await chat.locator('.row.me .bubble', { hasText: `hi before on ${size.name}` }).count()).toBe(1);
       await chat.click('#menu button.top:has-text("新菜单")');
       await poll(() => chat.locator('.row.bot .bubble').last().textContent()).toBe('event CLICK K_新菜单');
+    }
+    // Both at once: the handler takes 2 s.
+    for (const { chat } of pages) {
       await chat.fill('#input', 'slow');
       await chat.click('#send');
+    }
+    for (const { chat } of pages) {
       await poll(() => chat.locator('.row.bot .bubble').last().textContent(), { timeout: 15_000 }).toBe('Customer-service messagelate hello');
+      expect(await chat.locator('.row.bot .bubble', { hasText: 'late hello' }).count()).toBe(1);
     }
     for (const { inspector, chat } of pages) {
       await inspector.close();
       await chat.close();
     }
   }, 150_000);
+});
 
-  it.each(SIZES)('the inspector says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself ($name size)', async (size) => {
-    const page = await contexts[SIZES.indexOf(size)]!.newPage();
+// The sizes side by side: most of this is the page's reconnect delays.
+describe.concurrent('the inspector with a feed that answers 503', () => {
+  const poll = localPoll();
+  it.each(SIZES)('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself ($name size)', async (size) => {
+    const page = await contexts[SIZES.indexOf(size)]!.inspector.newPage();
     page.setDefaultTimeout(15_000);
     let starting = true;
     let refused = 0;
