@@ -17,7 +17,7 @@ export interface RunResult {
  * @example
  * const { code, stdout } = await run('rsync', ['--version']);
  */
-export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal, ownGroup = false): Promise<RunResult> {
+export function run(command: string, args: string[], input?: string, onOutput?: (chunk: string) => void, signal?: AbortSignal, ownGroup = false, retries = 3): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     // ownGroup: out of the terminal's process group, so Ctrl-C reaches wxmp but not this child.
     const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: ownGroup });
@@ -27,7 +27,15 @@ export function run(command: string, args: string[], input?: string, onOutput?: 
     child.stdout.on('data', (d: Buffer) => { stdout += d; onOutput?.(String(d)); });
     child.stderr.on('data', (d: Buffer) => { stderr += d; });
     child.on('error', (error) => reject(new DeployError('local', `could not run ${command}: ${error.message}. Install it (openssh-client, rsync) on this machine.`, { cause: error })));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    child.on('close', (code, killedBy) => {
+      // A Ctrl-C sent to the terminal's group between fork and setsid stays pending in the child and
+      // ends it just before exec: it never ran. Outside the group nothing else sends it SIGINT; run it again.
+      if (ownGroup && killedBy === 'SIGINT' && !stdout && !stderr && retries > 0 && !signal?.aborted) {
+        resolve(run(command, args, input, onOutput, signal, ownGroup, retries - 1));
+      } else {
+        resolve({ code: code ?? 1, stdout, stderr });
+      }
+    });
     child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
