@@ -110,7 +110,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const stopStreams = new AbortController();
     opened.push(() => stopStreams.abort());
     const chat = createChatApp({
-      target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey },
+      target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs },
       mock: mockApi,
       signal: stopStreams.signal,
       mediaBase: mockApi && `${main.url}/__wxmp/mock-api`,
@@ -120,7 +120,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       },
     });
     const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
-    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onLateDropped: late.onDropped, accounts: extra.accounts, onExchange, logger });
+    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onLateDropped: late.onDropped, accounts: extra.accounts, onExchange, logger, retryHoldMs: options.wechatTimings?.retryHoldMs });
 
     // src/, and the bot itself when it lives elsewhere (WXMP_BOT=./bot.js).
     const watched = relative(join(cwd, 'src'), entry).startsWith('..') ? [join(cwd, 'src'), entry] : [join(cwd, 'src')];

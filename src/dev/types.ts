@@ -26,6 +26,12 @@ export interface DevOptions {
   tunnel?: TunnelTimings;
   /** How long start-up waits for the tunnel before printing the banner. Default 3 s. */
   tunnelWaitMs?: number;
+  /**
+   * WeChat's timings as the dev server plays them (tests make them short): how long the chat
+   * waits for each try (default 5000, WeChat's) and how long a try held by WECHAT_LATE_REPLY=retry
+   * stays open (default 5500).
+   */
+  wechatTimings?: { timeoutMs?: number; retryHoldMs?: number };
   /** How many exchanges the inspector keeps (the page keeps as many). Default 200. */
   maxExchanges?: number;
   /** Called with every exchange, after the log. */

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDev, type DevHandle } from '../../src/dev/command.js';
-import { SIZES, devEnv, inspectorRow as row, launchChromium, localPoll, openPage, poll, postText, publishMenu, sizedContext } from './support/harness.js';
+import { SIZES, devEnv, inspectorRow as row, launchChromium, openPage, poll, pollOn, postText, publishMenu, sizedContext } from './support/harness.js';
 import { pagesBot, screenshot } from './support/pages.js';
 import { makeProject, memoryLogger } from './support/project.js';
 
@@ -106,8 +106,8 @@ describe('both pages across a dev-server restart, at phone and desktop sizes', (
 
 // The sizes side by side: most of this is the page's reconnect delays.
 describe.concurrent('the inspector with a feed that answers 503', () => {
-  const poll = localPoll();
-  it.each(SIZES)('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself ($name size)', async (size) => {
+  it.for(SIZES)('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself ($name size)', { timeout: 60_000 }, async (size, { expect }) => {
+    const poll = pollOn(expect);
     const page = await contexts[SIZES.indexOf(size)]!.inspector.newPage();
     page.setDefaultTimeout(15_000);
     let starting = true;
@@ -126,5 +126,5 @@ describe.concurrent('the inspector with a feed that answers 503', () => {
     await postText(dev, `after 503 ${size.name}`);
     await poll(() => row(page, `after 503 ${size.name}`).count()).toBe(1);
     await page.close();
-  }, 60_000);
+  });
 });

@@ -78,19 +78,21 @@ export function release(page: Page): void {
   idle.set(page.context(), pages);
 }
 
-/** expect.poll with room for a loaded machine; a short interval, as most waits are for one round trip. */
-export const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, interval: 25, ...options });
+/** expect.poll on `on` (a test's own expect), with room for a loaded machine; a short interval, as most waits are for one round trip. */
+export const pollOn = (on: ExpectStatic) => <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => on.poll(fn, { timeout: 15_000, interval: 25, ...options });
+export const poll = pollOn(expect);
 export type Poll = typeof poll;
 
 /**
  * The same poll on the running test's own expect, for a suite whose tests run
- * beside another suite's: the global expect.poll belongs to whichever test
- * started last, and throws once that one has ended.
+ * in order beside another suite's: the global expect.poll belongs to whichever
+ * test started last, and throws once that one has ended. (Tests that run side
+ * by side in one suite use pollOn with their context's expect.)
  */
 export function localPoll(): Poll {
   let current: ExpectStatic = expect;
   beforeEach((context) => { current = context.expect; });
-  return (fn, options = {}) => current.poll(fn, { timeout: 15_000, interval: 25, ...options });
+  return (fn, options = {}) => pollOn(current)(fn, options);
 }
 
 export interface PagesDev {
