@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, LOG_FLUSH_MS } from './batch-writer.js';
 import type { Exchange } from './exchange.js';
 import type { Redactor } from './redact.js';
 
@@ -73,7 +73,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
       queue.push(exchange);
       if (!scheduled) {
         scheduled = true;
-        setImmediate(drain);
+        setTimeout(drain, LOG_FLUSH_MS);
       }
     },
     close: () => {

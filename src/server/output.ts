@@ -3,7 +3,7 @@
  * else (the bot's own console.log included) redacted line by line, as the dev
  * loop does for the bot's child process.
  */
-import { BatchWriter } from './batch-writer.js';
+import { BatchWriter, LOG_FLUSH_MS } from './batch-writer.js';
 import { redactLines, type Redactor } from './redact.js';
 
 type Write = typeof process.stdout.write;
@@ -42,16 +42,17 @@ export function rawWriter(stream: NodeJS.WriteStream): (text: string) => boolean
 }
 
 /**
- * Request lines for stdout, written together once per event-loop turn.
+ * Request lines for stdout, written together every {@link LOG_FLUSH_MS}; `flush` writes
+ * what waits at once (before the process exits).
  *
  * @example
  * const out = requestLineWriter((text) => process.stdout.write(text));
  * out.push('12:00:01 GET / 200 0ms WeChat URL verification');
  */
-export function requestLineWriter(write: (text: string) => boolean, stream: NodeJS.WriteStream = process.stdout): { push(line: string): void } {
+export function requestLineWriter(write: (text: string) => boolean, stream: NodeJS.WriteStream = process.stdout): { push(line: string): void; flush(): void } {
   const writer = new BatchWriter(
     { write, pending: () => stream.writableLength },
-    { droppedLine: (count) => `wxmp: ${count} request log lines dropped: stdout did not keep up\n` },
+    { droppedLine: (count) => `wxmp: ${count} request log lines dropped: stdout did not keep up\n`, delayMs: LOG_FLUSH_MS },
   );
-  return { push: (line) => writer.push(`${line}\n`) };
+  return { push: (line) => writer.push(`${line}\n`), flush: writer.flush };
 }

@@ -61,7 +61,7 @@ export function createProductionApp(config: ServerConfig, options: Partial<AppOp
       appOptions.onExchange?.(ex);
     },
   });
-  return { app, closeLog: () => log.close() };
+  return { app, closeLog: () => { lines?.flush(); return log.close(); } };
 }
 
 /** Starts the production server with a request log on stdout and in `logDir`. */
