@@ -165,7 +165,8 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
 
   it('a release that hangs at start-up is killed after DEPLOY_HEALTH_TIMEOUT_MS; the old one keeps serving', async () => {
     const before = readlinkSync(join(base, 'current'));
-    const bot = writeBot('bot-hang', "const until = Date.now() + 60_000; while (Date.now() < until) { /* stuck, e.g. a sync call that never returns */ }\nexport default createRouter();");
+    // Stuck in a sync call that never returns; blocked without spinning, so it takes no CPU from the rest of the suite.
+    const bot = writeBot('bot-hang', "Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);\nexport default createRouter();");
     const error = await deploy({ config: { ...config, healthTimeoutMs: 1500 }, cwd: project, bot, out: buffer() }).then(() => undefined, (e: unknown) => e);
     expect((error as Error).message).toMatch(/failed its health check: no healthy answer within 1500 ms; release .* keeps serving/);
     expect(readlinkSync(join(base, 'current'))).toBe(before);

@@ -38,7 +38,8 @@ import { createRouter } from ${JSON.stringify(join(root, 'src', 'index.ts'))};
 export default createRouter().on('text', async (m) => {
   if (m.content === 'stuck') {
     appendFileSync(${JSON.stringify(handled)}, 'stuck ' + process.pid + '\\n');
-    for (;;) { /* a handler that never returns, blocking its worker */ }
+    // A handler that never returns, blocking its worker (without spinning: no CPU taken from the rest of the suite).
+    for (;;) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
   }
   await new Promise((r) => setTimeout(r, 50));
   appendFileSync(${JSON.stringify(handled)}, m.msgId + ' ${tag}\\n');
