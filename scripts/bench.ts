@@ -180,8 +180,9 @@ const servers: Partial<Record<Kind, { port: number; child: ChildProcess }>> = { 
 const stop = (s?: { child: ChildProcess }) => s?.child.kill('SIGTERM');
 const workerServers: Array<{ child: ChildProcess }> = [];
 try {
-  // Enough for one round at `perSecond` (above what these servers reach here), then at 1.5 times the fastest round of that server so far.
-  const roundSize = (perSecond: number, done: Result[] = []) => Math.ceil(duration * (done.length ? 1.5 * Math.max(...done.map((r) => r.rps)) : perSecond));
+  // Enough for one round at `perSecond` (above what these servers reach here) or at 1.5 times the fastest round of
+  // that server so far, whichever is more: one slow round (a busy machine) must not shrink the next round's pool.
+  const roundSize = (perSecond: number, done: Result[] = []) => Math.ceil(duration * Math.max(perSecond, 1.5 * Math.max(0, ...done.map((r) => r.rps))));
   const pool = (make: () => Req, perSecond: number) => new Pool(make, roundSize(perSecond));
   await load(bare.port, 'GET', pool(verification, 10_000), 'warm-up'); // of the load generator and the JIT
   const rows: Row[] = [];
