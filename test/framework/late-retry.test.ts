@@ -67,13 +67,16 @@ describe.concurrent("WECHAT_LATE_REPLY=retry at WeChat's real timing", () => {
 });
 
 describe.concurrent('WECHAT_LATE_REPLY=retry, scaled', () => {
-  // Scaled: 1 unit = 200 ms; WeChat waits 1 s a try (--timeout), the deadline is 600 ms, a held try stays open 1.3 s.
-  const scaled = () => start({ deadlineMs: 600, retryHoldMs: 1300, unit: 200 });
+  // Scaled to 2/5 of WeChat's timing: 1 unit = 400 ms; WeChat waits 2 s a try (--timeout), the deadline is 1.2 s,
+  // a held try stays open 2.6 s. At 1/5 the margins (a few hundred ms) were lost on a loaded 2-core machine, and at
+  // 2/5 the scaled cases still end before the real-timing case beside them.
+  const scaled = () => start({ deadlineMs: 1200, retryHoldMs: 2600, unit: 400 });
+  const tryTimeout = '2000';
 
   it('a reply ready by the second try (a handler between the deadline and the second try, scaled) comes on it, the handler running once', async () => {
     const url = await scaled();
     const user = 'oRetryScaledFive';
-    const { result } = await send(['text', '5', '--url', url, '--retry', '--timeout', '1000'], user);
+    const { result } = await send(['text', '5', '--url', url, '--retry', '--timeout', tryTimeout], user);
     expect(result.tries.map((t) => t.outcome)).toEqual(['timeout', 'answered']);
     expect(JSON.stringify(result.verdict)).toContain('done after 5');
     expect(runsByUser.get(user)).toBe(1);
@@ -82,18 +85,18 @@ describe.concurrent('WECHAT_LATE_REPLY=retry, scaled', () => {
   it('a "20 s" handler (scaled): the third try answers with the hint, and "继续" fetches the reply once it is ready', async () => {
     const url = await scaled();
     const user = 'oRetryScaledTwenty';
-    const first = await send(['text', '20', '--url', url, '--retry', '--timeout', '1000'], user);
+    const first = await send(['text', '20', '--url', url, '--retry', '--timeout', tryTimeout], user);
     expect(first.result.tries.map((t) => t.outcome)).toEqual(['timeout', 'timeout', 'answered']);
     expect(first.code).toBe(0);
     expect(JSON.stringify(first.result.verdict)).toContain('正在处理，请稍后回复「继续」查看');
 
     // Asked too early: still working, and the phone still gets a valid answer.
-    const early = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000'], user);
+    const early = await send(['text', '继续', '--url', url, '--retry', '--timeout', tryTimeout], user);
     expect(early.result.tries.map((t) => t.outcome)).toEqual(['answered']);
     expect(JSON.stringify(early.result.verdict)).toContain('还在处理中');
 
-    await new Promise((r) => setTimeout(r, 2000));
-    const later = await send(['text', '继续', '--url', url, '--retry', '--timeout', '1000'], user);
+    await new Promise((r) => setTimeout(r, 4000));
+    const later = await send(['text', '继续', '--url', url, '--retry', '--timeout', tryTimeout], user);
     expect(later.result.tries.map((t) => t.outcome)).toEqual(['answered']);
     expect(later.code).toBe(0);
     expect(JSON.stringify(later.result.verdict)).toContain('done after 20');
@@ -101,7 +104,7 @@ describe.concurrent('WECHAT_LATE_REPLY=retry, scaled', () => {
     expect(runsByUser.get(user)).toBe(1);
 
     // Fetched once: the next message is an ordinary one for the bot.
-    const again = await send(['text', '0', '--url', url, '--timeout', '1000'], user);
+    const again = await send(['text', '0', '--url', url, '--timeout', tryTimeout], user);
     expect(JSON.stringify(again.result.verdict)).toContain('done after 0');
   }, 30_000);
 });
