@@ -83,9 +83,17 @@ export class FailoverDedupStore implements DedupStore {
   async admit(record: { key: string; value: string; ttlMs: number }, claim: { key: string; ttlMs: number }): Promise<Admission> {
     const admit = this.shared.admit?.bind(this.shared);
     if (!admit || (await this.local.get(claim.key))) return { earlier: await this.remember(record.key, record.value, record.ttlMs) };
-    const result = await this.either(() => admit(record, claim), async (): Promise<Admission> => ({ earlier: await this.local.remember(record.key, record.value, record.ttlMs) }));
+    let fellBack = false;
+    const result = await this.either(() => admit(record, claim), async (): Promise<Admission> => {
+      // The shared admit may still land, its claim with it: a caller left to claim on its own would
+      // then find that claim pending in the shared store, wait on itself and answer "success" with
+      // the handler never run. So the claim is made here, in memory, as claim()'s fallback does.
+      fellBack = true;
+      const earlier = await this.local.remember(record.key, record.value, record.ttlMs);
+      return earlier !== null ? { earlier } : { earlier, claimed: await this.local.claim(claim.key, claim.ttlMs) };
+    });
     // Mirrored like claim()'s: see there.
-    if (result.claimed === null) await this.local.claim(claim.key, claim.ttlMs);
+    if (result.claimed === null && !fellBack) await this.local.claim(claim.key, claim.ttlMs);
     return result;
   }
 
