@@ -16,21 +16,34 @@ export interface LoadResult {
   log: Array<{ at: number; text: string }>;
 }
 
+/**
+ * How long one request may take before it counts as lost. These files run beside
+ * others (CI: the whole suite, Chromium included, on 2 cores), where a starved
+ * machine can hold a healthy answer past WeChat's 5 s: that is latency, which the
+ * bench measures. A request lost or stuck at a switch never answers, and still fails.
+ */
+export const REQUEST_TIMEOUT_MS = 30_000;
+
 let msgId = 5_000_000_000_000_000;
 
-/** One signed plaintext text message to `port` (nginx, or the app directly); resolves to status and body. */
-export function sendText(port: number, content: string, agent?: Agent): Promise<{ status: number; body: string }> {
-  const xml = envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${msgId++}</MsgId>`, `oLoad${msgId % 1000}`);
+/** One signed plaintext text message to `port` (nginx, or the app directly); resolves to status, body and the headers that say why a "success" was sent. */
+export function sendText(port: number, content: string, agent?: Agent): Promise<{ status: number; body: string; why: string }> {
+  const id = msgId++;
+  const xml = envelope(`<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[${content}]]></Content><MsgId>${id}</MsgId>`, `oLoad${msgId % 1000}`);
   const { url, body } = wechatPost(xml, 'plaintext');
+  const started = Date.now();
+  // The message and its timing in every failure: enough to find it in the release's request log.
+  const where = () => `msg ${id}, sent ${new Date(started).toISOString()}, after ${Date.now() - started} ms`;
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: url, method: 'POST', agent, timeout: 5000, headers: { 'content-type': 'text/xml', host: 'wx.test.local' } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: url, method: 'POST', agent, timeout: REQUEST_TIMEOUT_MS, headers: { 'content-type': 'text/xml', host: 'wx.test.local' } }, (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d) => { data += d; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data }));
+      const why = ['x-wxmp-dedup', 'x-wxmp-handler'].filter((h) => res.headers[h]).map((h) => `${h}: ${String(res.headers[h])}`).concat(where()).join('; ');
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: data, why }));
     });
-    req.on('timeout', () => req.destroy(new Error('timeout after 5 s')));
-    req.on('error', reject);
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${REQUEST_TIMEOUT_MS / 1000} s`)));
+    req.on('error', (error) => reject(new Error(`${error.message} (${where()})`)));
     req.end(body);
   });
 }
@@ -54,7 +67,7 @@ export function startLoad(port: number, options: { concurrency?: number; gapMs?:
         result.log.push({ at: Date.now(), text });
         if (res.status !== 200 || !text) {
           result.failed++;
-          result.failures.push(`${res.status} ${res.body.slice(0, 80)}`);
+          result.failures.push(`${res.status} ${res.body.slice(0, 80)} (${res.why})`);
         } else if (!result.replies.includes(text)) result.replies.push(text);
       } catch (error) {
         result.failed++;
