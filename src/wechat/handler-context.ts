@@ -17,17 +17,25 @@ export interface SessionRules<S> {
 export interface OpenContext<S extends object> {
   ctx: HandlerContext<S>;
   /** Saves the session if the chain touched it; resolves to the keys another process changed meanwhile (kept as theirs). */
-  finish(): Promise<string[]>;
+  finish(): string[] | Promise<string[]>;
 }
+
+const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 /**
  * Builds the context for `message`. A store that reads at once is read when a
  * handler first touches ctx.session, so a bot (or a message) that keeps no state
  * pays nothing for it; a store that cannot (Redis) is read up front.
  */
-export async function openContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, rules: SessionRules<S>): Promise<OpenContext<S>> {
-  const options = { ttlMs: rules.ttlMs, initial: rules.initial as () => Record<string, unknown> };
-  let session: OpenSession | undefined = store.getSync ? undefined : await openSession(store, key, options);
+export function openContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, rules: SessionRules<S>): OpenContext<S> | Promise<OpenContext<S>> {
+  const options = rules as unknown as SessionRules<Record<string, unknown>>;
+  // With a store read at once the context is built without a promise: this runs for every message.
+  if (store.getSync) return buildContext(message, services, logger, store, key, options, undefined);
+  return openSession(store, key, options).then((session) => buildContext(message, services, logger, store, key, options, session));
+}
+
+function buildContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, options: SessionRules<Record<string, unknown>>, opened: OpenSession | undefined): OpenContext<S> {
+  let session = opened;
   let data = session?.data as S;
   const open = (): OpenSession => (session ??= openSessionSync(store as Parameters<typeof openSessionSync>[0], key, options));
   const ctx: HandlerContext<S> = {
@@ -45,5 +53,5 @@ export async function openContext<S extends object>(message: WechatMessage, serv
     logger,
     account: services.account,
   };
-  return { ctx, finish: async () => (session ? session.save(data as Record<string, unknown>) : []) };
+  return { ctx, finish: () => (session ? session.save(data as Record<string, unknown>) : NONE) };
 }

@@ -10,7 +10,7 @@ import type { EventType, MessageType, TextMessage, WechatEvent, WechatMessage } 
 import type { Reply } from './replies.js';
 import { MemorySessionStore, SESSION_TTL_MS, sessionKey, type SessionStore } from './session.js';
 import { checkHandler, toReply, type DispatchServices, type Handler, type HandlerContext, type Middleware, type SessionData } from './handler.js';
-import { openContext } from './handler-context.js';
+import { openContext, type SessionRules } from './handler-context.js';
 import { RouteTable } from './routes.js';
 
 export { toReply } from './handler.js';
@@ -55,6 +55,8 @@ export class Router<S extends object = SessionData> {
   private readonly sessions: SessionStore | undefined;
   private readonly ttlMs: number;
   private readonly initial: () => S;
+  /** The session rules every message's context is opened with, built once. */
+  private readonly rules: SessionRules<S>;
   /** Per user: the chain running now, so the next message from them waits for its session. */
   private readonly running = new Map<string, Promise<unknown>>();
   private memory: SessionStore | undefined;
@@ -67,6 +69,7 @@ export class Router<S extends object = SessionData> {
     this.sessions = store;
     this.ttlMs = ttl ?? SESSION_TTL_MS;
     this.initial = options.session?.initial ?? (() => ({}) as S);
+    this.rules = { ttlMs: this.ttlMs, initial: this.initial };
   }
 
   /**
@@ -138,9 +141,12 @@ export class Router<S extends object = SessionData> {
 
   private async run(message: WechatMessage, services: DispatchServices, store: SessionStore, key: string): Promise<Reply | null> {
     const logger = services.logger ?? consoleLogger;
-    const { ctx, finish } = await openContext<S>(message, services, logger, store, key, { ttlMs: this.ttlMs, initial: this.initial });
+    const opened = openContext<S>(message, services, logger, store, key, this.rules);
+    // Awaited only when a promise: a memory session store opens and saves without one, for every message.
+    const { ctx, finish } = opened instanceof Promise ? await opened : opened;
     const reply = await this.chain(ctx, 0);
-    const lost = await finish();
+    const finished = finish();
+    const lost = finished instanceof Promise ? await finished : finished;
     if (lost.length > 0) {
       logger.error(`wxmp: SESSION_CONFLICT: another process changed ${lost.map((k) => JSON.stringify(k)).join(', ')} in the session of ${message.fromUserName} while this handler ran; its value was kept and this handler's change to it was not saved`);
     }

@@ -17,6 +17,8 @@ export class RouteTable<S extends object> {
   private readonly eventKeyRoutes: Route[] = [];
   private readonly eventRoutes: Route[] = [];
   private fallbackHandler: Handler<WechatMessage, S> | undefined;
+  /** The lists above in the order they are tried, built once rather than per message. */
+  private readonly inOrder = [this.keywordRoutes, this.eventKeyRoutes, this.eventRoutes, this.typeRoutes];
 
   /** A keyword matches the trimmed text case-insensitively; a RegExp leaves its match in `ctx.match`. */
   addText(pattern: string | RegExp, handler: Handler<never, S>): void {
@@ -63,7 +65,7 @@ export class RouteTable<S extends object> {
   /** Runs the first route that takes the message; null when none does and there is no fallback. */
   async handle(ctx: HandlerContext<S>): Promise<Reply | null> {
     const { message } = ctx;
-    for (const routes of [this.keywordRoutes, this.eventKeyRoutes, this.eventRoutes, this.typeRoutes]) {
+    for (const routes of this.inOrder) {
       for (const route of routes) {
         if (route.test(message, ctx)) return toReply(await (route.handler as Handler<WechatMessage, S>)(message, ctx));
       }
