@@ -26,16 +26,20 @@ export class DedupRunner {
     if (existing?.state === 'done') return { body: existing.reply, dedup: 'replayed' };
     if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
 
-    const running = work().then(async (body) => {
-      await this.store.complete(key, body, this.ttlMs);
-      return body;
-    });
+    const running = this.completed(key, work());
     this.inflight.set(key, running);
     try {
       return { body: await running, dedup: 'first' };
     } finally {
       this.inflight.delete(key);
     }
+  }
+
+  /** `answer`'s body once the store has it: one async frame, not a closure chained on `answer`. */
+  private async completed(key: string, answer: Promise<string>): Promise<string> {
+    const body = await answer;
+    await this.store.complete(key, body, this.ttlMs);
+    return body;
   }
 
   private async waitElsewhere(key: string, waitMs: number): Promise<string> {

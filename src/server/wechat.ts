@@ -146,11 +146,15 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   }
 
   async function handlePost(c: Context, ex: Exchange): Promise<Response> {
-    const body = await readBody(c.req.raw, maxBodyBytes).catch((error: unknown) => {
+    let body: string;
+    // try/await rather than .catch(): no closure and no second promise per message.
+    try {
+      body = await readBody(c.req.raw, maxBodyBytes);
+    } catch (error) {
       if (error instanceof ProtocolError) throw error;
       // The client went away mid-body: no handler ran, so this is not a handler error.
       throw new ProtocolError('BODY_INCOMPLETE', 400, `the request body did not fully arrive (${error instanceof Error ? error.message : String(error)}): the client aborted or the connection closed; no handler ran`, { cause: error });
-    });
+    }
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
     const key = messageDedupKey(opened.message);
