@@ -79,6 +79,13 @@ function entry(h: string, sshPort = fake[h]!.sshd.port): string {
 }
 
 const current = (h: string) => readlinkSync(join(fake[h]!.base, 'current')).split('/')[1]!;
+/** The nginx lines that explain a failed request: every error, and each answer that was a 5xx or took a second or more. */
+const nginxTrouble = () => [['balancer', balancer] as const, ...names.map((h) => [h, fake[h]!.nginx] as const)].flatMap(([name, n]) => {
+  const read = (file: string) => { try { return readFileSync(join(n.logDir, file), 'utf8').split('\n'); } catch { return []; } };
+  const slow = read('access.log').filter((l) => /^\S+ 5\d\d /.test(l) || Number(l.split(' ')[2]) >= 1);
+  return [...read('error.log').filter((l) => l.includes('[error]')), ...slow].slice(-20).map((l) => `${name} nginx: ${l}`);
+}).join('\n');
+
 const handledTwice = () => {
   const ids = existsSync(handledLog) ? readFileSync(handledLog, 'utf8').trim().split('\n').map((l) => l.split(' ')[0]) : [];
   return ids.filter((id, i) => ids.indexOf(id) !== i);
@@ -185,7 +192,7 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     await fleetDeploy({ hosts, cwd: project, bot: writeBot('bot-v2', 'v2: '), out: buffer() });
     await load.settled();
     const result = await load.stop();
-    expect(result.failures).toEqual([]);
+    expect(result.failures, nginxTrouble()).toEqual([]);
     expect(result.sent).toBeGreaterThan(50);
     expect(result.replies).toEqual(['v1: load', 'v2: load']);
     expect(handledTwice()).toEqual([]);
@@ -268,7 +275,7 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     const back = await fleetRollback({ hosts, out });
     await load.settled();
     const result = await load.stop();
-    expect(result.failures).toEqual([]);
+    expect(result.failures, nginxTrouble()).toEqual([]);
     expect(result.replies).toEqual(['v2: load', 'v1: load']);
     for (const h of names) expect(current(h)).toBe(back);
     expect(handledTwice()).toEqual([]);
@@ -349,7 +356,7 @@ describe('deploy to two hosts behind a load balancer, sharing Redis', { timeout:
     const release = /^deployed (\S+) to 2 hosts/m.exec(out.text())?.[1];
     expect(out.text()).toMatch(new RegExp(`\n✓ upload .*\n✓ switch ${a}, ${b} .*healthy\n✓ prune `));
     for (const h of names) expect(current(h)).toBe(release);
-    expect(result.failures).toEqual([]);
+    expect(result.failures, nginxTrouble()).toEqual([]);
     expect(result.replies).toEqual(['v1: load', 'v5: load']);
     expect(handledTwice()).toEqual([]);
   });

@@ -151,6 +151,8 @@ export interface Nginx {
   /** The argument list for DEPLOY_NGINX (nginx with this prefix and config). */
   command: string;
   confDir: string;
+  /** error.log, and access.log with each upstream try's address, status and time. */
+  logDir: string;
   stop(): Promise<void>;
 }
 
@@ -166,7 +168,9 @@ pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'logs', 'error.log')} warn;
 events { worker_connections 512; }
 http {
-    access_log off;
+    # Which upstream answered and how long each try took: what a failed request under load needs explained.
+    log_format timing '$time_iso8601 $status $request_time upstream=$upstream_addr status=$upstream_status time=$upstream_response_time connect=$upstream_connect_time';
+    access_log ${join(dir, 'logs', 'access.log')} timing;
     client_body_temp_path ${join(dir, 'client_body')};
     proxy_temp_path ${join(dir, 'proxy')};
     fastcgi_temp_path ${join(dir, 'fastcgi')};
@@ -180,7 +184,7 @@ http {
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });
   await waitFor(() => (child.exitCode === null ? existsSync(join(dir, 'nginx.pid')) : Promise.reject(new Error(`nginx exited: ${err}`))), 'nginx');
-  return { command, confDir, stop: () => stopChild(child) };
+  return { command, confDir, logDir: join(dir, 'logs'), stop: () => stopChild(child) };
 }
 
 /** SIGTERM, then SIGKILL after 3 s; resolves once the process is gone, so its folder can be removed. */
