@@ -19,7 +19,8 @@ const text = (content: string) => `<xml><ToUserName><![CDATA[gh_a]]></ToUserName
 
 let dir: string;
 let project: string;
-let server: ChildProcess | undefined;
+// Every process a test starts, ended in afterAll even when its test failed before ending it.
+const children: ChildProcess[] = [];
 
 /** The README's "wxmp inside your own Hono app" example, as the README shows it. */
 function readmeExample(): string {
@@ -46,7 +47,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => {
-  server?.kill();
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -63,7 +64,8 @@ describe('the packed package installed into a fresh Hono project', () => {
     writeFileSync(join(project, 'server.js'), readmeExample());
     const port = await freePort();
     // Plain node: no --import tsx, no loader; TypeScript under node_modules would fail here.
-    server = spawn(process.execPath, ['server.js'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port) }, stdio: 'pipe' });
+    const server = spawn(process.execPath, ['server.js'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port) }, stdio: 'pipe' });
+    children.push(server);
     let stderr = '';
     server.stderr!.on('data', (d) => (stderr += d));
     await expect.poll(async () => (await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text(), () => '')), { timeout: 15_000 }).toBe('my site');
@@ -95,7 +97,7 @@ describe('the packed package installed into a fresh Hono project', () => {
     writeFileSync(join(project, 'src', 'app.ts'), "import { createRouter } from 'wxmp';\nexport default createRouter().on('text', (m): string => `my bot: ${m.content}`);\n");
     const port = await freePort();
     const start = spawn(join(project, 'node_modules', '.bin', 'wxmp'), ['start'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port), HOST: '127.0.0.1', WXMP_WORKERS: '1' }, stdio: 'pipe' });
-    server = start;
+    children.push(start);
     let output = '';
     start.stdout!.on('data', (d) => (output += d));
     start.stderr!.on('data', (d) => (output += d));
@@ -111,7 +113,7 @@ describe('the packed package installed into a fresh Hono project', () => {
   it('`wxmp dev` from the installed package serves the same bot, and `wxmp send` finds the running dev server', async () => {
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, WECHAT_TOKEN: TOKEN, PORT: '0', HOST: '127.0.0.1', TUNNEL: 'none' };
     const dev = spawn(join(project, 'node_modules', '.bin', 'wxmp'), ['dev'], { cwd: project, env, stdio: 'pipe' });
-    server = dev;
+    children.push(dev);
     let output = '';
     dev.stdout!.on('data', (d) => (output += d));
     dev.stderr!.on('data', (d) => (output += d));
