@@ -163,7 +163,7 @@ describe('the request log', () => {
   it('batches a burst into one write, and past the bound drops lines (counted) instead of growing', async () => {
     const writes: string[] = [];
     let pending = 0;
-    const writer = new BatchWriter({ write: (t) => { writes.push(t); pending += t.length; return false; }, pending: () => pending }, { maxPendingBytes: 100, droppedLine: (n) => `dropped ${n}\n` });
+    const writer = new BatchWriter({ write: (t) => { writes.push(Buffer.from(t).toString('utf8')); pending += t.length; return false; }, pending: () => pending }, { maxPendingBytes: 100, droppedLine: (n) => `dropped ${n}\n` });
     for (let i = 0; i < 5; i++) writer.push(`line ${i}\n`);
     await new Promise((r) => setImmediate(r));
     expect(writes).toEqual(['line 0\nline 1\nline 2\nline 3\nline 4\n']);
@@ -174,6 +174,24 @@ describe('the request log', () => {
     writer.push('after\n');
     await new Promise((r) => setImmediate(r));
     expect(writes.at(-1)).toMatch(/^dropped \d+\nafter\n$/);
+  });
+
+  it('writes every byte as given: multi-byte UTF-8, lines past its buffer size, and what it handed over is never rewritten', async () => {
+    const chunks: Uint8Array[] = [];
+    const writer = new BatchWriter({ write: (t) => { chunks.push(t); return true; }, pending: () => 0 });
+    const expected: string[] = [];
+    for (let batch = 0; batch < 6; batch++) {
+      // Even batches fit one buffer (handed over as is, its rest kept for the next batch); odd ones hold lines of 120 KB.
+      for (let i = 0; i < (batch % 2 ? 300 : 100); i++) {
+        // Mixed widths: 1-byte ASCII, 3-byte CJK, 4-byte emoji (a surrogate pair).
+        const line = `${batch}.${i} 你好 😀 ${batch % 2 && i % 97 === 50 ? '长'.repeat(40_000) : 'x'.repeat(i)}\n`;
+        expected.push(line);
+        writer.push(line);
+      }
+      writer.flush();
+    }
+    expect(chunks.length).toBe(6);
+    expect(chunks.map((c) => Buffer.from(c).toString('utf8')).join('')).toBe(expected.join(''));
   });
 
   it("the bot's own output in production passes the redactor, line by line", () => {

@@ -36,9 +36,9 @@ export function redactStream(stream: NodeJS.WriteStream, redact: Redactor): (tex
 }
 
 /** `stream`'s own write, around any redaction installed by redactStream. */
-export function rawWriter(stream: NodeJS.WriteStream): (text: string) => boolean {
+export function rawWriter(stream: NodeJS.WriteStream): (chunk: string | Uint8Array) => boolean {
   const write = originals.get(stream) ?? stream.write;
-  return (text) => write.call(stream, text);
+  return (chunk) => write.call(stream, chunk);
 }
 
 /**
@@ -46,10 +46,10 @@ export function rawWriter(stream: NodeJS.WriteStream): (text: string) => boolean
  * what waits at once (before the process exits).
  *
  * @example
- * const out = requestLineWriter((text) => process.stdout.write(text));
+ * const out = requestLineWriter((chunk) => process.stdout.write(chunk));
  * out.push('12:00:01 GET / 200 0ms WeChat URL verification');
  */
-export function requestLineWriter(write: (text: string) => boolean, stream: NodeJS.WriteStream = process.stdout): { push(line: string): void; flush(): void } {
+export function requestLineWriter(write: (chunk: Uint8Array) => boolean, stream: NodeJS.WriteStream = process.stdout): { push(line: string): void; flush(): void } {
   const writer = new BatchWriter(
     { write, pending: () => stream.writableLength },
     { droppedLine: (count) => `wxmp: ${count} request log lines dropped: stdout did not keep up\n`, delayMs: LOG_FLUSH_MS },
