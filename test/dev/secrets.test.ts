@@ -38,6 +38,12 @@ describe('secrets never reach a log', () => {
     expect(out).not.toContain(TOKEN);
     expect(out).not.toContain(AES_KEY);
     expect(JSON.parse(out)).toEqual({ m: 'GET /x?access_token=[redacted]&a=1 [redacted]', k: '[redacted]', short: 'ab' });
+    // Each kind alone, a secret at either end of a line, and a line with none left as it was.
+    expect(redact(`x access_token=${ACCESS}`)).toBe('x access_token=[redacted]');
+    expect(redact(`${AES_KEY} and ${TOKEN}`)).toBe('[redacted] and [redacted]');
+    expect(redact(`end ${TOKEN}`)).toBe('end [redacted]');
+    expect(redact('nothing secret: access_token, ab')).toBe('nothing secret: access_token, ab');
+    expect(createRedactor([])(`access_token=${ACCESS}`)).toBe('access_token=[redacted]');
   });
 
   it('redactLines: a secret written in pieces is caught; a partial line shows after a pause or at the end', async () => {
