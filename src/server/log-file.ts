@@ -35,8 +35,8 @@ function droppedRecord(count: number): Exchange {
  * Appends exchanges as JSON lines to `dir/requests.jsonl` (mode 0600: it holds
  * decrypted messages and OpenIDs), rotated by size, so `wxmp deploy logs` and
  * any log shipper can read them back. Off the request's path: an exchange is
- * queued as is; it is serialized and written with the others of the same
- * event-loop turn, after the responses went out.
+ * queued as is, serialized with the others of the same event-loop turn after
+ * the responses went out, and written with every line of the last LOG_FLUSH_MS.
  *
  * @example
  * const log = openExchangeLog('.wxmp/logs');
@@ -58,7 +58,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
       write: (text) => stream.write(text),
       pending: () => stream.writableLength,
     },
-    { droppedLine: (count) => `${JSON.stringify(droppedRecord(count))}\n` },
+    { droppedLine: (count) => `${JSON.stringify(droppedRecord(count))}\n`, delayMs: LOG_FLUSH_MS },
   );
   let scheduled = false;
   const drain = () => {
@@ -66,18 +66,20 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
     const batch = queue;
     queue = [];
     for (const ex of batch) writer.push(exchangeRecord(ex, redact));
-    writer.flush();
   };
   return {
     write(exchange) {
       queue.push(exchange);
       if (!scheduled) {
         scheduled = true;
-        setTimeout(drain, LOG_FLUSH_MS);
+        // Serialized once this turn's responses went out, written every LOG_FLUSH_MS: an exchange
+        // kept for the whole batch would outlive the young generation, and cost the GC a copy.
+        setImmediate(drain);
       }
     },
     close: () => {
       drain();
+      writer.flush();
       return new Promise((resolve) => stream.end(resolve));
     },
   };
