@@ -19,6 +19,24 @@ import { createProductionApp, loadBot, productionLogger, redactProcessOutput, st
 /** Messages between the primary and a worker over the cluster IPC channel. */
 export type WorkerMessage = { type: 'health'; port: number } | { type: 'serving'; port: number; line: string };
 
+/**
+ * Leaves the cluster by a round trip with the primary, so no connection is lost.
+ * The round-robin primary hands each connection over IPC and closes its own copy
+ * only when the worker answers; one sent just before it read our server.close()
+ * would stay open, unserved, if we exited without reading it (nginx: a 504 after
+ * its read timeout). cluster's worker-side disconnect waits for the primary's
+ * acknowledgement, and every message sent before it, such a connection included,
+ * is read first and handed back ("not accepted": the primary gives it to another
+ * worker). Without a primary (orphaned) there is nothing to wait for.
+ */
+function leaveCluster(): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.connected) return resolve();
+    process.once('disconnect', () => resolve());
+    cluster.worker!.disconnect();
+  });
+}
+
 async function runWorker(): Promise<void> {
   const release = process.env.WXMP_ROLE === 'release';
   // The first account, and any further ones (WECHAT_TOKEN_<NAME>..., each at its own path).
@@ -71,6 +89,7 @@ async function runWorker(): Promise<void> {
     await closeLog();
     await api.close();
     for (const e of extra) await e.own.close();
+    await leaveCluster();
     process.exit(0);
   };
   process.on('message', (message: { type?: string }) => {
