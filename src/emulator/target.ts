@@ -9,7 +9,7 @@ import type { Mode } from '../wechat/protocol.js';
 import { withDevCredentials } from '../dev/credentials.js';
 import { DEV_ENV_FILE, readDevEnv, readDevState } from '../dev/state.js';
 import type { Credentials } from './request.js';
-import { accountEnv } from '../accounts.js';
+import { accountEnv, selectAccount } from '../accounts.js';
 import type { DevState } from '../dev/types.js';
 
 export { DEV_ENV_FILE, DEV_STATE_FILE } from '../dev/state.js';
@@ -63,13 +63,9 @@ export function resolveUrl(options: { url?: string; port?: number; cwd: string; 
  */
 export function resolveCredentials(options: { cwd: string; env: Env; account?: string }): Credentials & { source: 'env' | 'dev.env' } {
   const loaded = loadEnv(options.cwd, options.env);
-  const account = options.account && options.account !== 'default' ? options.account : undefined;
-  if (account) {
-    const suffix = account.toUpperCase();
-    // Only the first account gets generated dev credentials: a further one is always configured.
-    if (!/^[a-z0-9]+$/.test(account)) throw new ConfigError(`--account: expected an account name (the suffix of its WECHAT_TOKEN_<NAME>, e.g. shop), got ${JSON.stringify(account)}`);
-    if (!loaded[`WECHAT_TOKEN_${suffix}`]?.trim()) throw new ConfigError(`--account ${account}: expected WECHAT_TOKEN_${suffix} (that account's Token) in .env or the environment, got nothing`);
-  }
+  // Checked as every command checks --account. Only the first account gets generated dev
+  // credentials: a further one is always configured.
+  const account = selectAccount(loaded, options.account);
   const env = account ? accountEnv(loaded, account) : loaded;
   let source: 'env' | 'dev.env' = 'env';
   let chosen: Env = env;

@@ -141,7 +141,7 @@ describe('npm run dev with several accounts', () => {
     expect(JSON.stringify(blog.json.verdict)).toContain('blog:token true');
     const first = await send(['text', 'hello']);
     expect(JSON.stringify(first.json.verdict)).toContain('default:client:hello');
-    await expect(send(['text', 'x', '--account', 'nope'])).rejects.toThrow('--account nope: expected WECHAT_TOKEN_NOPE');
+    await expect(send(['text', 'x', '--account', 'nope'])).rejects.toThrow('--account: expected one of the accounts configured in .env or the environment (default, blog, shop), got "nope"; a further account needs WECHAT_TOKEN_NOPE and WECHAT_PATH_NOPE');
   });
 
   it("keeps every account's secrets out of the terminal, the inspector and the log files", async () => {
