@@ -64,7 +64,7 @@ describe('the packed package installed into a fresh Hono project', () => {
     writeFileSync(join(project, 'server.js'), readmeExample());
     const port = await freePort();
     // Plain node: no --import tsx, no loader; TypeScript under node_modules would fail here.
-    const server = spawn(process.execPath, ['server.js'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port) }, stdio: 'pipe' });
+    const server = spawn(process.execPath, ['server.js'], { cwd: project, env: { PATH: process.env.PATH, WECHAT_TOKEN: TOKEN, PORT: String(port), HOST: '127.0.0.1' }, stdio: 'pipe' });
     children.push(server);
     let stderr = '';
     server.stderr!.on('data', (d) => (stderr += d));
