@@ -80,8 +80,10 @@ async function runWorker(): Promise<void> {
     const line = [startupLine(config, url, summary), ...others.map((a) => `wxmp: account ${a.name}: callback at ${url}${a.path}`)].join('\n');
     process.send!({ type: 'serving', port: pub.port, line } satisfies WorkerMessage);
   };
-  // Retired (a deploy, a rollback, a stop) or orphaned: take no new request on any connection,
-  // finish those in flight, write the log, leave. The primary kills us only past its limit.
+  // Retired (a deploy, a rollback, a stop): take no new request on any connection, finish those
+  // in flight, write the log, leave. The primary kills us only past its limit. Orphaned (the
+  // primary died without retiring us: SIGKILL, out of memory), node's cluster code exits the
+  // worker at once, before any listener of ours runs: its requests in flight are cut off.
   const retire = async () => {
     if (retiring) return;
     retiring = true;
@@ -96,6 +98,7 @@ async function runWorker(): Promise<void> {
     if (message?.type === 'serve') void serve();
     else if (message?.type === 'retire') void retire();
   });
+  // The primary closed our channel on purpose (its worker.disconnect()): the same as a retire message.
   process.on('disconnect', () => void retire());
   // Ctrl-C reaches the whole process group: the primary decides, and retires us gracefully.
   process.on('SIGINT', () => {});
