@@ -68,7 +68,7 @@ export { sendRequest, WECHAT_TRIES } from './emulator/send.js';
 export type { SendOptions, SendResult, Try, DedupStatus } from './emulator/send.js';
 export { createChatApp } from './emulator/chat/index.js';
 export { devTarget } from './emulator/target.js';
-export type { ChatOptions, ChatTarget, ChatMock } from './emulator/chat/index.js';
+export type { ChatOptions, ChatTarget, ChatMock, ChatAccount } from './emulator/chat/index.js';
 
 // Deploy settings and the server files `wxmp deploy setup` writes (pure; the
 // deploy itself runs from the CLI, so the bot's bundle never carries esbuild).

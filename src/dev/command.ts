@@ -111,6 +111,8 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     opened.push(() => stopStreams.abort());
     const chat = createChatApp({
       target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs },
+      // Each further account at its own path, with its own Token and key; one without an AppSecret uses the mock's menu too.
+      accounts: others.map((a) => ({ name: a.name, url: `${main.url}${a.path}`, token: a.token, appId: a.appId, encodingAESKey: a.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs, mock: !!mockApi && !a.appSecret })),
       mock: mockApi,
       signal: stopStreams.signal,
       mediaBase: mockApi && `${main.url}/__wxmp/mock-api`,

@@ -22,7 +22,7 @@ const BLOG_TOKEN = 'blogtoken789';
 const shopCrypto = new MessageCrypto({ encodingAESKey: SHOP.key, appId: SHOP.appId });
 const shopSecrets = [SHOP.token, SHOP.key, SHOP.secret, BLOG_TOKEN];
 
-// Each account's reply names it and says whether its handlers got an API client; "api" calls it; "leak" prints and throws secrets.
+// Each account's reply (events too) names it and says whether its handlers got an API client; "api" calls it; "leak" prints and throws secrets.
 const project = makeProject(`import { createRouter } from ${JSON.stringify(join(repoRoot, 'src/index.ts'))};
 export default createRouter().on('text', async (m, ctx) => {
   if (m.content === 'leak') {
@@ -31,7 +31,7 @@ export default createRouter().on('text', async (m, ctx) => {
   }
   if (m.content === 'api') return ctx.account + ':token ' + ((await ctx.client.accessToken()).length > 0);
   return ctx.account + ':' + (ctx.client ? 'client' : 'no client') + ':' + m.content;
-});
+}).on('event', (e, ctx) => ctx.account + ':event ' + e.event);
 `);
 const env = {
   WECHAT_TOKEN: TOKEN, WECHAT_APP_ID: APP_ID, WECHAT_ENCODING_AES_KEY: AES_KEY,
@@ -142,6 +142,28 @@ describe('npm run dev with several accounts', () => {
     const first = await send(['text', 'hello']);
     expect(JSON.stringify(first.json.verdict)).toContain('default:client:hello');
     await expect(send(['text', 'x', '--account', 'nope'])).rejects.toThrow('--account: expected one of the accounts configured in .env or the environment (default, blog, shop), got "nope"; a further account needs WECHAT_TOKEN_NOPE and WECHAT_PATH_NOPE');
+  });
+
+  it("the chat page's server signs for the account it names: its path, Token and key; an unknown name is a 400; no secret reaches the page", async () => {
+    const local = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
+    const chat = (path: string, body?: unknown) => dev.apps.main.request(`/__wxmp/chat/${path}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, local);
+    const sent = async (body: unknown) => (await chat('send', body)).json() as Promise<{ mode: string; verdict: { ok: boolean; fields?: { Content?: string } } }>;
+    const shop = await sent({ account: 'shop', kind: 'text', content: 'from the chat' });
+    expect(shop.mode).toBe('safe');
+    expect(shop.verdict).toMatchObject({ ok: true, fields: { Content: 'shop:client:from the chat' } });
+    await vi.waitFor(() => expect(logger.lines.some((l) => / POST \/shop \(shop\) 200 \d+ms \[safe\] oWxmpEmulatorUser00000000001: text "from the chat"/.test(l))).toBe(true));
+    // blog has no EncodingAESKey: plaintext only, as on the page.
+    expect((await sent({ account: 'blog', kind: 'text', content: 'hi' })).verdict).toMatchObject({ ok: true, fields: { Content: 'blog:client:hi' } });
+    expect((await sent({ kind: 'subscribe', account: 'blog' })).verdict).toMatchObject({ ok: true, fields: { Content: 'blog:event subscribe' } });
+    expect((await sent({ kind: 'text', content: 'hi' })).verdict).toMatchObject({ ok: true, fields: { Content: 'default:client:hi' } });
+
+    for (const res of [await chat('send', { account: 'nope', kind: 'text', content: 'x' }), await chat('state?account=nope'), await chat('events?account=nope')]) {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toBe('account: expected one of default, blog, shop, got "nope"');
+    }
+    const state = await (await chat('state?account=shop')).text();
+    expect(JSON.parse(state)).toMatchObject({ account: 'shop', url: `${dev.localUrl}/shop`, accounts: [{ value: 'default' }, { value: 'blog' }, { value: 'shop' }], modes: ['plaintext', 'compatible', 'safe'], menu: null });
+    for (const secret of [...shopSecrets, TOKEN, AES_KEY]) expect(state).not.toContain(secret);
   });
 
   it("keeps every account's secrets out of the terminal, the inspector and the log files", async () => {

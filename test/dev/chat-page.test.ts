@@ -3,7 +3,7 @@
  * desktop (1280×800) sizes, every behaviour at both: text in every mode and as
  * several users, refused sends, a handler error linked to the inspector,
  * pictures and voice files hosted by the mock API, location and link, every
- * menu event, history across reloads, the feed coming back after a 503,
+ * menu event, history across reloads, a second account picked, the feed coming back after a 503,
  * keyboard focus, and axe scans of the page with its forms, + panel and
  * sub-menus open, in both languages. Screenshots go to reports/screenshots/.
  */
@@ -15,6 +15,8 @@ import { screenshot, seriousViolations } from './support/pages.js';
 import { http } from './support/project.js';
 
 let browser: Browser;
+// A second account with its own Token, key and AppSecret (its API unreachable here: the bot never calls it).
+const SHOP = { WECHAT_TOKEN_SHOP: 'shoptoken456', WECHAT_APP_ID_SHOP: 'wxshop0000000001', WECHAT_ENCODING_AES_KEY_SHOP: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut', WECHAT_APP_SECRET_SHOP: 'shopsecret0123456789abcdefXYZ', WECHAT_PATH_SHOP: '/shop', WECHAT_API_BASE: 'http://127.0.0.1:9' };
 const lastBot = (page: Page) => page.locator('.row.bot .bubble').last();
 
 beforeAll(async () => { browser = await launchChromium(); }, 60_000);
@@ -29,7 +31,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
   const logged = (pattern: RegExp) => server.logged(pattern, poll);
   const open = () => openPage(context, `${dev.localUrl}/__wxmp/chat/`);
   beforeAll(async () => {
-    [server, context] = await Promise.all([startPagesDev(), sizedContext(browser, size)]);
+    [server, context] = await Promise.all([startPagesDev({ env: SHOP }), sizedContext(browser, size)]);
     dev = server.dev;
     await publishMenu(dev, [
       { type: 'click', name: '点击', key: 'K_CLICK' },
@@ -199,6 +201,39 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
     release(page);
   }, 60_000);
 
+  it.sequential('talks to the account picked (its path, Token and key; its own history and menu), and keeps the choice across a reload', async () => {
+    const page = await open();
+    await page.fill('#input', `to the first on ${size.name}`);
+    await page.press('#input', 'Enter');
+    await poll(() => lastBot(page).textContent()).toBe(`echo:to the first on ${size.name}`);
+    const firstRows = await page.locator('.row').count();
+    expect(await page.locator('#menu button').count()).toBeGreaterThan(0);
+    expect(await page.locator('#account option').allTextContents()).toEqual(['default · /', 'shop · /shop']);
+    await page.getByLabel('Account').selectOption('shop');
+    await poll(() => page.locator('#target').textContent()).toBe(`${dev.localUrl}/shop`);
+    // Its own conversation, and not the mock's menu: shop has an API of its own.
+    expect(await page.locator('.row').count()).toBe(0);
+    expect(await page.locator('#menu button').count()).toBe(0);
+    expect(await page.inputValue('#mode')).toBe('safe');
+    await page.fill('#input', `to the shop on ${size.name}`);
+    await page.press('#input', 'Enter');
+    await logged(new RegExp(`POST /shop \\(shop\\) 200 \\d+ms \\[safe\\] oWxmpEmulatorUser00000000001: text "to the shop on ${size.name}"`));
+    await poll(() => lastBot(page).textContent()).toBe(`shop:to the shop on ${size.name}`);
+    await page.click('[data-action=subscribe]');
+    await poll(() => lastBot(page).textContent()).toBe('shop:event subscribe');
+    await page.reload();
+    await page.waitForSelector('body[data-ready]');
+    expect(page.url()).toMatch(/\?account=shop$/);
+    await poll(() => page.locator('.row.bot').count()).toBe(2);
+    expect(await page.inputValue('#account')).toBe('shop');
+    // Back to the first account: its conversation and menu as they were.
+    await page.selectOption('#account', 'default');
+    await poll(() => page.locator('.row').count()).toBe(firstRows);
+    expect(await page.locator('#menu button').count()).toBeGreaterThan(0);
+    expect(page.url()).not.toContain('account=');
+    release(page);
+  }, 60_000);
+
   it.sequential('says "reconnecting" while its feed answers 503 (a server still starting), and comes back by itself', async () => {
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
@@ -223,7 +258,7 @@ describe.concurrent.each(SIZES)('chat page at $name size ($width×$height)', (si
   it.sequential('shows a focus ring on every control reached by keyboard, including the + panel, a form and an open sub-menu', async () => {
     const page = await open();
     const stops = await keyboardStops(page);
-    expect(stops.map((s) => s.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^button#lang/), 'select#user', 'select#mode', expect.stringMatching(/^button#clear/), 'main#log', expect.stringMatching(/^button "点击"/), expect.stringMatching(/^button "Follow/), expect.stringMatching(/^button#plus/), 'input#input', expect.stringMatching(/^button#send/)]));
+    expect(stops.map((s) => s.what)).toEqual(expect.arrayContaining([expect.stringMatching(/^button#lang/), 'select#account', 'select#user', 'select#mode', expect.stringMatching(/^button#clear/), 'main#log', expect.stringMatching(/^button "点击"/), expect.stringMatching(/^button "Follow/), expect.stringMatching(/^button#plus/), 'input#input', expect.stringMatching(/^button#send/)]));
     expect(stops.filter((s) => !s.visible), JSON.stringify(stops)).toEqual([]);
     // The + panel (the picture picker is a label around a file input: the label shows the ring), then a form.
     await page.focus('#plus');

@@ -40,6 +40,8 @@ describe('the chat page in the dev server', () => {
     await page.fill('#input', '你好');
     await page.click('#send');
     await expect.poll(() => page.locator('.row.bot .bubble').last().textContent(), { timeout: 10_000 }).toBe('v1:你好');
+    // One account: no account picker.
+    expect(await page.locator('#account').isVisible()).toBe(false);
     expect(logger.lines.some((l) => l.includes('[safe]') && l.includes('"你好"'))).toBe(true);
   }, 60_000);
 

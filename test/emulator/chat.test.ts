@@ -254,3 +254,28 @@ describe('chat endpoints', () => {
     expect(() => createChatApp({} as never)).toThrow(/target: expected \{ url, token, \.\.\. \}/);
   });
 });
+
+describe('the chat with several accounts (app.request, no network)', () => {
+  const app = createChatApp({
+    target: { url: 'http://127.0.0.1:9/', token: 'first-token-123' },
+    accounts: [{ name: 'shop', url: 'http://127.0.0.1:9/shop', token: 'shop-token-456', appId: credentials.appId, encodingAESKey: credentials.encodingAESKey }],
+  });
+  const post = (body: unknown) => app.request('/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('names the accounts and their paths, and each one\'s URL and modes, never a Token or key', async () => {
+    const first = await (await app.request('/state')).text();
+    expect(JSON.parse(first)).toMatchObject({ account: 'default', url: 'http://127.0.0.1:9/', modes: ['plaintext'], accounts: [{ value: 'default', label: 'default · /' }, { value: 'shop', label: 'shop · /shop' }] });
+    const shop = await (await app.request('/state?account=shop')).text();
+    expect(JSON.parse(shop)).toMatchObject({ account: 'shop', url: 'http://127.0.0.1:9/shop', mode: 'safe', modes: ['plaintext', 'compatible', 'safe'], menu: null });
+    for (const secret of ['first-token-123', 'shop-token-456', credentials.encodingAESKey]) expect(first + shop).not.toContain(secret);
+  });
+
+  it('refuses an account not configured with a 400 naming the ones that are, before sending anything', async () => {
+    for (const res of [await post({ account: 'nope', kind: 'text', content: 'x' }), await app.request('/state?account=SHOP'), await app.request('/events?account=x')]) {
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { error: string }).error).toMatch(/^account: expected one of default, shop, got "(nope|SHOP|x)"$/);
+    }
+    // A mode the account has not: the first account has no key.
+    expect(((await (await post({ kind: 'text', content: 'x', mode: 'safe' })).json()) as { error: string }).error).toMatch(/^mode: expected plaintext, got "safe"/);
+  });
+});

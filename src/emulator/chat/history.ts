@@ -1,11 +1,12 @@
 /**
  * The chat's history (browser JavaScript, part of the page's script): every
- * entry is kept in localStorage per page and user, so a reload or a dev-server
+ * entry is kept in localStorage per page, account and user, so a reload or a dev-server
  * restart shows the conversation again; time labels as WeChat shows them.
  */
 export const HISTORY_SCRIPT = String.raw`
 const HISTORY_MAX = 300;
-function historyKey() { return 'wxmp.chat.' + location.pathname + '.' + (state.user || ''); }
+// Per account too; the first account's key is the one it had before accounts could be picked.
+function historyKey() { return 'wxmp.chat.' + location.pathname + '.' + (state.user || '') + accountKey(); }
 function loadHistory() {
   try { return JSON.parse(localStorage.getItem(historyKey()) || '[]'); } catch { return []; }
 }

@@ -3,7 +3,7 @@
  * endpoints it calls. Mount it in the dev server behind its loopback guard
  * (e.g. at `/__wxmp/chat`); every URL the page uses is relative to that mount.
  */
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { ConfigError, isWxmpError } from '../../errors.js';
 import type { MockApi } from '../mock-api/index.js';
@@ -11,6 +11,7 @@ import type { Mode } from '../../wechat/protocol.js';
 import { buildRequest, EMULATOR_USER, type Credentials } from '../request.js';
 import { sendRequest } from '../send.js';
 import { PAGE_HEADERS } from '../../dev/pages/headers.js';
+import { accountPicker, type ChatAccount } from './accounts.js';
 import { actionFromJson } from './actions.js';
 import { PAGE } from './page.js';
 import { SCRIPT } from './script.js';
@@ -27,6 +28,8 @@ export interface ChatTarget extends Credentials {
   timeoutMs?: number;
 }
 
+export type { ChatAccount } from './accounts.js';
+
 /** What the chat uses of the mock API; with `addMedia`, pictures and voice files are hosted by it. */
 export type ChatMock = Pick<MockApi, 'menu' | 'subscribe'> & Partial<Pick<MockApi, 'addMedia'>>;
 
@@ -39,6 +42,8 @@ export type ExchangeFinder = (message: { user: string; createTime: number; msgId
 export interface ChatOptions {
   /** The target, or a function returning it (read per message, so a restarted dev server is followed). */
   target: ChatTarget | (() => ChatTarget);
+  /** Further accounts, picked on the page: each conversation goes to its URL, signed with its Token and its key. */
+  accounts?: ChatAccount[];
   /**
    * The mock WeChat API: its published menu becomes the chat's menu, its customer-service
    * messages appear in the chat. A function is read per page and stream, for a mock created later.
@@ -70,7 +75,16 @@ export function createChatApp(options: ChatOptions): Hono {
   if (typeof options?.target !== 'function' && typeof options?.target?.url !== 'string') {
     throw new ConfigError(`createChatApp(): target: expected { url, token, ... } or a function returning it, got ${typeof options?.target}`);
   }
-  const target = (): ChatTarget => (typeof options.target === 'function' ? options.target() : options.target);
+  const { names, pick } = accountPicker(() => (typeof options.target === 'function' ? options.target() : options.target), options.accounts);
+  // The account of a GET (?account=NAME), or the 400 that names the configured ones.
+  const chosen = (c: Context) => {
+    try {
+      return pick(c.req.query('account'));
+    } catch (error) {
+      if (isWxmpError(error)) return c.json({ error: error.message }, 400);
+      throw error;
+    }
+  };
   const mock = (): ChatMock | undefined => (typeof options.mock === 'function' ? options.mock() : options.mock);
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
   const app = new Hono();
@@ -80,17 +94,21 @@ export function createChatApp(options: ChatOptions): Hono {
   app.get('/app.js', (c) => c.body(SCRIPT, 200, { ...SECURITY_HEADERS, 'Content-Type': 'text/javascript; charset=utf-8' }));
   app.get('/app.css', (c) => c.body(STYLE, 200, { ...SECURITY_HEADERS, 'Content-Type': 'text/css; charset=utf-8' }));
 
-  const users = () => {
-    const own = target().user ?? EMULATOR_USER;
+  const users = (t: ChatTarget) => {
+    const own = t.user ?? EMULATOR_USER;
     return [own, ...CHAT_USERS.filter((u) => u !== own)];
   };
   const modes = (t: ChatTarget) => (t.encodingAESKey && t.appId ? MODES : ['plaintext' as const]);
   app.get('/state', (c) => {
-    const t = target();
-    const list = users();
+    const account = chosen(c);
+    if (account instanceof Response) return account;
+    const t = account.target;
+    const list = users(t);
+    // Names and paths only: the Token and the keys stay on this machine.
+    const accounts = names.map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
     return c.json({
-      url: t.url, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
-      mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), modes: modes(t), menu: mock()?.menu ?? null,
+      url: t.url, account: account.name, accounts, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
+      mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), modes: modes(t), menu: account.mock ? mock()?.menu ?? null : null,
       upload: !!(mock()?.addMedia && options.mediaBase), inspector: options.findExchange ? options.inspectorPath ?? '/__wxmp' : null,
     }, 200, SECURITY_HEADERS);
   });
@@ -116,10 +134,10 @@ export function createChatApp(options: ChatOptions): Hono {
     try {
       const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       const action = actionFromJson(body);
-      const t = target();
+      const t = pick(body?.account).target;
       const mode = body?.mode === undefined ? t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext') : body.mode;
       if (!modes(t).includes(mode as Mode)) throw new ConfigError(`mode: expected ${modes(t).join(', ')}, got ${JSON.stringify(mode)}${t.encodingAESKey ? '' : ' (compatible and safe mode need WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID)'}`);
-      const user = body?.user === undefined ? users()[0] : body.user;
+      const user = body?.user === undefined ? users(t)[0] : body.user;
       if (typeof user !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(user)) throw new ConfigError(`user: expected an OpenID (6-64 letters, digits, _ or -), got ${JSON.stringify(user)}`);
       const request = buildRequest(action, { ...t, mode: mode as Mode, user });
       // Like WeChat: no answer in time, the same message again, 3 tries in all.
@@ -132,12 +150,18 @@ export function createChatApp(options: ChatOptions): Hono {
     }
   });
 
-  app.get('/events', (c) => streamSSE(c, async (stream) => {
-    const user = c.req.query('user') || (target().user ?? EMULATOR_USER);
-    const off = mock()?.subscribe((event) => {
+  app.get('/events', (c) => {
+    const account = chosen(c);
+    if (account instanceof Response) return account;
+    return events(c, account.target.user, account.mock);
+  });
+  const events = (c: Context, own: string | undefined, ofMock: boolean) => streamSSE(c, async (stream) => {
+    const user = c.req.query('user') || (own ?? EMULATOR_USER);
+    // An account with its own API has neither the mock's menu nor its customer-service messages.
+    const off = ofMock ? mock()?.subscribe((event) => {
       if (event.kind === 'customer-message' && event.openid === user) void stream.writeSSE({ event: 'message', data: JSON.stringify(event.message) });
       if (event.kind === 'menu') void stream.writeSSE({ event: 'menu', data: JSON.stringify(event.menu) });
-    });
+    }) : undefined;
     let wake: () => void = () => {};
     const stop = () => wake();
     stream.onAbort(stop);
@@ -159,7 +183,7 @@ export function createChatApp(options: ChatOptions): Hono {
       off?.();
       options.signal?.removeEventListener('abort', stop);
     }
-  }));
+  });
 
   // Mounted with app.route(), "/" matches the mount point without its slash only; this serves it with one.
   app.get('*', (c) => (c.req.path === `${c.req.routePath.replace(/\/?\*$/, '')}/` ? c.html(PAGE, 200, SECURITY_HEADERS) : c.notFound()));

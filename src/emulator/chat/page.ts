@@ -22,6 +22,7 @@ export const PAGE = `<!doctype html>
     <div class="top"><h1 data-i18n="heading">${en.heading}</h1><a href="/__wxmp" data-i18n="inspector">${en.inspector}</a><button type="button" id="lang">中文</button></div>
     <small id="target">${en.connecting}</small>
     <div class="controls">
+      <label id="account-pick" hidden><span data-i18n="account">${en.account}</span> <select id="account"></select></label>
       <label><span data-i18n="user">${en.user}</span> <select id="user"></select></label>
       <label><span data-i18n="mode">${en.mode}</span> <select id="mode"></select></label>
       <button type="button" id="clear" data-i18n="clear">${en.clear}</button>

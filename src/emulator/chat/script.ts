@@ -14,7 +14,9 @@ import { CHAT_STRINGS } from './strings.js';
 const CORE = String.raw`
 const $ = (s) => document.querySelector(s);
 const log = $('#log');
-const state = { user: '', mode: '', users: [], modes: [], menu: null, upload: false, inspector: null };
+const state = { account: '', accounts: [], user: '', mode: '', users: [], modes: [], menu: null, upload: false, inspector: null };
+// Suffix of what is kept per account: none for the first, so its history and settings stay where they were.
+function accountKey() { return state.account && state.account !== 'default' ? '@' + state.account : ''; }
 
 function el(tag, cls, text) {
   const e = document.createElement(tag);
@@ -32,7 +34,7 @@ async function send(action, content) {
   const pending = note(wx.t('sending'));
   let data;
   try {
-    const res = await fetch('send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(Object.assign({ mode: state.mode, user: state.user }, action)) });
+    const res = await fetch('send', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(Object.assign({ account: state.account, mode: state.mode, user: state.user }, action)) });
     data = await res.json();
   } catch (e) {
     data = { error: e.message };
@@ -63,10 +65,20 @@ function fillSelect(select, values, current) {
   select.replaceChildren(...values.map((v) => { const o = el('option', '', v.label || v.value || v); o.value = v.value || v; return o; }));
   select.value = current;
 }
+// The account: the URL's (?account=shop, a link to it), else the last one picked here, else the first.
+function wantedAccount() {
+  return new URLSearchParams(location.search).get('account') || state.account || localStorage.getItem('wxmp.chat.account.' + location.pathname) || '';
+}
 async function loadState() {
-  const s = await (await fetch('state')).json();
+  let res = await fetch('state?account=' + encodeURIComponent(wantedAccount()));
+  // An account no longer configured: the first.
+  if (res.status === 400) res = await fetch('state');
+  const s = await res.json();
+  state.account = s.account; state.accounts = s.accounts;
+  fillSelect($('#account'), s.accounts, s.account);
+  $('#account-pick').hidden = s.accounts.length < 2;
   const savedUser = localStorage.getItem('wxmp.chat.user.' + location.pathname);
-  const savedMode = localStorage.getItem('wxmp.chat.mode.' + location.pathname);
+  const savedMode = localStorage.getItem('wxmp.chat.mode.' + location.pathname + accountKey());
   state.users = s.users; state.modes = s.modes; state.upload = s.upload; state.inspector = s.inspector;
   state.user = s.users.some((u) => u.value === savedUser) ? savedUser : s.user;
   state.mode = s.modes.includes(savedMode) ? savedMode : s.mode;
@@ -78,7 +90,7 @@ async function loadState() {
 let feed;
 function listen() {
   if (feed) feed.close();
-  feed = wx.live('events?user=' + encodeURIComponent(state.user), {
+  feed = wx.live('events?account=' + encodeURIComponent(state.account) + '&user=' + encodeURIComponent(state.user), {
     ready: () => {},
     message: (m) => record({ kind: 'cs', message: m }),
     menu: (m) => renderMenu(m),
@@ -102,7 +114,15 @@ $('#user').addEventListener('change', () => {
 });
 $('#mode').addEventListener('change', () => {
   state.mode = $('#mode').value;
-  localStorage.setItem('wxmp.chat.mode.' + location.pathname, state.mode);
+  localStorage.setItem('wxmp.chat.mode.' + location.pathname + accountKey(), state.mode);
+});
+$('#account').addEventListener('change', () => {
+  state.account = $('#account').value;
+  localStorage.setItem('wxmp.chat.account.' + location.pathname, state.account);
+  const url = new URL(location.href);
+  if (state.account === 'default') url.searchParams.delete('account'); else url.searchParams.set('account', state.account);
+  window.history.replaceState(null, '', url); // window's: history is the chat's (history.ts)
+  loadState().then(() => { redraw(); listen(); }, () => {});
 });
 $('#clear').addEventListener('click', () => { clearHistory(); $('#input').focus(); });
 wx.init(STRINGS);

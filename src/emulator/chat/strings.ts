@@ -1,7 +1,7 @@
 /** The chat page's words, in English and Chinese; the page shows one language at a time. */
 export const CHAT_STRINGS = {
   en: {
-    title: 'wxmp chat', heading: 'wxmp chat', user: 'User', mode: 'Mode', clear: 'Clear history', inspector: 'Inspector', more: 'More', send: 'Send',
+    title: 'wxmp chat', heading: 'wxmp chat', account: 'Account', user: 'User', mode: 'Mode', clear: 'Clear history', inspector: 'Inspector', more: 'More', send: 'Send',
     input: 'Message', inputPlaceholder: 'Type a message', menu: 'Menu', events: 'Events', subscribe: 'Follow', unsubscribe: 'Unfollow', scan: 'Scan QR code',
     image: 'Picture', voice: 'Voice', location: 'Location', link: 'Link', cancel: 'Cancel', ok: 'Send', connecting: 'connecting…', live: '', reconnecting: 'Reconnecting to the dev server…',
     scene: 'QR scene', scanResult: 'Scan result', recognition: 'Recognised text (optional)', voiceFile: 'Voice file (optional)', latitude: 'Latitude', longitude: 'Longitude', label: 'Place name',
@@ -14,7 +14,7 @@ export const CHAT_STRINGS = {
     sending: 'Sending…', tries: 'try {n}: {outcome}',
   },
   zh: {
-    title: 'wxmp 聊天', heading: 'wxmp 聊天', user: '用户', mode: '模式', clear: '清空记录', inspector: '调试面板', more: '更多', send: '发送',
+    title: 'wxmp 聊天', heading: 'wxmp 聊天', account: '公众号', user: '用户', mode: '模式', clear: '清空记录', inspector: '调试面板', more: '更多', send: '发送',
     input: '消息', inputPlaceholder: '发消息', menu: '菜单', events: '事件', subscribe: '关注', unsubscribe: '取消关注', scan: '扫码',
     image: '图片', voice: '语音', location: '位置', link: '链接', cancel: '取消', ok: '发送', connecting: '连接中…', live: '', reconnecting: '正在重新连接开发服务器…',
     scene: '二维码场景值', scanResult: '扫码结果', recognition: '语音识别结果（可选）', voiceFile: '语音文件（可选）', latitude: '纬度', longitude: '经度', label: '地点名称',

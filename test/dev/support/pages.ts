@@ -22,17 +22,19 @@ export function pagesBot(prefix = 'echo:', options: { gateDir?: string } = {}): 
   return `import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRouter, reply } from ${JSON.stringify(index)};
+// A further account's answers start with its name (shop:hi); the first account's are as they were.
+const further = (ctx) => ctx.account && ctx.account !== 'default';
 export default createRouter()
   .text('news2', () => reply.news([{ title: 'one', url: 'https://example.com/1' }, { title: 'two', url: 'https://example.com/2' }]))
   .text('long', () => 'x'.repeat(4500))
   .text('boom', () => { throw new Error('kaboom in the handler'); })
   .text('slow', async () => { await new Promise((r) => setTimeout(r, 2000)); return 'late hello'; })${gate}
-  .on('text', (m) => ${JSON.stringify(prefix)} + m.content)
+  .on('text', (m, ctx) => (further(ctx) ? ctx.account + ':' : ${JSON.stringify(prefix)}) + m.content)
   .on('image', (m) => 'picture ' + m.picUrl)
   .on('voice', (m) => 'heard ' + (m.recognition ?? '') + ' · ' + m.mediaId)
   .on('location', (m) => 'at ' + m.label)
   .on('link', (m) => 'link ' + m.url)
-  .on('event', (e) => 'event ' + e.event + ('eventKey' in e && e.eventKey ? ' ' + e.eventKey : ''));
+  .on('event', (e, ctx) => (further(ctx) ? ctx.account + ':' : '') + 'event ' + e.event + ('eventKey' in e && e.eventKey ? ' ' + e.eventKey : ''));
 `;
 }
 
