@@ -62,7 +62,9 @@ export class ReplayGuard {
     }
     const key = `${raw}:${query.nonce ?? ''}:${(query.signature ?? '').toLowerCase()}`;
     const what = `${kind}:${fingerprint(body)}`;
-    const seen = `${what}@${nowMs}`;
+    // Kept for minutes: joined into one flat string rather than a template's chain of pieces,
+    // which every young-generation collection copies object by object until it is promoted.
+    const seen = [what, nowMs].join('@');
     // Kept until the timestamp leaves the window: after that the freshness check refuses it anyway.
     const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
     const { store } = this.options;
