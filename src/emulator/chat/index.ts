@@ -99,6 +99,7 @@ export function createChatApp(options: ChatOptions): Hono {
     return [own, ...CHAT_USERS.filter((u) => u !== own)];
   };
   const modes = (t: ChatTarget) => (t.encodingAESKey && t.appId ? MODES : ['plaintext' as const]);
+  const defaultMode = (t: ChatTarget) => t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext');
   app.get('/state', (c) => {
     const account = chosen(c);
     if (account instanceof Response) return account;
@@ -108,7 +109,7 @@ export function createChatApp(options: ChatOptions): Hono {
     const accounts = names.map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
     return c.json({
       url: t.url, account: account.name, accounts, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
-      mode: t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext'), modes: modes(t), menu: account.mock ? mock()?.menu ?? null : null,
+      mode: defaultMode(t), modes: modes(t), menu: account.mock ? mock()?.menu ?? null : null,
       upload: !!(mock()?.addMedia && options.mediaBase), inspector: options.findExchange ? options.inspectorPath ?? '/__wxmp' : null,
     }, 200, SECURITY_HEADERS);
   });
@@ -135,7 +136,7 @@ export function createChatApp(options: ChatOptions): Hono {
       const body = (await c.req.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       const action = actionFromJson(body);
       const t = pick(body?.account).target;
-      const mode = body?.mode === undefined ? t.mode ?? (t.encodingAESKey ? 'safe' : 'plaintext') : body.mode;
+      const mode = body?.mode === undefined ? defaultMode(t) : body.mode;
       if (!modes(t).includes(mode as Mode)) throw new ConfigError(`mode: expected ${modes(t).join(', ')}, got ${JSON.stringify(mode)}${t.encodingAESKey ? '' : ' (compatible and safe mode need WECHAT_ENCODING_AES_KEY and WECHAT_APP_ID)'}`);
       const user = body?.user === undefined ? users(t)[0] : body.user;
       if (typeof user !== 'string' || !/^[A-Za-z0-9_-]{6,64}$/.test(user)) throw new ConfigError(`user: expected an OpenID (6-64 letters, digits, _ or -), got ${JSON.stringify(user)}`);
