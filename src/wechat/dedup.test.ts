@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MemoryDedupStore, dedupKey, messageDedupKey } from './dedup.js';
 import { parseMessage } from './parse-message.js';
 import { parseXml } from './xml.js';
@@ -47,6 +47,52 @@ describe('MemoryDedupStore', () => {
     now = 50;
     await store.claim('fresh', 10);
     expect(store.size).toBe(1);
+  });
+
+  it('sweeps an answered entry at the end of its own TTL, not its claim\'s', async () => {
+    let now = 0;
+    const store = new MemoryDedupStore({ now: () => now });
+    await store.claim('k', 100);
+    now = 90;
+    await store.complete('k', 'answer', 100); // now expires at 190
+    now = 150;
+    await store.claim('other', 100);
+    expect(await store.get('k')).toEqual({ state: 'done', reply: 'answer' });
+    now = 195;
+    await store.claim('third', 100);
+    expect(store.size).toBe(2); // other and third
+  });
+
+  it('keeps sweeping in order across thousands of entries (its queue is compacted as it goes)', async () => {
+    let now = 0;
+    const store = new MemoryDedupStore({ now: () => now });
+    for (let i = 0; i < 5000; i++) {
+      now = i;
+      await store.claim(`k${i}`, 1000);
+      // Entries claimed at i - 1000 and before have expired: 1000 live at most.
+      expect(store.size).toBe(Math.min(i + 1, 1000));
+    }
+    expect(await store.get('k3999')).toBeNull();
+    expect(await store.get('k4000')).toEqual({ state: 'pending' });
+  });
+
+  it('does not walk its map to sweep: a Map keeps deleted slots at its front until it is rehashed', async () => {
+    let now = 0;
+    const store = new MemoryDedupStore({ now: () => now });
+    for (let i = 0; i < 2000; i++) await store.claim(`k${i}`, 100);
+    now = 1000;
+    const iterate = vi.spyOn(Map.prototype, Symbol.iterator);
+    const entries = vi.spyOn(Map.prototype, 'entries');
+    try {
+      await store.claim('fresh', 100);
+      await store.claim('fresh2', 100);
+      expect(iterate).not.toHaveBeenCalled();
+      expect(entries).not.toHaveBeenCalled();
+    } finally {
+      iterate.mockRestore();
+      entries.mockRestore();
+    }
+    expect(store.size).toBe(2);
   });
 });
 
