@@ -103,6 +103,15 @@ describe('signatureMatches', () => {
     }
   });
 
+  it('folds only A-F: a character one case bit away from a digit is not that digit', () => {
+    // The replay record keys on the signature as received: a second spelling accepted here
+    // would let a captured query be replayed under a fresh record.
+    const at = [...expected].findIndex((c) => c >= '0' && c <= '9');
+    const received = expected.slice(0, at) + String.fromCharCode(expected.charCodeAt(at) ^ 0x20) + expected.slice(at + 1);
+    expect(signatureMatches(expected, received)).toBe(false);
+    expect(signatureMatches(expected, expected.replace(/[a-f]/, (c) => String.fromCharCode(c.charCodeAt(0) - 33)))).toBe(false);
+  });
+
   it('rejects another published signature of the same length', () => {
     expect(signatureMatches(expected, plainPush.signature)).toBe(false);
   });

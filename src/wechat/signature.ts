@@ -1,5 +1,5 @@
 import * as nodeCrypto from 'node:crypto';
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 // crypto.hash (Node 20.12+) skips the Hash object: 1.5 against 2.4 µs per signature.
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string) => string }).hash;
@@ -19,11 +19,20 @@ export function sign(...parts: string[]): string {
   return sha1(parts.sort().join(''));
 }
 
-/** Compares a received signature with the expected one in constant time. */
+/**
+ * Compares a received signature with the expected one (lower-case hex) in
+ * constant time: every character is compared, with no exit at the first that
+ * differs. Upper-case A–F reads as lower case; nothing else is folded.
+ */
 export function signatureMatches(expected: string, received: string | undefined): boolean {
-  if (received === undefined) return false;
-  const a = Buffer.from(expected);
-  // Compare byte lengths: a same-length string with non-ASCII characters is longer in bytes.
-  const b = Buffer.from(received.toLowerCase());
-  return a.length === b.length && timingSafeEqual(a, b);
+  // Lengths are public. A loop over char codes, not timingSafeEqual over two Buffers built
+  // for it: a fifth of the time, and no byte-length pitfall with non-ASCII input.
+  if (received === undefined || received.length !== expected.length) return false;
+  let diff = 0;
+  for (let i = 0; i < expected.length; i++) {
+    let c = received.charCodeAt(i);
+    if (c >= 65 && c <= 70) c += 32;
+    diff |= c ^ expected.charCodeAt(i);
+  }
+  return diff === 0;
 }
