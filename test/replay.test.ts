@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { parseServerConfig } from '../src/config.js';
 import { createApp } from '../src/server/app.js';
@@ -128,6 +129,46 @@ describe('replay: a signed query is good for one request', () => {
     expect((await a.app.request(`/?${query}`, { method: 'POST', body: text('hello') })).status).toBe(200);
     expect((await b.app.request(`/?${query}`, { method: 'POST', body: text('forged', 'oVictim') })).status).toBe(403);
     expect(b.seen).toEqual([]);
+  });
+});
+
+describe('replay in safe and compatible mode: msg_signature covers the body', () => {
+  it('records the msg_signature instead of a digest of the body, and still tells a retry from a replay', async () => {
+    for (const mode of ['safe', 'compatible'] as const) {
+      const store = new MemoryDedupStore();
+      const recorded: string[] = [];
+      const remember = store.rememberSync.bind(store);
+      store.rememberSync = (key, value, ttlMs) => (recorded.push(value), remember(key, value, ttlMs));
+      const { app, clock, seen, exchanges } = makeApp({ dedupStore: store });
+      const { url, body } = wechatPost(text(`sealed ${mode}`), mode);
+      const first = await (await app.request(url, { method: 'POST', body })).text();
+      const msgSignature = new URL(url, 'http://x').searchParams.get('msg_signature')!;
+      expect(recorded).toEqual([expect.stringMatching(new RegExp(`^POST:sig:${msgSignature}@\\d+$`))]);
+      clock.ms += 5_000;
+      const retry = await app.request(url, { method: 'POST', body });
+      expect([retry.status, await retry.text()]).toEqual([200, first]);
+      clock.ms += 30_000;
+      const replay = await app.request(url, { method: 'POST', body });
+      expect([replay.status, await replay.text()]).toEqual([403, expect.stringMatching(/already received more than 30 s ago/)]);
+      expect(seen).toEqual([`oUser123: sealed ${mode}`]);
+      expect(exchanges.map((e) => e.dedup)).toEqual(['first', 'replayed', undefined]);
+    }
+  });
+
+  it("matches a retry against a record of the body's digest, as a release before this one wrote it to a shared store", async () => {
+    const store = new MemoryDedupStore();
+    const { app, seen } = makeApp({ dedupStore: store });
+    const { url, body } = wechatPost(text('across a deploy'), 'safe');
+    const q = new URL(url, 'http://x').searchParams;
+    const digest = createHash('sha1').update(body).digest('base64url');
+    store.rememberSync(`${q.get('timestamp')}:${q.get('nonce')}:${q.get('signature')}`, `POST:${digest}@${Date.now()}`, 60_000);
+    const retry = await app.request(url, { method: 'POST', body });
+    expect(retry.status).toBe(200);
+    expect(seen).toEqual(['oUser123: across a deploy']);
+    const other = wechatPost(text('forged'), 'safe');
+    const forged = await app.request(other.url.replace(/signature=[^&]*&timestamp=[^&]*&nonce=[^&]*/, `signature=${q.get('signature')}&timestamp=${q.get('timestamp')}&nonce=${q.get('nonce')}`), { method: 'POST', body: other.body });
+    // Its msg_signature was made for another timestamp and nonce: refused before the record is read.
+    expect(forged.status).toBe(403);
   });
 });
 

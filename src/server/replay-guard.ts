@@ -47,8 +47,10 @@ export class ReplayGuard {
    * `claim`: the de-dup claim to make in the same round trip when the store can
    * ({@link DedupStore.admit}); the promise then resolves to its outcome, or to
    * undefined when it was not made (the caller claims on its own).
+   * `bodySignature`: a verified signature that covers the body (safe and compatible modes'
+   * msg_signature); it is recorded in place of a digest of the body, which it already is.
    */
-  check(query: Query, body: string, kind: 'GET' | 'POST', claim?: { key: string; ttlMs: number }): Promise<DedupEntry | null | undefined> | undefined {
+  check(query: Query, body: string, kind: 'GET' | 'POST', claim?: { key: string; ttlMs: number }, bodySignature?: string): Promise<DedupEntry | null | undefined> | undefined {
     const max = this.options.maxClockSkewSec;
     if (!max) return undefined;
     const raw = query.timestamp ?? '';
@@ -61,27 +63,33 @@ export class ReplayGuard {
       throw new ProtocolError('TIMESTAMP_STALE', 403, `timestamp ${raw} is ${age(skew)} ${skew > 0 ? 'old' : 'ahead of this server'}; WeChat's requests are at most ${max} s off (WECHAT_MAX_CLOCK_SKEW): a replayed request, or this server's clock is wrong`);
     }
     const key = `${raw}:${query.nonce ?? ''}:${(query.signature ?? '').toLowerCase()}`;
-    const what = `${kind}:${fingerprint(body)}`;
+    const what = bodySignature ? `${kind}:sig:${bodySignature.toLowerCase()}` : `${kind}:${fingerprint(body)}`;
     // Kept for minutes: joined into one flat string rather than a template's chain of pieces,
     // which every young-generation collection copies object by object until it is promoted.
     const seen = [what, nowMs].join('@');
     // Kept until the timestamp leaves the window: after that the freshness check refuses it anyway.
     const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
     const { store } = this.options;
-    if (store.rememberSync) return judge(store.rememberSync(key, seen, ttlMs), what, nowMs, query);
+    const signed = bodySignature === undefined ? undefined : body;
+    if (store.rememberSync) return judge(store.rememberSync(key, seen, ttlMs), what, nowMs, query, signed);
     if (claim && store.admit) {
       // Claimed only when nothing was recorded before, so never for a request refused here.
-      return store.admit({ key, value: seen, ttlMs }, claim).then(({ earlier, claimed }) => (judge(earlier, what, nowMs, query), claimed));
+      return store.admit({ key, value: seen, ttlMs }, claim).then(({ earlier, claimed }) => (judge(earlier, what, nowMs, query, signed), claimed));
     }
-    return store.remember(key, seen, ttlMs).then((earlier) => judge(earlier, what, nowMs, query));
+    return store.remember(key, seen, ttlMs).then((earlier) => judge(earlier, what, nowMs, query, signed));
   }
 }
 
-/** Whether a record found for this query (`earlier`, or null for none) makes this request a replay. */
-function judge(earlier: string | null, what: string, nowMs: number, query: Query): undefined {
+/**
+ * Whether a record found for this query (`earlier`, or null for none) makes this request a replay.
+ * `signedBody`: the body, when `what` names its signature. A record from a release that recorded
+ * a digest of the body (in a shared store, during a deploy) then still matches a retry of its message.
+ */
+function judge(earlier: string | null, what: string, nowMs: number, query: Query, signedBody?: string): undefined {
   if (earlier === null) return undefined;
   const at = earlier.lastIndexOf('@');
-  const sameBody = earlier.slice(0, at) === what;
+  const recorded = earlier.slice(0, at);
+  const sameBody = recorded === what || (signedBody !== undefined && recorded === `${what.slice(0, what.indexOf(':'))}:${fingerprint(signedBody)}`);
   if (sameBody && nowMs - Number(earlier.slice(at + 1)) <= DEDUP_TTL_MS) return undefined;
   throw new ProtocolError('REPLAYED', 403, sameBody
     ? `this signed request (timestamp ${query.timestamp}, nonce ${query.nonce}) was already received more than ${DEDUP_TTL_MS / 1000} s ago: refused as a replay`

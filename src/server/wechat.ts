@@ -160,7 +160,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     const key = messageDedupKey(opened.message);
     const held = retry?.has(key, opened.message) ?? false;
     // With a store in another process, the replay record and the de-dup claim go in one round trip.
-    const checking = guard.check(ex.query, body, 'POST', held ? undefined : { key, ttlMs: dedup.ttlMs });
+    const checking = guard.check(ex.query, body, 'POST', held ? undefined : { key, ttlMs: dedup.ttlMs }, opened.mode === 'plaintext' ? undefined : ex.query.msg_signature);
     const claimed = checking ? await checking : undefined;
     ex.mode = opened.mode;
     ex.xml = opened.xml;
