@@ -187,7 +187,7 @@ try {
   await load(bare.port, 'GET', pool(verification, 10_000), 'warm-up'); // of the load generator and the JIT
   const rows: Row[] = [];
   for (const [name, method, make, perSecond, target] of [
-    ['GET verification', 'GET', verification, 30_000, 0.8],
+    ['GET verification', 'GET', verification, 40_000, 0.8],
     ['plaintext text message', 'POST', message('plaintext'), 25_000, 0.5],
     ['safe-mode text message', 'POST', message('safe'), 25_000, 0.35],
   ] as const) {
