@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseServerConfig } from '../src/config.js';
 import { createApp } from '../src/server/app.js';
 import type { Exchange } from '../src/server/exchange.js';
-import { MemoryDedupStore } from '../src/wechat/dedup.js';
+import { MemoryDedupStore, type DedupStore } from '../src/wechat/dedup.js';
 import { createRouter } from '../src/wechat/router.js';
 import { sign } from '../src/wechat/signature.js';
 import { bodies, envelope } from './fixtures/messages.js';
 import { AES_KEY, APP_ID, TOKEN, wechatPost } from './helpers/wechat-request.js';
 
 /** An app on a clock the test moves, and the messages its bot saw. */
-function makeApp(extra: { mode?: 'auto' | 'safe'; maxClockSkewSec?: number; dedupStore?: MemoryDedupStore } = {}) {
+function makeApp(extra: { mode?: 'auto' | 'safe'; maxClockSkewSec?: number; dedupStore?: DedupStore } = {}) {
   const clock = { ms: Date.now() };
   const seen: string[] = [];
   const exchanges: Exchange[] = [];
@@ -132,43 +132,59 @@ describe('replay: a signed query is good for one request', () => {
   });
 });
 
+/** A store shared the way Redis is (no in-process ledger), over a MemoryDedupStore; `values`: what was recorded. */
+function sharedStore() {
+  const inner = new MemoryDedupStore();
+  const values: string[] = [];
+  const store: DedupStore = {
+    claim: (key, ttlMs) => inner.claim(key, ttlMs),
+    complete: (key, reply, ttlMs) => inner.complete(key, reply, ttlMs),
+    get: (key) => inner.get(key),
+    remember: (key, value, ttlMs) => (values.push(value), inner.remember(key, value, ttlMs)),
+  };
+  return { inner, store, values };
+}
+
 describe('replay in safe and compatible mode: msg_signature covers the body', () => {
   it('records the msg_signature instead of a digest of the body, and still tells a retry from a replay', async () => {
     for (const mode of ['safe', 'compatible'] as const) {
-      const store = new MemoryDedupStore();
-      const recorded: string[] = [];
-      const remember = store.rememberSync.bind(store);
-      store.rememberSync = (key, value, ttlMs) => (recorded.push(value), remember(key, value, ttlMs));
-      const { app, clock, seen, exchanges } = makeApp({ dedupStore: store });
-      const { url, body } = wechatPost(text(`sealed ${mode}`), mode);
-      const first = await (await app.request(url, { method: 'POST', body })).text();
-      const msgSignature = new URL(url, 'http://x').searchParams.get('msg_signature')!;
-      expect(recorded).toEqual([expect.stringMatching(new RegExp(`^POST:sig:${msgSignature}@\\d+$`))]);
-      clock.ms += 5_000;
-      const retry = await app.request(url, { method: 'POST', body });
-      expect([retry.status, await retry.text()]).toEqual([200, first]);
-      clock.ms += 30_000;
-      const replay = await app.request(url, { method: 'POST', body });
-      expect([replay.status, await replay.text()]).toEqual([403, expect.stringMatching(/already received more than 30 s ago/)]);
-      expect(seen).toEqual([`oUser123: sealed ${mode}`]);
-      expect(exchanges.map((e) => e.dedup)).toEqual(['first', 'replayed', undefined]);
+      for (const where of ['this process', 'a shared store'] as const) {
+        const shared = sharedStore();
+        const memory = new MemoryDedupStore();
+        const record = vi.spyOn(memory.replays, 'record');
+        const { app, clock, seen, exchanges } = makeApp({ dedupStore: where === 'this process' ? memory : shared.store });
+        const { url, body } = wechatPost(text(`sealed ${mode}`), mode);
+        const first = await (await app.request(url, { method: 'POST', body })).text();
+        const msgSignature = new URL(url, 'http://x').searchParams.get('msg_signature')!;
+        if (where === 'this process') expect(record.mock.calls[0]?.[3]).toBe(msgSignature);
+        else expect(shared.values).toEqual([expect.stringMatching(new RegExp(`^POST:sig:${msgSignature}@\\d+$`))]);
+        clock.ms += 5_000;
+        const retry = await app.request(url, { method: 'POST', body });
+        expect([retry.status, await retry.text()]).toEqual([200, first]);
+        clock.ms += 30_000;
+        const replay = await app.request(url, { method: 'POST', body });
+        expect([replay.status, await replay.text()], `${mode}, ${where}`).toEqual([403, expect.stringMatching(/already received more than 30 s ago/)]);
+        expect(seen).toEqual([`oUser123: sealed ${mode}`]);
+        expect(exchanges.map((e) => e.dedup)).toEqual(['first', 'replayed', undefined]);
+      }
     }
   });
 
-  it("matches a retry against a record of the body's digest, as a release before this one wrote it to a shared store", async () => {
-    const store = new MemoryDedupStore();
+  it("matches a retry against a shared store's record of the body's digest, as a release before this one wrote it", async () => {
+    const { inner, store } = sharedStore();
     const { app, seen } = makeApp({ dedupStore: store });
     const { url, body } = wechatPost(text('across a deploy'), 'safe');
     const q = new URL(url, 'http://x').searchParams;
     const digest = createHash('sha1').update(body).digest('base64url');
-    store.rememberSync(`${q.get('timestamp')}:${q.get('nonce')}:${q.get('signature')}`, `POST:${digest}@${Date.now()}`, 60_000);
+    await inner.remember(`${q.get('timestamp')}:${q.get('nonce')}:${q.get('signature')}`, `POST:${digest}@${Date.now()}`, 60_000);
     const retry = await app.request(url, { method: 'POST', body });
     expect(retry.status).toBe(200);
     expect(seen).toEqual(['oUser123: across a deploy']);
-    const other = wechatPost(text('forged'), 'safe');
-    const forged = await app.request(other.url.replace(/signature=[^&]*&timestamp=[^&]*&nonce=[^&]*/, `signature=${q.get('signature')}&timestamp=${q.get('timestamp')}&nonce=${q.get('nonce')}`), { method: 'POST', body: other.body });
-    // Its msg_signature was made for another timestamp and nonce: refused before the record is read.
-    expect(forged.status).toBe(403);
+    const other = wechatPost(text('another message'), 'safe');
+    const otherQuery = new URL(other.url, 'http://x').searchParams;
+    await inner.remember(`${otherQuery.get('timestamp')}:${otherQuery.get('nonce')}:${otherQuery.get('signature')}`, `POST:${digest}@${Date.now()}`, 60_000);
+    const mismatch = await app.request(other.url, { method: 'POST', body: other.body });
+    expect([mismatch.status, await mismatch.text()]).toEqual([403, expect.stringMatching(/already used for another message/)]);
   });
 });
 

@@ -2,6 +2,7 @@ import * as nodeCrypto from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import { DEDUP_TTL_MS, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
 import type { Query } from '../wechat/protocol.js';
+import type { ReplayLedger } from '../wechat/replay-ledger.js';
 
 /** Default for `maxClockSkewSec` / WECHAT_MAX_CLOCK_SKEW: five minutes, as Slack and Stripe allow for signed webhooks. */
 export const DEFAULT_MAX_CLOCK_SKEW_SEC = 300;
@@ -9,8 +10,8 @@ export const DEFAULT_MAX_CLOCK_SKEW_SEC = 300;
 export interface ReplayGuardOptions {
   /** Largest distance allowed between `timestamp` and this server's clock (s); 0 turns the checks off. */
   maxClockSkewSec: number;
-  /** Where each signed query is recorded: the de-dup store, shared when it is Redis. `rememberSync`: this process's memory, checked without a promise. */
-  store: Required<Pick<DedupStore, 'remember'>> & Pick<DedupStore, 'admit'> & { rememberSync?(key: string, value: string, ttlMs: number): string | null };
+  /** Where each signed query is recorded: the de-dup store, shared when it is Redis. `replays`: this process's memory, checked without a promise. */
+  store: Required<Pick<DedupStore, 'remember'>> & Pick<DedupStore, 'admit'> & { replays?: ReplayLedger };
   now: () => number;
 }
 
@@ -18,6 +19,7 @@ const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encodi
 const digest = (body: string) => (oneShot ? oneShot('sha1', body, 'base64url') : nodeCrypto.createHash('sha1').update(body).digest('base64url'));
 const EMPTY = digest('');
 const fingerprint = (body: string) => (body === '' ? EMPTY : digest(body));
+const digestHex = (body: string) => (oneShot ? oneShot('sha1', body, 'hex') : nodeCrypto.createHash('sha1').update(body).digest('hex'));
 const SECONDS = /^\d{1,12}$/;
 
 function age(seconds: number): string {
@@ -62,6 +64,14 @@ export class ReplayGuard {
     if (Math.abs(skew) > max) {
       throw new ProtocolError('TIMESTAMP_STALE', 403, `timestamp ${raw} is ${age(skew)} ${skew > 0 ? 'old' : 'ahead of this server'}; WeChat's requests are at most ${max} s off (WECHAT_MAX_CLOCK_SKEW): a replayed request, or this server's clock is wrong`);
     }
+    const { store } = this.options;
+    if (store.replays) {
+      // The signature was verified before this check: it names the timestamp and nonce.
+      const what = kind === 'GET' ? '' : (bodySignature ?? digestHex(body));
+      const earlier = store.replays.record(Number(raw), query.signature ?? '', kind, what, nowMs, max);
+      if (earlier === null) return undefined;
+      if (earlier) return refuseUnlessRetry(earlier.same, earlier.kind, earlier.seenMs, nowMs, query);
+    }
     const key = `${raw}:${query.nonce ?? ''}:${(query.signature ?? '').toLowerCase()}`;
     const what = bodySignature ? `${kind}:sig:${bodySignature.toLowerCase()}` : `${kind}:${fingerprint(body)}`;
     // Kept for minutes: joined into one flat string rather than a template's chain of pieces,
@@ -69,9 +79,7 @@ export class ReplayGuard {
     const seen = [what, nowMs].join('@');
     // Kept until the timestamp leaves the window: after that the freshness check refuses it anyway.
     const ttlMs = Math.max(1000, (Number(raw) + max) * 1000 - nowMs + 1000);
-    const { store } = this.options;
     const signed = bodySignature === undefined ? undefined : body;
-    if (store.rememberSync) return judge(store.rememberSync(key, seen, ttlMs), what, nowMs, query, signed);
     if (claim && store.admit) {
       // Claimed only when nothing was recorded before, so never for a request refused here.
       return store.admit({ key, value: seen, ttlMs }, claim).then(({ earlier, claimed }) => (judge(earlier, what, nowMs, query, signed), claimed));
@@ -90,8 +98,13 @@ function judge(earlier: string | null, what: string, nowMs: number, query: Query
   const at = earlier.lastIndexOf('@');
   const recorded = earlier.slice(0, at);
   const sameBody = recorded === what || (signedBody !== undefined && recorded === `${what.slice(0, what.indexOf(':'))}:${fingerprint(signedBody)}`);
-  if (sameBody && nowMs - Number(earlier.slice(at + 1)) <= DEDUP_TTL_MS) return undefined;
+  return refuseUnlessRetry(sameBody, earlier.startsWith('GET') ? 'GET' : 'POST', Number(earlier.slice(at + 1)), nowMs, query);
+}
+
+/** Lets a retry through (the same body, within WeChat's retries); throws for anything else. */
+function refuseUnlessRetry(sameBody: boolean, earlierKind: 'GET' | 'POST', seenMs: number, nowMs: number, query: Query): undefined {
+  if (sameBody && nowMs - seenMs <= DEDUP_TTL_MS) return undefined;
   throw new ProtocolError('REPLAYED', 403, sameBody
     ? `this signed request (timestamp ${query.timestamp}, nonce ${query.nonce}) was already received more than ${DEDUP_TTL_MS / 1000} s ago: refused as a replay`
-    : `this signature (timestamp ${query.timestamp}, nonce ${query.nonce}) was already used for another ${earlier.startsWith('GET') ? 'request (a GET verification)' : 'message'}: refused as a replay; WeChat signs each request anew`);
+    : `this signature (timestamp ${query.timestamp}, nonce ${query.nonce}) was already used for another ${earlierKind === 'GET' ? 'request (a GET verification)' : 'message'}: refused as a replay; WeChat signs each request anew`);
 }

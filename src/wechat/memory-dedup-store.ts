@@ -1,4 +1,5 @@
 import type { DedupEntry, DedupStore } from './dedup.js';
+import { ReplayLedger } from './replay-ledger.js';
 
 const PENDING: DedupEntry = Object.freeze({ state: 'pending' });
 
@@ -23,7 +24,10 @@ export class MemoryDedupStore implements DedupStore {
   // one of them, on every claim (46 µs per message with 60k expired entries behind it).
   private readonly queue = new ExpiryQueue();
   private readonly now: () => number;
-  // Replay records live for minutes, with TTLs of their own, so they get their own map, and
+  /** The replay check's records, when it runs in this process: compact, see {@link ReplayLedger}. */
+  readonly replays = new ReplayLedger();
+  // Records made through remember() (the primary answering its workers, a fallback for Redis)
+  // live for minutes, with TTLs of their own, so they get their own map, and
   // their keys are listed by the second they expire in: a sweep once a second drops whole
   // seconds, instead of a pass over every record (hundreds of thousands at a burst's rate).
   private readonly remembered = new Map<string, { value: string; expires: number }>();
