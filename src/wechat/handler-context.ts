@@ -13,13 +13,6 @@ export interface SessionRules<S> {
   initial: () => S;
 }
 
-/** A context plus `finish()`, which saves what the chain changed. */
-export interface OpenContext<S extends object> {
-  ctx: HandlerContext<S>;
-  /** Saves the session if the chain touched it; resolves to the keys another process changed meanwhile (kept as theirs). */
-  finish(): string[] | Promise<string[]>;
-}
-
 const NONE: string[] = Object.freeze([]) as unknown as string[];
 
 /**
@@ -27,31 +20,56 @@ const NONE: string[] = Object.freeze([]) as unknown as string[];
  * handler first touches ctx.session, so a bot (or a message) that keeps no state
  * pays nothing for it; a store that cannot (Redis) is read up front.
  */
-export function openContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, rules: SessionRules<S>): OpenContext<S> | Promise<OpenContext<S>> {
+export function openContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, rules: SessionRules<S>): MessageContext<S> | Promise<MessageContext<S>> {
   const options = rules as unknown as SessionRules<Record<string, unknown>>;
   // With a store read at once the context is built without a promise: this runs for every message.
-  if (store.getSync) return buildContext(message, services, logger, store, key, options, undefined);
-  return openSession(store, key, options).then((session) => buildContext(message, services, logger, store, key, options, session));
+  if (store.getSync) return new MessageContext<S>(message, services, logger, store, key, options, undefined);
+  return openSession(store, key, options).then((session) => new MessageContext<S>(message, services, logger, store, key, options, session));
 }
 
-function buildContext<S extends object>(message: WechatMessage, services: DispatchServices, logger: Logger, store: SessionStore, key: string, options: SessionRules<Record<string, unknown>>, opened: OpenSession | undefined): OpenContext<S> {
-  let session = opened;
-  let data = session?.data as S;
-  const open = (): OpenSession => (session ??= openSessionSync(store as Parameters<typeof openSessionSync>[0], key, options));
-  const ctx: HandlerContext<S> = {
-    message,
-    openid: message.fromUserName,
-    get session(): S {
-      if (!session) data = open().data as S;
-      return data;
-    },
-    set session(value: S) {
-      open();
-      data = value;
-    },
-    client: services.client,
-    logger,
-    account: services.account,
-  };
-  return { ctx, finish: () => (session ? session.save(data as Record<string, unknown>) : NONE) };
+/**
+ * One message's {@link HandlerContext}. A class, not an object literal with a
+ * getter and closures: those were built anew for every message, a sixth of
+ * dispatching one. What handlers do not need stays in private fields.
+ */
+export class MessageContext<S extends object> implements HandlerContext<S> {
+  readonly openid: string;
+  readonly client: DispatchServices['client'];
+  readonly account: string | undefined;
+  match?: RegExpMatchArray;
+  #opened: OpenSession | undefined;
+  #data: S | undefined;
+  readonly #store: SessionStore;
+  readonly #key: string;
+  readonly #options: SessionRules<Record<string, unknown>>;
+
+  constructor(readonly message: WechatMessage, services: DispatchServices, readonly logger: Logger, store: SessionStore, key: string, options: SessionRules<Record<string, unknown>>, opened: OpenSession | undefined) {
+    this.openid = message.fromUserName;
+    this.client = services.client;
+    this.account = services.account;
+    this.#store = store;
+    this.#key = key;
+    this.#options = options;
+    this.#opened = opened;
+    this.#data = opened?.data as S | undefined;
+  }
+
+  get session(): S {
+    if (!this.#opened) this.#data = this.#open().data as S;
+    return this.#data as S;
+  }
+
+  set session(value: S) {
+    this.#open();
+    this.#data = value;
+  }
+
+  #open(): OpenSession {
+    return (this.#opened ??= openSessionSync(this.#store as Parameters<typeof openSessionSync>[0], this.#key, this.#options));
+  }
+
+  /** Saves the session if the chain touched it; resolves to the keys another process changed meanwhile (kept as theirs). */
+  static finish(context: MessageContext<object>): string[] | Promise<string[]> {
+    return context.#opened ? context.#opened.save(context.#data as Record<string, unknown>) : NONE;
+  }
 }

@@ -62,3 +62,19 @@ describe('Router', () => {
     expect(() => createRouter().text(42 as never, () => '')).toThrow(/expected a keyword string or a RegExp, got number/);
   });
 });
+
+describe('the handler context', () => {
+  it('holds what handlers use, and keeps the session store behind it out of sight', async () => {
+    let seen: Record<string, unknown> | undefined;
+    const router = createRouter<{ n?: number }>().on('text', (m, ctx) => {
+      seen = { ...ctx };
+      ctx.session.n = (ctx.session.n ?? 0) + 1;
+      return `n=${ctx.session.n}`;
+    });
+    const text = parseMessage(parseXml(bodies.text));
+    expect(await router.dispatch(text, { account: 'shop' })).toEqual({ type: 'text', content: 'n=1' });
+    expect(await router.dispatch(text, { account: 'shop' })).toEqual({ type: 'text', content: 'n=2' });
+    expect(Object.keys(seen!).sort()).toEqual(['account', 'client', 'logger', 'match', 'message', 'openid']);
+    expect(seen).toMatchObject({ openid: text.fromUserName, account: 'shop', message: text });
+  });
+});

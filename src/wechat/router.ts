@@ -10,7 +10,7 @@ import type { EventType, MessageType, TextMessage, WechatEvent, WechatMessage } 
 import type { Reply } from './replies.js';
 import { MemorySessionStore, SESSION_TTL_MS, sessionKey, type SessionStore } from './session.js';
 import { checkHandler, toReply, type DispatchServices, type Handler, type HandlerContext, type Middleware, type SessionData } from './handler.js';
-import { openContext, type SessionRules } from './handler-context.js';
+import { MessageContext, openContext, type SessionRules } from './handler-context.js';
 import { RouteTable } from './routes.js';
 
 export { toReply } from './handler.js';
@@ -143,9 +143,10 @@ export class Router<S extends object = SessionData> {
     const logger = services.logger ?? consoleLogger;
     const opened = openContext<S>(message, services, logger, store, key, this.rules);
     // Awaited only when a promise: a memory session store opens and saves without one, for every message.
-    const { ctx, finish } = opened instanceof Promise ? await opened : opened;
-    const reply = await this.chain(ctx, 0);
-    const finished = finish();
+    const ctx = opened instanceof Promise ? await opened : opened;
+    const chained = this.chain(ctx, 0);
+    const reply = chained instanceof Promise ? await chained : chained;
+    const finished = MessageContext.finish(ctx);
     const lost = finished instanceof Promise ? await finished : finished;
     if (lost.length > 0) {
       logger.error(`wxmp: SESSION_CONFLICT: another process changed ${lost.map((k) => JSON.stringify(k)).join(', ')} in the session of ${message.fromUserName} while this handler ran; its value was kept and this handler's change to it was not saved`);
@@ -153,11 +154,16 @@ export class Router<S extends object = SessionData> {
     return reply;
   }
 
-  private async chain(ctx: HandlerContext<S>, index: number): Promise<Reply | null> {
+  /** The middleware from `index` on, then the routes; a plain value when nothing on the way was async. */
+  private chain(ctx: HandlerContext<S>, index: number): Reply | null | Promise<Reply | null> {
     const middleware = this.middleware[index];
     if (!middleware) return this.routes.handle(ctx);
+    return this.through(middleware, ctx, index);
+  }
+
+  private async through(middleware: Middleware<S>, ctx: HandlerContext<S>, index: number): Promise<Reply | null> {
     let called = false;
-    return toReply(await middleware(ctx, () => {
+    return toReply(await middleware(ctx, async () => {
       if (called) throw new ConfigError('router.use(): next() called twice in one middleware');
       called = true;
       return this.chain(ctx, index + 1);

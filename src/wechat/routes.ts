@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { EventType, MessageType, WechatEvent, WechatMessage } from './messages.js';
 import type { Reply } from './replies.js';
-import { toReply, type Handler, type HandlerContext } from './handler.js';
+import { toReply, type Handler, type HandlerContext, type HandlerResult } from './handler.js';
 
 type Route = { test: (m: WechatMessage, ctx: HandlerContext<any>) => boolean; handler: Handler<never, any> };
 
@@ -62,14 +62,26 @@ export class RouteTable<S extends object> {
     this.fallbackHandler = handler;
   }
 
-  /** Runs the first route that takes the message; null when none does and there is no fallback. */
-  async handle(ctx: HandlerContext<S>): Promise<Reply | null> {
+  /**
+   * Runs the first route that takes the message; null when none does and there is no fallback.
+   * A handler's plain value is returned as is, a promise's once it settles: no async frame of
+   * its own, which cost every message a promise and a turn of the microtask queue.
+   */
+  handle(ctx: HandlerContext<S>): Reply | null | Promise<Reply | null> {
     const { message } = ctx;
     for (const routes of this.inOrder) {
       for (const route of routes) {
-        if (route.test(message, ctx)) return toReply(await (route.handler as Handler<WechatMessage, S>)(message, ctx));
+        if (route.test(message, ctx)) return settle((route.handler as Handler<WechatMessage, S>)(message, ctx));
       }
     }
-    return this.fallbackHandler ? toReply(await this.fallbackHandler(message, ctx)) : null;
+    return this.fallbackHandler ? settle(this.fallbackHandler(message, ctx)) : null;
   }
+}
+
+function settle(result: HandlerResult | PromiseLike<HandlerResult>): Reply | null | Promise<Reply | null> {
+  return isThenable(result) ? Promise.resolve(result).then(toReply) : toReply(result);
+}
+
+function isThenable(value: unknown): value is PromiseLike<HandlerResult> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
