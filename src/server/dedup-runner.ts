@@ -13,7 +13,7 @@ export class DedupRunner {
   private readonly inflight = new Map<string, Promise<string>>();
 
   constructor(
-    private readonly store: DedupStore,
+    private readonly store: DedupStore & { claimSync?(key: string, ttlMs: number): DedupEntry | null; completeSync?(key: string, reply: string, ttlMs: number): void },
     readonly ttlMs = DEDUP_TTL_MS,
     private readonly pollMs = 50,
   ) {}
@@ -22,7 +22,8 @@ export class DedupRunner {
   async run(key: string, waitMs: number, work: () => Promise<string>, claimed?: DedupEntry | null): Promise<DedupOutcome> {
     const local = this.inflight.get(key);
     if (local) return { body: await local, dedup: 'joined' };
-    const existing = claimed !== undefined ? claimed : await this.store.claim(key, this.ttlMs);
+    // A store in this process's memory answers without a promise: no turn of the queue per message.
+    const existing = claimed !== undefined ? claimed : this.store.claimSync ? this.store.claimSync(key, this.ttlMs) : await this.store.claim(key, this.ttlMs);
     if (existing?.state === 'done') return { body: existing.reply, dedup: 'replayed' };
     if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
 
@@ -38,7 +39,8 @@ export class DedupRunner {
   /** `answer`'s body once the store has it: one async frame, not a closure chained on `answer`. */
   private async completed(key: string, answer: Promise<string>): Promise<string> {
     const body = await answer;
-    await this.store.complete(key, body, this.ttlMs);
+    if (this.store.completeSync) this.store.completeSync(key, body, this.ttlMs);
+    else await this.store.complete(key, body, this.ttlMs);
     return body;
   }
 

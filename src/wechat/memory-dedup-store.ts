@@ -39,7 +39,11 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   async claim(key: string, ttlMs: number): Promise<DedupEntry | null> {
-    // No await before the write: concurrent claims must see each other.
+    return this.claimSync(key, ttlMs);
+  }
+
+  /** {@link claim} without a promise: the server claims every message it handles. */
+  claimSync(key: string, ttlMs: number): DedupEntry | null {
     const existing = this.lookup(key);
     if (existing) return existing;
     const now = this.now();
@@ -51,6 +55,11 @@ export class MemoryDedupStore implements DedupStore {
   }
 
   async complete(key: string, reply: string, ttlMs: number): Promise<void> {
+    this.completeSync(key, reply, ttlMs);
+  }
+
+  /** {@link complete} without a promise. */
+  completeSync(key: string, reply: string, ttlMs: number): void {
     const expires = this.now() + ttlMs;
     const slot = this.entries.get(key);
     if (!slot) this.entries.set(key, { reply, expires });
