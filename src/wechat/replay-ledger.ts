@@ -67,9 +67,10 @@ class Table {
     for (let slot = 0; slot < seen.length; slot++) {
       const w = slot * WORDS;
       if (words[w + 5] === 0) continue;
-      const to = this.find(words[w]!, words[w + 1]!, words[w + 2]!);
-      this.words.set(words.subarray(w, w + WORDS), to * WORDS);
-      this.seen[to] = seen[slot]!;
+      const to = this.find(words[w]!, words[w + 1]!, words[w + 2]!) * WORDS;
+      // Word by word: a subarray() per record is an object per record, what this class avoids.
+      for (let i = 0; i < WORDS; i++) this.words[to + i] = words[w + i]!;
+      this.seen[to / WORDS] = seen[slot]!;
     }
   }
 }
