@@ -89,7 +89,7 @@ export class MemoryDedupStore implements DedupStore {
     return this.rememberSync(key, value, ttlMs);
   }
 
-  /** {@link DedupStore.remember} without a promise: the replay check calls it for every request. */
+  /** {@link DedupStore.remember} without a promise. The replay check in this process uses {@link replays} instead. */
   rememberSync(key: string, value: string, ttlMs: number): string | null {
     const now = this.now();
     const slot = this.remembered.get(key);

@@ -4,8 +4,8 @@
  * its timestamp stays acceptable: at a burst's rate that is hundreds of
  * thousands of records, and as strings in a Map (a key, a value, a slot, an
  * expiry) each one was copied by the young-generation collector, promoted and
- * marked again, most of the check's cost. Here a record is six numbers in a
- * typed array, which the collector never walks.
+ * marked again: a third of the check's cost. Here a record is six words and a time in
+ * typed arrays, which the collector never walks.
  *
  * A verified `signature` is sha1 over token, timestamp and nonce, so it names
  * that pair: its first 96 bits are the record's key. What the query came with
