@@ -16,10 +16,10 @@ export interface ReplayGuardOptions {
 }
 
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: string) => string }).hash;
-const digest = (body: string) => (oneShot ? oneShot('sha1', body, 'base64url') : nodeCrypto.createHash('sha1').update(body).digest('base64url'));
-const EMPTY = digest('');
-const fingerprint = (body: string) => (body === '' ? EMPTY : digest(body));
-const digestHex = (body: string) => (oneShot ? oneShot('sha1', body, 'hex') : nodeCrypto.createHash('sha1').update(body).digest('hex'));
+const digest = (body: string, encoding: 'base64url' | 'hex') => (oneShot ? oneShot('sha1', body, encoding) : nodeCrypto.createHash('sha1').update(body).digest(encoding));
+const EMPTY = digest('', 'base64url');
+/** The body's digest as shared stores record it. */
+const fingerprint = (body: string) => (body === '' ? EMPTY : digest(body, 'base64url'));
 const SECONDS = /^\d{1,12}$/;
 
 function age(seconds: number): string {
@@ -67,7 +67,7 @@ export class ReplayGuard {
     const { store } = this.options;
     if (store.replays) {
       // The signature was verified before this check: it names the timestamp and nonce.
-      const what = kind === 'GET' ? '' : (bodySignature ?? digestHex(body));
+      const what = kind === 'GET' ? '' : (bodySignature ?? digest(body, 'hex'));
       const earlier = store.replays.record(Number(raw), query.signature ?? '', kind, what, nowMs, max);
       if (earlier === null) return undefined;
       if (earlier) return refuseUnlessRetry(earlier.same, earlier.kind, earlier.seenMs, nowMs, query);

@@ -27,6 +27,8 @@ describe('ReplayLedger', () => {
     expect(ledger.record(T, sig.toUpperCase(), 'GET', '', 0, 300)).toMatchObject({ same: true });
     expect(ledger.record(T, `${sig.slice(0, 10)}zz${sig.slice(12)}`, 'GET', '', 0, 300)).toBeUndefined();
     expect(ledger.record(T, sig.slice(0, 20), 'GET', '', 0, 300)).toBeUndefined();
+    const digit = [...sig].findIndex((c) => c >= '0' && c <= '9');
+    expect(ledger.record(T, sig.slice(0, digit) + String.fromCharCode(sig.charCodeAt(digit) ^ 0x20) + sig.slice(digit + 1), 'GET', '', 0, 300)).toBeUndefined();
     expect(ledger.record(T, sig, 'POST', 'not hex at all!!', 0, 300)).toBeUndefined();
   });
 

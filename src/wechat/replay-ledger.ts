@@ -32,8 +32,9 @@ const INITIAL_SLOTS = 1024;
 function hexWord(text: string, at: number): number {
   let value = 0;
   for (let i = at; i < at + 8; i++) {
-    const c = text.charCodeAt(i) | 32; // upper-case A-F as lower case
-    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+    const c = text.charCodeAt(i);
+    // Upper-case A-F as lower case, nothing else folded (as signatureMatches reads them).
+    const digit = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
     if (digit < 0) return -1;
     value = (value << 4) | digit;
   }
