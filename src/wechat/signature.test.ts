@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { sign, signatureMatches } from './signature.js';
@@ -110,6 +111,17 @@ describe('signatureMatches', () => {
     const received = expected.slice(0, at) + String.fromCharCode(expected.charCodeAt(at) ^ 0x20) + expected.slice(at + 1);
     expect(signatureMatches(expected, received)).toBe(false);
     expect(signatureMatches(expected, expected.replace(/[a-f]/, (c) => String.fromCharCode(c.charCodeAt(0) - 33)))).toBe(false);
+  });
+
+  it('matches exactly when the received text, A-F read as a-f, is the expected text', () => {
+    // Near misses of every kind: each character kept, changed in case, or replaced by one just outside the hex ranges.
+    // Mostly kept or upper-cased, so about a third of the cases have no odd character and must match.
+    const variant = fc.array(fc.constantFrom(...Array<string>(30).fill('keep'), ...Array<string>(10).fill('upper'), 'odd'), { minLength: expected.length, maxLength: expected.length });
+    const odd = ['g', 'G', '/', ':', '@', '`', ' ', '\u0000', 'é', '０'];
+    fc.assert(fc.property(variant, fc.nat(odd.length - 1), (ops, pick) => {
+      const received = [...expected].map((c, i) => (ops[i] === 'upper' ? c.toUpperCase() : ops[i] === 'odd' ? odd[(pick + i) % odd.length]! : c)).join('');
+      expect(signatureMatches(expected, received)).toBe(received.replace(/[A-F]/g, (c) => c.toLowerCase()) === expected);
+    }), { numRuns: 500 });
   });
 
   it('rejects another published signature of the same length', () => {

@@ -1,5 +1,5 @@
 import * as nodeCrypto from 'node:crypto';
-import { createHash } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 
 // crypto.hash (Node 20.12+) skips the Hash object: 1.5 against 2.4 µs per signature.
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string) => string }).hash;
@@ -21,18 +21,16 @@ export function sign(...parts: string[]): string {
 
 /**
  * Compares a received signature with the expected one (lower-case hex) in
- * constant time: every character is compared, with no exit at the first that
- * differs. Upper-case A–F reads as lower case; nothing else is folded.
+ * constant time: both are read as bytes and compared with timingSafeEqual.
+ * Upper-case A–F reads as lower case; any other character fails the match.
  */
 export function signatureMatches(expected: string, received: string | undefined): boolean {
-  // Lengths are public. A loop over char codes, not timingSafeEqual over two Buffers built
-  // for it: a fifth of the time, and no byte-length pitfall with non-ASCII input.
+  // Lengths are public. Decoded by node rather than read a character at a time in JS: a
+  // charCodeAt loop over strings of several representations (sliced from the URL, made by
+  // the hash) missed V8's inline cache at every character, and cost 10k instructions a check.
   if (received === undefined || received.length !== expected.length) return false;
-  let diff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    let c = received.charCodeAt(i);
-    if (c >= 65 && c <= 70) c += 32;
-    diff |= c ^ expected.charCodeAt(i);
-  }
-  return diff === 0;
+  const want = Buffer.from(expected, 'hex');
+  // A character that is not hex ends the decoding early: such a signature comes out short.
+  const got = Buffer.from(received, 'hex');
+  return got.length === want.length && want.length * 2 === expected.length && timingSafeEqual(got, want);
 }
