@@ -80,6 +80,36 @@ describe('the request log', () => {
     expect(lines[3]).toMatch(/POST \/ 200 \d+ms \[plaintext\] oUser123: event subscribe → success$/);
   });
 
+  it('keeps the line and the server when a reply cannot be written as JSON (a cycle, a BigInt in a bot\'s article)', async () => {
+    const article: Record<string, unknown> = { title: 'Loop', description: 'd', url: 'https://example.com/a', picUrl: 'https://example.com/a.png', views: 10n };
+    article.self = article;
+    const p = production(createRouter().on('text', () => ({ type: 'news', articles: [article] }) as never));
+    const msg = wechatPost(bodies.text, 'plaintext');
+    const res = await p.app.request(msg.url, { method: 'POST', body: msg.body });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<Title><![CDATA[Loop]]></Title>');
+    // The drain runs on the next turns: a throw there would be an uncaught exception, failing this file.
+    await new Promise((r) => setTimeout(r, 50));
+    await p.close();
+    const [record] = records(p.dir) as Array<Exchange & { replyNotLogged?: string }>;
+    expect(record).toMatchObject({ kind: 'message', status: 200, message: { type: 'text' } });
+    expect(record!.reply).toBeUndefined();
+    expect(record!.replyNotLogged).toMatch(/BigInt|circular/i);
+    expect(record!.replyXml).toContain('Loop');
+  });
+
+  it('writes a record that cannot be JSON at all as a line saying so, and the records after it', async () => {
+    const dir = tempDir();
+    const log = openExchangeLog(dir);
+    const base: Exchange = { id: 'x-1', time: 1, method: 'POST', path: '/', query: {}, status: 200, durationMs: 1, kind: 'message' };
+    log.write({ ...base, error: { code: 'HANDLER_ERROR', message: 'm', stack: 1n as never } });
+    log.write({ ...base, id: 'x-2' });
+    await log.close();
+    const [bad, next] = records(dir);
+    expect(bad).toMatchObject({ id: 'x-1', status: 200, error: { code: 'LOG_UNWRITABLE', message: expect.stringMatching(/BigInt/) } });
+    expect(next).toMatchObject({ id: 'x-2' });
+  });
+
   it('is created 0600 (decrypted messages, OpenIDs), and an older 0644 file is made private', async () => {
     const p = production();
     const msg = wechatPost(bodies.text, 'plaintext');

@@ -10,7 +10,12 @@ export interface ExchangeLogFile {
   close(): Promise<void>;
 }
 
-/** One exchange as its JSON line: `raw` repeats the XML already logged, so it is left out. */
+/**
+ * One exchange as its JSON line: `raw` repeats the XML already logged, so it is
+ * left out. A reply that JSON cannot hold (a cycle, a BigInt in a bot's news
+ * article: the XML sent was fine) is left out too, and the reason given in
+ * `replyNotLogged`: a throw here, in the log's timer, would take the server down.
+ */
 export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
   // The fields copied one by one, `message` last: what `{ ...rest, message: { ...message, raw: undefined } }`
   // gives, in the same order, in half the time (object rest took as long as JSON.stringify).
@@ -22,7 +27,13 @@ export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
     for (const key in message) if (key !== 'raw') fields[key] = message[key as keyof typeof message];
     slim.message = fields;
   }
-  return `${redact(JSON.stringify(slim))}\n`;
+  try {
+    return `${redact(JSON.stringify(slim))}\n`;
+  } catch (error) {
+    slim.reply = undefined;
+    slim.replyNotLogged = error instanceof Error ? error.message : String(error);
+    return `${redact(JSON.stringify(slim))}\n`;
+  }
 }
 
 /** Shaped like an exchange, so `wxmp deploy logs` shows it as one more line. */
@@ -65,7 +76,14 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
     scheduled = false;
     const batch = queue;
     queue = [];
-    for (const ex of batch) writer.push(exchangeRecord(ex, redact));
+    for (const ex of batch) {
+      try {
+        writer.push(exchangeRecord(ex, redact));
+      } catch (error) {
+        // Whatever else an exchange holds, one bad record costs its own line, not the process.
+        writer.push(`${JSON.stringify({ id: ex.id, time: ex.time, method: ex.method, path: ex.path, query: {}, status: ex.status, durationMs: ex.durationMs, kind: ex.kind, error: { code: 'LOG_UNWRITABLE', message: `this request's record could not be written as JSON: ${error instanceof Error ? error.message : String(error)}` } })}\n`);
+      }
+    }
   };
   return {
     write(exchange) {
