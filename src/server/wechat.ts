@@ -50,6 +50,10 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
   const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now }) : undefined;
   let counter = 0;
+  // The id's time part, made once per millisecond: a time in ms is past the small integers,
+  // and V8 prints it in base 36 through a runtime call, at about 1% of a message's cost.
+  let idMs = NaN;
+  let idPrefix = '';
 
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
   async function answer(opened: OpenedMessage, ex: Exchange, key?: string): Promise<string> {
@@ -210,7 +214,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
 
   return async function wechatHandler(c) {
     const started = now();
-    const ex: Exchange = { id: `${started.toString(36)}-${(counter++).toString(36)}`, time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
+    if (started !== idMs) {
+      idMs = started;
+      idPrefix = `${started.toString(36)}-`;
+    }
+    const ex: Exchange = { id: idPrefix + (counter++).toString(36), time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
     if (options.account !== undefined) ex.account = options.account;
     const response = await handle(c, ex);
     ex.status = response.status;

@@ -57,6 +57,13 @@ describe('sign: ordering', () => {
     expect(sign(v.nonce, v.timestamp, v.token)).toBe(v.signature);
   });
 
+  it('orders any parts as Array#sort does (code units, duplicates, empty strings, surrogates)', () => {
+    const part = fc.string({ unit: fc.constantFrom('a', 'B', 'b', '0', '+', '/', '', '中', '\ud83d', '\ude00'), maxLength: 4 });
+    fc.assert(fc.property(fc.array(part, { maxLength: 6 }), (parts) => {
+      expect(sign(...parts)).toBe(createHash('sha1').update([...parts].sort().join('')).digest('hex'));
+    }), { numRuns: 1000 });
+  });
+
   it('sorts by code unit, not by locale', () => {
     // localeCompare would put 'a' before 'B'; WeChat's demos (PHP sort SORT_STRING, Java Arrays.sort) do not.
     const expected = createHash('sha1').update('Bab').digest('hex');

@@ -14,9 +14,16 @@ const sha1 = oneShot ? (data: string) => oneShot('sha1', data) : (data: string) 
  * sign('token', '1409659813', '1372623149') // the `signature` WeChat sends
  */
 export function sign(...parts: string[]): string {
-  // Plain code-unit sort, like WeChat's reference implementations (not locale order). The rest
-  // array is this call's own, so it is sorted in place: no copy for every signature checked.
-  return sha1(parts.sort().join(''));
+  // Plain code-unit order, like WeChat's reference implementations (not locale order), as
+  // Array#sort's default; by insertion, in place in this call's own rest array: three or four
+  // parts are in order before TimSort has set up (measured: 1k instructions of a message's 206k).
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i]!;
+    let j = i - 1;
+    for (; j >= 0 && parts[j]! > part; j--) parts[j + 1] = parts[j]!;
+    parts[j + 1] = part;
+  }
+  return sha1(parts.join(''));
 }
 
 /**

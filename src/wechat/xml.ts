@@ -114,6 +114,20 @@ const ODD = '\\0-\\x08\\x0B\\x0C\\x0E-\\x1F\\uD800-\\uDFFF\\uFFFE\\uFFFF\\r\\]';
 const FLAT_FIELD = new RegExp(`[ \\t\\n]*<([A-Za-z_][A-Za-z0-9_]*)>(?:[ \\t\\n]*<!\\[CDATA\\[([^${ODD}]*)\\]\\]>[ \\t\\n]*|([^<&${ODD}]*))</\\1>`, 'uy');
 const FLAT_END = /[ \t\n]*<\/xml>[ \t\n]*$/y;
 
+// The names WeChat's flat messages use, by length. A name matched in the text is a new string
+// that V8 hashes and looks up in its string table when it becomes a property name; one of these
+// literals, found by comparing a few strings of the same length, is already there.
+const NAMES: string[][] = [];
+for (const name of ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType', 'Content', 'MsgId', 'MsgDataId', 'Idx', 'Event', 'EventKey', 'Ticket', 'Encrypt', 'PicUrl', 'MediaId', 'Format', 'Recognition', 'ThumbMediaId', 'Location_X', 'Location_Y', 'Scale', 'Label', 'Title', 'Description', 'Url', 'Latitude', 'Longitude', 'Precision']) {
+  (NAMES[name.length] ??= []).push(name);
+}
+
+function knownName(name: string): string {
+  const candidates = NAMES[name.length];
+  if (candidates) for (let i = 0; i < candidates.length; i++) if (candidates[i] === name) return candidates[i]!;
+  return name;
+}
+
 /**
  * WeChat's messages are flat: `<xml>`, then elements that each hold one CDATA
  * section or plain text. Such a document is read with one sticky regex per field:
@@ -129,7 +143,7 @@ export function parseFlat(text: string): XmlObject | undefined {
   let end = 5;
   FLAT_FIELD.lastIndex = end;
   for (let m = FLAT_FIELD.exec(text); m !== null; m = FLAT_FIELD.exec(text)) {
-    const name = m[1]!;
+    const name = knownName(m[1]!);
     // Arrays (`item`, repeated names) and `__proto__` are saxes' reader's job.
     if (name === 'item' || name === '__proto__' || Object.hasOwn(fields, name)) return undefined;
     fields[name] = m[2] ?? m[3]!;
