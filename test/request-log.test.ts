@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { exchangeRecord, openExchangeLog } from '../src/server/log-file.js';
 import { silentLogger } from '../src/server/logger.js';
 import { redactStream } from '../src/server/output.js';
 import { createRedactor } from '../src/server/redact.js';
-import { escapeControls, formatExchange } from '../src/server/request-log.js';
+import { escapeControls, formatExchange, messageGist, replyGist } from '../src/server/request-log.js';
 import { createProductionApp } from '../src/server/start.js';
 import { createRouter } from '../src/wechat/router.js';
 import { bodies, envelope } from './fixtures/messages.js';
@@ -44,6 +45,18 @@ function production(router = createRouter().on('text', (m) => `echo: ${m.content
     },
   };
 }
+
+describe('the gists in a request line', () => {
+  it('clip and quote text as collapsing whitespace and JSON.stringify would, for any text', () => {
+    // The line as it was made before the fast paths: every text through replace and JSON.stringify.
+    const clip = (text: string, max = 60) => { const flat = text.replace(/\s+/g, ' '); return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat; };
+    const text = fc.string({ unit: fc.constantFrom('a', ' ', '  ', '\t', '\n', '\u00a0', '\u3000', '"', '\\', '\u0001', '中', '😀', '\ud83d', '→'), maxLength: 90 });
+    fc.assert(fc.property(text, (t) => {
+      expect(messageGist({ type: 'text', content: t } as never)).toBe(`text ${JSON.stringify(clip(t))}`);
+      expect(replyGist({ type: 'news', articles: [{ title: t, url: 'u' }] } as never)).toBe(`news[1] ${JSON.stringify(clip(t, 30))}`);
+    }), { numRuns: 2000 });
+  });
+});
 
 describe('the request log', () => {
   it('records what each branch answered, byte for byte, without cloning the response; lines as before', async () => {

@@ -2,16 +2,23 @@ import type { Exchange } from './exchange.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Reply } from '../wechat/replies.js';
 
+// Whitespace other than lone spaces: without any, collapsing runs of whitespace changes nothing,
+// and a test costs a fraction of a replace (which builds a new string whatever it finds).
+const LOOSE_SPACE = /[^\S ]| {2}/;
+// What JSON.stringify escapes; without any, quoting is all it does (and it costs more to set up).
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+const quoted = (text: string): string => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`);
+
 function clip(text: string, max = 60): string {
-  const flat = text.replace(/\s+/g, ' ');
+  const flat = LOOSE_SPACE.test(text) ? text.replace(/\s+/g, ' ') : text;
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 /** The gist of a message: its type or event and what it carries. */
 export function messageGist(m: WechatMessage): string {
   switch (m.type) {
-    case 'text': return `text ${JSON.stringify(clip(m.content))}`;
-    case 'voice': return m.recognition ? `voice ${JSON.stringify(clip(m.recognition))}` : 'voice';
+    case 'text': return `text ${quoted(clip(m.content))}`;
+    case 'voice': return m.recognition ? `voice ${quoted(clip(m.recognition))}` : 'voice';
     case 'location': return `location ${m.latitude},${m.longitude} ${clip(m.label, 30)}`;
     case 'link': return `link ${clip(m.url)}`;
     case 'event': {
@@ -27,8 +34,8 @@ export function messageGist(m: WechatMessage): string {
 export function replyGist(r: Reply | null | undefined): string {
   if (!r) return 'success';
   switch (r.type) {
-    case 'text': return `text ${JSON.stringify(clip(r.content))}`;
-    case 'news': return `news[${r.articles.length}] ${JSON.stringify(clip(r.articles[0]?.title ?? '', 30))}`;
+    case 'text': return `text ${quoted(clip(r.content))}`;
+    case 'news': return `news[${r.articles.length}] ${quoted(clip(r.articles[0]?.title ?? '', 30))}`;
     default: return r.type;
   }
 }
@@ -72,8 +79,8 @@ const field = (re: RegExp, xml: string): string | undefined => { const m = re.ex
 export function replyXmlGist(xml: string | undefined): string {
   if (!xml || xml === 'success') return 'success';
   const type = field(MSG_TYPE, xml);
-  if (type === 'text') return `text ${JSON.stringify(clip(field(CONTENT, xml) ?? ''))}`;
-  if (type === 'news') return `news ${JSON.stringify(clip(field(TITLE, xml) ?? '', 30))}`;
+  if (type === 'text') return `text ${quoted(clip(field(CONTENT, xml) ?? ''))}`;
+  if (type === 'news') return `news ${quoted(clip(field(TITLE, xml) ?? '', 30))}`;
   return type ?? 'reply';
 }
 
