@@ -1,18 +1,18 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ProtocolError, isWxmpError } from '../errors.js';
+import { ProtocolError } from '../errors.js';
 import { MessageCrypto } from '../wechat/crypto.js';
 import { pooledRandomBytes } from '../wechat/random.js';
 import { MemoryDedupStore, messageDedupKey } from '../wechat/dedup.js';
-import type { WechatMessage } from '../wechat/messages.js';
 import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wechat/protocol.js';
 import { renderReply, type Reply } from '../wechat/replies.js';
 import type { DispatchServices } from '../wechat/router.js';
 import { Deadlines, type Deadline } from './deadlines.js';
 import { DedupRunner } from './dedup-runner.js';
+import { lateDelivery, describeMessage } from './late-delivery.js';
 import { RetryReplies, type LateReplyMode } from './late-retry.js';
 import { FailoverDedupStore } from './failover-store.js';
 import { DEFAULT_MAX_CLOCK_SKEW_SEC, ReplayGuard } from './replay-guard.js';
-import type { Exchange } from './exchange.js';
+import { exchangeError, exchangeIds, type Exchange } from './exchange.js';
 import { checkOptions, type WechatOptions } from './wechat-options.js';
 import { consoleLogger } from './logger.js';
 import { rawQuery } from './query.js';
@@ -49,11 +49,8 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger, account: options.account };
   const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
   const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now }) : undefined;
-  let counter = 0;
-  // The id's time part, made once per millisecond: a time in ms is past the small integers,
-  // and V8 prints it in base 36 through a runtime call, at about 1% of a message's cost.
-  let idMs = NaN;
-  let idPrefix = '';
+  const late = lateDelivery(options, logger);
+  const exchangeId = exchangeIds();
 
   /** Runs the bot with the deadline; resolves to the body to send. Never rejects. */
   async function answer(opened: OpenedMessage, ex: Exchange, key?: string): Promise<string> {
@@ -72,18 +69,18 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
         ex.late = true;
         ex.lateMode = lateMode;
         if (retry && key !== undefined) {
-          logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; not answering this try, so WeChat retries and gets the reply when ready (WECHAT_LATE_REPLY=retry)`);
+          logger.warn(`wxmp: handler for ${describeMessage(opened.message)} took over ${deadlineMs} ms; not answering this try, so WeChat retries and gets the reply when ready (WECHAT_LATE_REPLY=retry)`);
           await retry.hold(key, opened.message, work, started);
           return SUCCESS;
         }
-        logger.warn(`wxmp: handler for ${describe(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error${lateMode === 'off' ? '; the reply is dropped (WECHAT_LATE_REPLY=off)' : ', the reply will be delivered late'}`);
-        void work.then((reply) => (lateMode === 'off' ? dropLate(opened.message, reply, now() - started) : deliverLate(opened.message, reply, now() - started)), (error) => logger.error(`wxmp: late handler for ${describe(opened.message)} failed`, error));
+        logger.warn(`wxmp: handler for ${describeMessage(opened.message)} took over ${deadlineMs} ms; answered "success" so WeChat shows no error${lateMode === 'off' ? '; the reply is dropped (WECHAT_LATE_REPLY=off)' : ', the reply will be delivered late'}`);
+        void work.then((reply) => (lateMode === 'off' ? late.drop(opened.message, reply, now() - started) : late.deliver(opened.message, reply, now() - started)), (error) => logger.error(`wxmp: late handler for ${describeMessage(opened.message)} failed`, error));
         return SUCCESS;
       }
       return seal(outcome, opened, ex);
     } catch (error) {
-      logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
-      ex.error = errorInfo(error);
+      logger.error(`wxmp: handler for ${describeMessage(opened.message)} threw; answered "success"`, error);
+      ex.error = exchangeError(error);
       return SUCCESS;
     } finally {
       if (deadline) deadlines.cancel(deadline);
@@ -118,28 +115,10 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       }
       return seal(outcome.reply, opened, ex);
     } catch (error) {
-      logger.error(`wxmp: handler for ${describe(opened.message)} threw; answered "success"`, error);
-      ex.error = errorInfo(error);
+      logger.error(`wxmp: handler for ${describeMessage(opened.message)} threw; answered "success"`, error);
+      ex.error = exchangeError(error);
       return SUCCESS;
     }
-  }
-
-  async function deliverLate(message: WechatMessage, reply: Reply | null, elapsedMs: number): Promise<void> {
-    if (!reply) return;
-    if (!options.onLateReply) {
-      logger.warn(`wxmp: a late reply to ${describe(message)} was dropped: no onLateReply hook (set WECHAT_APP_SECRET to send it as a customer-service message)`);
-      return;
-    }
-    try {
-      await options.onLateReply({ message, reply, elapsedMs });
-    } catch (error) {
-      logger.error('wxmp: delivering a late reply failed', error);
-    }
-  }
-
-  function dropLate(message: WechatMessage, reply: Reply | null, elapsedMs: number): void {
-    if (!reply || !options.onLateDropped) return;
-    try { options.onLateDropped({ message, reply, elapsedMs }); } catch (error) { logger.error('wxmp: onLateDropped listener threw', error); }
   }
 
   /** The reply XML a de-duplicated copy was sent, for its log line (rare: copies only). */
@@ -205,7 +184,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       ex.kind = 'message';
       return await handlePost(c, ex);
     } catch (error) {
-      ex.error = errorInfo(error);
+      ex.error = exchangeError(error);
       if (error instanceof ProtocolError) return c.text((ex.responseBody = error.message), error.status);
       logger.error('wxmp: unexpected error while handling a WeChat request; answered "success"', error);
       return c.text((ex.responseBody = SUCCESS), 200);
@@ -214,11 +193,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
 
   return async function wechatHandler(c) {
     const started = now();
-    if (started !== idMs) {
-      idMs = started;
-      idPrefix = `${started.toString(36)}-`;
-    }
-    const ex: Exchange = { id: idPrefix + (counter++).toString(36), time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
+    const ex: Exchange = { id: exchangeId(started), time: started, method: c.req.method, path: c.req.path, query: rawQuery(c.req.url), status: 0, durationMs: 0, kind: 'other' };
     if (options.account !== undefined) ex.account = options.account;
     const response = await handle(c, ex);
     ex.status = response.status;
@@ -230,13 +205,4 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     c.res = response;
     return response;
   };
-}
-
-function describe(m: WechatMessage): string {
-  return `${m.type === 'event' ? `event ${m.event}` : m.type} from ${m.fromUserName}`;
-}
-
-function errorInfo(error: unknown): Exchange['error'] {
-  if (error instanceof Error) return { code: isWxmpError(error) ? error.code : 'HANDLER_ERROR', message: error.message, stack: isWxmpError(error) ? undefined : error.stack };
-  return { code: 'HANDLER_ERROR', message: String(error) };
 }
