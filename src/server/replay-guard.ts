@@ -15,6 +15,21 @@ export interface ReplayGuardOptions {
   now: () => number;
 }
 
+/** A signed request as the guard sees it. */
+export interface SignedRequest {
+  query: Query;
+  kind: 'GET' | 'POST';
+  /** What was received; none for a GET. */
+  body?: string;
+  /** The de-dup claim to make in the same round trip when the store can. */
+  claim?: { key: string; ttlMs: number };
+  /**
+   * A verified signature that covers the body (safe and compatible modes' msg_signature):
+   * recorded in place of a digest of the body, which it already is.
+   */
+  bodySignature?: string;
+}
+
 const oneShot = (nodeCrypto as { hash?: (algorithm: string, data: string, encoding: string) => string }).hash;
 const digest = (body: string, encoding: 'base64url' | 'hex') => (oneShot ? oneShot('sha1', body, encoding) : nodeCrypto.createHash('sha1').update(body).digest(encoding));
 const EMPTY = digest('', 'base64url');
@@ -43,16 +58,19 @@ export class ReplayGuard {
   constructor(private readonly options: ReplayGuardOptions) {}
 
   /**
-   * Throws a 403 {@link ProtocolError} for a stale or replayed request. `body` is what was
-   * received ('' for a GET). With a store in this process's memory it decides at once and
-   * returns undefined; with a shared one it returns a promise (rejected for a replay).
-   * `claim`: the de-dup claim to make in the same round trip when the store can
-   * ({@link DedupStore.admit}); the promise then resolves to its outcome, or to
-   * undefined when it was not made (the caller claims on its own).
-   * `bodySignature`: a verified signature that covers the body (safe and compatible modes'
-   * msg_signature); it is recorded in place of a digest of the body, which it already is.
+   * Throws a 403 {@link ProtocolError} for a stale or replayed request. With a store in this
+   * process's memory it decides at once and returns undefined; with a shared one it returns a
+   * promise (rejected for a replay), resolved to the outcome of `request.claim` when the store
+   * made it in the same round trip ({@link DedupStore.admit}), else to undefined (the caller
+   * claims on its own).
+   *
+   * @example
+   * guard.check({ query, kind: 'GET' });
+   * await guard.check({ query, kind: 'POST', body, claim: { key, ttlMs } });
    */
-  check(query: Query, body: string, kind: 'GET' | 'POST', claim?: { key: string; ttlMs: number }, bodySignature?: string): Promise<DedupEntry | null | undefined> | undefined {
+  check(request: SignedRequest): Promise<DedupEntry | null | undefined> | undefined {
+    const { query, kind, claim, bodySignature } = request;
+    const body = request.body ?? '';
     const max = this.options.maxClockSkewSec;
     if (!max) return undefined;
     const raw = query.timestamp ?? '';

@@ -143,7 +143,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     const key = messageDedupKey(opened.message);
     const held = retry?.has(key, opened.message) ?? false;
     // With a store in another process, the replay record and the de-dup claim go in one round trip.
-    const checking = guard.check(ex.query, body, 'POST', held ? undefined : { key, ttlMs: dedup.ttlMs }, opened.mode === 'plaintext' ? undefined : ex.query.msg_signature);
+    const checking = guard.check({ query: ex.query, kind: 'POST', body, claim: held ? undefined : { key, ttlMs: dedup.ttlMs }, bodySignature: opened.mode === 'plaintext' ? undefined : ex.query.msg_signature });
     const claimed = checking ? await checking : undefined;
     ex.mode = opened.mode;
     ex.xml = opened.xml;
@@ -176,7 +176,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       if (c.req.method === 'GET' || c.req.method === 'HEAD') {
         ex.kind = 'verify';
         const echo = verifyEcho(ex.query, options.token);
-        const checking = guard.check(ex.query, '', 'GET');
+        const checking = guard.check({ query: ex.query, kind: 'GET' });
         if (checking) await checking;
         return c.text((ex.responseBody = echo));
       }
