@@ -46,8 +46,8 @@ export interface Exchange {
 export type ExchangeListener = (exchange: Exchange) => void;
 
 /**
- * What an exchange records of an error: a wxmp error's code and message (its
- * stack says nothing a user can act on), anything else as HANDLER_ERROR with its stack.
+ * What an exchange records of an error: a wxmp error's code and message (the message
+ * says what was wrong and how to fix it), anything else as HANDLER_ERROR with its stack.
  *
  * @example
  * exchangeError(new Error('boom')) // { code: 'HANDLER_ERROR', message: 'boom', stack: 'Error: boom\n    at ...' }

@@ -36,10 +36,16 @@ export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
   }
 }
 
-/** Shaped like an exchange, so `wxmp deploy logs` shows it as one more line. */
-function droppedRecord(count: number): Exchange {
-  const time = Date.now();
-  return { id: `${time.toString(36)}-dropped`, time, method: '-', path: '-', query: {}, status: 0, durationMs: 0, kind: 'other', error: { code: 'LOG_DROPPED', message: `${count} request log lines dropped: the disk did not take them in time (full or stalled?)` } };
+/**
+ * A line about the log itself, shaped like an exchange so `wxmp deploy logs` shows it
+ * as one more line: for `of` (the request it stands for) or for the log as a whole.
+ */
+function noticeLine(code: string, message: string, of?: Exchange): string {
+  const time = of?.time ?? Date.now();
+  const record: Exchange = of
+    ? { id: of.id, time, method: of.method, path: of.path, query: {}, status: of.status, durationMs: of.durationMs, kind: of.kind, error: { code, message } }
+    : { id: `${time.toString(36)}-dropped`, time, method: '-', path: '-', query: {}, status: 0, durationMs: 0, kind: 'other', error: { code, message } };
+  return `${JSON.stringify(record)}\n`;
 }
 
 /**
@@ -69,7 +75,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
       write: (text) => stream.write(text),
       pending: () => stream.writableLength,
     },
-    { droppedLine: (count) => `${JSON.stringify(droppedRecord(count))}\n`, delayMs: LOG_FLUSH_MS },
+    { droppedLine: (count) => noticeLine('LOG_DROPPED', `${count} request log lines dropped: the disk did not take them in time (full or stalled?)`), delayMs: LOG_FLUSH_MS },
   );
   let scheduled = false;
   const drain = () => {
@@ -81,7 +87,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
         writer.push(exchangeRecord(ex, redact));
       } catch (error) {
         // Whatever else an exchange holds, one bad record costs its own line, not the process.
-        writer.push(`${JSON.stringify({ id: ex.id, time: ex.time, method: ex.method, path: ex.path, query: {}, status: ex.status, durationMs: ex.durationMs, kind: ex.kind, error: { code: 'LOG_UNWRITABLE', message: `this request's record could not be written as JSON: ${error instanceof Error ? error.message : String(error)}` } })}\n`);
+        writer.push(noticeLine('LOG_UNWRITABLE', `this request's record could not be written as JSON: ${error instanceof Error ? error.message : String(error)}`, ex));
       }
     }
   };
