@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, closeSync, constants, existsSync, mkdtempSync, open, openSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { parseServerConfig } from '../src/config.js';
-import { BatchWriter } from '../src/server/batch-writer.js';
+import { BatchWriter, LOG_FLUSH_MS } from '../src/server/batch-writer.js';
 import type { Exchange } from '../src/server/exchange.js';
 import { exchangeRecord, openExchangeLog } from '../src/server/log-file.js';
 import { silentLogger } from '../src/server/logger.js';
@@ -201,6 +202,44 @@ describe('the request log', () => {
       await new Promise((r) => setImmediate(r));
     }
     await closeLog();
+  });
+
+  it('a stalled disk costs lines, counted in one LOG_DROPPED record once it drains, never memory or the records kept', async () => {
+    // Stalled for real: every thread of libuv's pool (which does all file writes) waits to open a
+    // FIFO no one writes to, so the log's writes queue up until they are let go.
+    const dir = tempDir();
+    const threads = Number(process.env.UV_THREADPOOL_SIZE ?? 4);
+    const fifos = Array.from({ length: threads }, (_, i) => join(dir, `stall-${i}`));
+    execFileSync('mkfifo', fifos);
+    const log = openExchangeLog(join(dir, 'logs'));
+    const stalled = fifos.map((f) => new Promise<void>((resolve) => open(f, 'r', (error, fd) => { if (!error) closeSync(fd); resolve(); })));
+    const rawBody = `<xml>${'x'.repeat(2000)}</xml>`;
+    let written = 0;
+    // 12 MB in bursts, each flushed before the next: past the 8 MB the writer lets wait on the disk.
+    for (let burst = 0; burst < 30; burst++) {
+      for (let i = 0; i < 200; i++) log.write({ id: `s-${written++}`, time: Date.now(), method: 'POST', path: '/', query: {}, status: 200, durationMs: 1, kind: 'message', rawBody });
+      await new Promise((r) => setTimeout(r, LOG_FLUSH_MS + 5));
+    }
+    // The disk comes back: a writer for each FIFO lets its reader (and the pool's thread) go.
+    for (const f of fifos) closeSync(openSync(f, constants.O_WRONLY | constants.O_NONBLOCK));
+    await Promise.all(stalled);
+    await vi.waitFor(() => expect(existsSync(join(dir, 'logs', 'requests.jsonl')) && statSync(join(dir, 'logs', 'requests.jsonl')).size).toBeGreaterThan(8_000_000), { timeout: 10_000 });
+    // The count is written with the first batch after the target drained.
+    await new Promise((r) => setTimeout(r, 200));
+    log.write({ id: 'after', time: Date.now(), method: 'POST', path: '/', query: {}, status: 200, durationMs: 1, kind: 'message' });
+    await log.close();
+    const all = records(join(dir, 'logs'));
+    const kept = all.filter((r) => r.id.startsWith('s-'));
+    const notice = all.filter((r) => r.error?.code === 'LOG_DROPPED');
+    expect(notice).toHaveLength(1);
+    const dropped = Number(/^(\d+) request log lines dropped/.exec(notice[0]!.error!.message)?.[1]);
+    expect(dropped).toBeGreaterThan(0);
+    expect(kept.length + dropped).toBe(written);
+    // Whole records, in order, each as written; the notice comes before the record that followed the drain.
+    expect(kept.every((r, i) => r.rawBody === rawBody && (i === 0 || Number(r.id.slice(2)) > Number(kept[i - 1]!.id.slice(2))))).toBe(true);
+    expect(all.slice(-2).map((r) => r.id)).toEqual([notice[0]!.id, 'after']);
+    // `wxmp deploy logs` shows it as one more line.
+    expect(formatExchange(notice[0]!)).toMatch(/^\d\d:\d\d:\d\d - - 0 0ms ✗ LOG_DROPPED: \d+ request log lines dropped: the disk did not take them in time \(full or stalled\?\)$/);
   });
 
   it('batches a burst into one write, and past the bound drops lines (counted) instead of growing', async () => {
