@@ -38,6 +38,8 @@ export interface DevAppsOptions extends Omit<AppOptions, 'router' | 'config'> {
   panels?: DevPanel[];
   /** Mounted at `/__wxmp/mock-api` when given. */
   mockApi?: MockApi;
+  /** Further accounts' own mocks by account name, each mounted at `/__wxmp/mock-api-<name>`. */
+  accountMocks?: Record<string, MockApi>;
   /** The exchanges the inspector at `/__wxmp` shows; no inspector without it. */
   store?: ExchangeStore;
   /** The port the developer reaches this server on, for the inspector's "copy as `wxmp send`". */
@@ -57,10 +59,22 @@ const requestMeta = new AsyncLocalStorage<(ex: Exchange) => Record<string, unkno
 
 const PANEL_PATH = /^[a-z0-9][a-z0-9-]*$/;
 
+/**
+ * Where a mock WeChat API is mounted under `/__wxmp`: the first account's at `mock-api`, a
+ * further account's beside it (not inside: its name could be one of the API's own paths, like `sns`).
+ *
+ * @example
+ * mockApiPath() // 'mock-api'
+ * mockApiPath('shop') // 'mock-api-shop'
+ */
+export function mockApiPath(account?: string): string {
+  return account === undefined ? 'mock-api' : `mock-api-${account}`;
+}
+
 function checkPanels(panels: DevPanel[]): void {
   for (const p of panels) {
-    if (typeof p?.path !== 'string' || !PANEL_PATH.test(p.path) || p.path === 'mock-api' || p.path === 'api') {
-      throw new ConfigError(`createDevApps: panels[].path: expected one lowercase path segment other than "api" and "mock-api" (e.g. "chat"), got ${JSON.stringify(p?.path)}`);
+    if (typeof p?.path !== 'string' || !PANEL_PATH.test(p.path) || p.path.startsWith('mock-api') || p.path === 'api') {
+      throw new ConfigError(`createDevApps: panels[].path: expected one lowercase path segment other than "api", "mock-api" and "mock-api-<account>" (e.g. "chat"), got ${JSON.stringify(p?.path)}`);
     }
     if (panels.filter((q) => q.path === p.path).length > 1) throw new ConfigError(`createDevApps: panels: expected each path once, got "${p.path}" twice (the dev server mounts its chat page at "chat")`);
     if (typeof p.app?.fetch !== 'function') throw new ConfigError(`createDevApps: panels "${p.path}": expected a Hono app, got ${typeof p.app}`);
@@ -73,7 +87,7 @@ function checkPanels(panels: DevPanel[]): void {
  * // main.fetch on the developer's port, tunnel.fetch on the listener the tunnel client connects to
  */
 export function createDevApps(options: DevAppsOptions): DevApps {
-  const { panels = [], mockApi, store, router, config, port: _port, ...rest } = options;
+  const { panels = [], mockApi, accountMocks = {}, store, router, config, port: _port, ...rest } = options;
   checkPanels(panels);
   let counter = 0;
   const accounts = rest.accounts ?? [];
@@ -127,7 +141,8 @@ export function createDevApps(options: DevAppsOptions): DevApps {
   const main = new Hono();
   main.use('/__wxmp', loopbackOnly());
   main.use('/__wxmp/*', loopbackOnly());
-  if (mockApi) main.route('/__wxmp/mock-api', mockApi.app);
+  if (mockApi) main.route(`/__wxmp/${mockApiPath()}`, mockApi.app);
+  for (const [name, mock] of Object.entries(accountMocks)) main.route(`/__wxmp/${mockApiPath(name)}`, mock.app);
   for (const panel of panels) main.route(`/__wxmp/${panel.path}`, panel.app);
   main.route('/', tunnel);
   main.notFound(notFound);

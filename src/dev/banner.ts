@@ -14,6 +14,8 @@ export interface BannerInfo {
   source: CredentialSource;
   credentialsFile: string;
   mockApi: boolean;
+  /** Further accounts served by a mock of their own (no AppSecret of theirs). */
+  accountMocks?: string[];
   /** The AppID is made up (see DevCredentials.appIdStandIn). */
   appIdStandIn?: boolean;
 }
@@ -34,6 +36,7 @@ export function banner(info: BannerInfo): string {
     `  Public:     ${info.publicUrl ? callback(info.publicUrl) : info.tunnelNote ?? 'no tunnel'}`,
   ];
   if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/mock-api (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);
+  for (const name of info.accountMocks ?? []) lines.push(`  WeChat API ${name}: offline mock of its own at ${info.localUrl}/__wxmp/mock-api-${name} (WECHAT_APP_SECRET_${name.toUpperCase()} for the real one)`);
   lines.push('', `${extras.length ? 'Account default: paste' : 'Paste'} into 接口配置信息 (mp.weixin.qq.com test account page, or 基本配置 → 服务器配置):`);
   lines.push(`  URL:             ${info.publicUrl ? callback(info.publicUrl) : '(your public URL)'}`);
   // Generated values are printed to be pasted; the user's own stay out of the terminal (and its scrollback).

@@ -16,7 +16,7 @@ import { openExchangeLog } from '../server/log-file.js';
 import { consoleLogger } from '../server/logger.js';
 import { createRedactor, redactLogger } from '../server/redact.js';
 import { formatExchange } from '../server/request-log.js';
-import { createDevApps, type DevApps } from './apps.js';
+import { createDevApps, mockApiPath, type DevApps } from './apps.js';
 import { banner } from './banner.js';
 import { ExchangeStore } from './inspector/store.js';
 import { judgeExchange } from './inspector/verdict.js';
@@ -77,13 +77,17 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
 
     // Offline by default: with no AppSecret the bot talks to a mock of the WeChat API on this server.
     const mockApi = config.appSecret ? undefined : createMockApi({ appId: config.appId ?? 'wxmock0000000000', appSecret: 'dev-mock-secret' });
-    const apiConfig = mockApi ? { ...config, appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: `${main.url}/__wxmp/mock-api` } : config;
+    // A further account without one gets a mock of its own, as every real account has its own API:
+    // its menu, its customer-service messages and its media are its alone.
+    const accountMocks = Object.fromEntries(others.filter((a) => !a.appSecret).map((a) => [a.name, createMockApi({ appId: a.appId ?? `wxmock${a.name}`.slice(0, 18), appSecret: 'dev-mock-secret' })]));
+    const mockBase = (name?: string) => `${main.url}/__wxmp/${mockApiPath(name)}`;
+    const apiConfig = mockApi ? { ...config, appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: mockBase() } : config;
     const botEnv: Env = mockApi ? { ...creds.env, WECHAT_APP_ID: mockApi.appId, WECHAT_APP_SECRET: mockApi.appSecret, WECHAT_API_BASE: apiConfig.apiBase } : creds.env;
     const api = apiServerOptions(apiConfig, { logger, dir: join(cwd, '.wxmp') });
     opened.push(() => api.close());
 
     const store = new ExchangeStore({ max: options.maxExchanges, redact, judge: (ex) => judgeExchange(ex, accountCredentials(config, others, ex.account)) });
-    const extra = devAccounts(others, { mock: mockApi && { appId: mockApi.appId, appSecret: mockApi.appSecret, apiBase: apiConfig.apiBase }, stateDir: join(cwd, '.wxmp'), logger, record: (entry) => store.add(entry) });
+    const extra = devAccounts(others, { mock: (name) => accountMocks[name] && { appId: accountMocks[name].appId, appSecret: accountMocks[name].appSecret, apiBase: mockBase(name) }, stateDir: join(cwd, '.wxmp'), logger, record: (entry) => store.add(entry) });
     // The bot `npm start` and deploy would use too: WXMP_BOT, package.json "wxmp": { "bot" }, else src/app.ts.
     const entry = requireBot(cwd, { env })?.file ?? join(cwd, 'src', 'app.ts');
     const host = await BotHost.create({ cwd, entry, env: botEnv, logger, redact, accounts: extra.worker });
@@ -111,18 +115,18 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     opened.push(() => stopStreams.abort());
     const chat = createChatApp({
       target: { url: `${main.url}${config.path}`, token: config.token, appId: config.appId, encodingAESKey: config.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs },
-      // Each further account at its own path, with its own Token and key; one without an AppSecret uses the mock's menu too.
-      accounts: others.map((a) => ({ name: a.name, url: `${main.url}${a.path}`, token: a.token, appId: a.appId, encodingAESKey: a.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs, mock: !!mockApi && !a.appSecret })),
+      // Each further account at its own path, with its own Token and key, and its own mock when it has no AppSecret.
+      accounts: others.map((a) => ({ name: a.name, url: `${main.url}${a.path}`, token: a.token, appId: a.appId, encodingAESKey: a.encodingAESKey, timeoutMs: options.wechatTimings?.timeoutMs, mock: accountMocks[a.name], mediaBase: accountMocks[a.name] && mockBase(a.name) })),
       mock: mockApi,
       signal: stopStreams.signal,
-      mediaBase: mockApi && `${main.url}/__wxmp/mock-api`,
+      mediaBase: mockApi && mockBase(),
       findExchange: (q) => {
         const ex = store.findMessage(q);
         return ex && { id: ex.id, error: ex.error && redact(`${ex.error.code}: ${ex.error.message}`) };
       },
     });
     const panels = [{ path: 'chat', title: 'Chat with your bot', app: chat }, ...(options.panels ?? []).map((p) => (typeof p === 'function' ? p(panelContext) : p))];
-    apps = createDevApps({ config, router: host, panels, mockApi, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onLateDropped: late.onDropped, accounts: extra.accounts, onExchange, logger, retryHoldMs: options.wechatTimings?.retryHoldMs });
+    apps = createDevApps({ config, router: host, panels, mockApi, accountMocks, store, port: main.port, dedupStore: api.dedupStore, onLateReply: api.client ? late.onLateReply : undefined, onLateDropped: late.onDropped, accounts: extra.accounts, onExchange, logger, retryHoldMs: options.wechatTimings?.retryHoldMs });
 
     // src/, and the bot itself when it lives elsewhere (WXMP_BOT=./bot.js).
     const watched = relative(join(cwd, 'src'), entry).startsWith('..') ? [join(cwd, 'src'), entry] : [join(cwd, 'src')];
@@ -132,7 +136,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     const state: DevState = { port: main.port, localUrl: main.url, path: config.path, pid: process.pid };
     // `wxmp send --account NAME` finds the path here.
     if (others.length) state.accounts = others.map((a) => ({ name: a.name, path: a.path }));
-    if (mockApi) state.mockApi = { base: `${main.url}/__wxmp/mock-api`, appId: mockApi.appId, appSecret: mockApi.appSecret };
+    if (mockApi) state.mockApi = { base: mockBase(), appId: mockApi.appId, appSecret: mockApi.appSecret };
     const saveState = () => writeDevState(cwd, state);
     saveState();
     opened.push(() => removeDevState(cwd, state));
@@ -154,7 +158,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
     if (tunnel) opened.push(() => tunnel.close());
     // Wait a little for the public URL so the banner can show it, but never hold up local work for long.
     if (tunnel) await Promise.race([tunnel.start(), new Promise((r) => setTimeout(r, options.tunnelWaitMs ?? 3000).unref())]);
-    out.info(banner({ config, accounts: others, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? `connecting${route.kind === 'ssh' ? ` to ${route.publicUrl} over ssh` : ''} (see the tunnel lines below)` : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, appIdStandIn: creds.appIdStandIn }));
+    out.info(banner({ config, accounts: others, localUrl: main.url, publicUrl: tunnel?.url, tunnelNote: tunnel ? `connecting${route.kind === 'ssh' ? ` to ${route.publicUrl} over ssh` : ''} (see the tunnel lines below)` : 'off (TUNNEL=none)', source: creds.source, credentialsFile: relative(cwd, creds.file), mockApi: !!mockApi, accountMocks: Object.keys(accountMocks), appIdStandIn: creds.appIdStandIn }));
     bannerShown = true;
 
     return {
@@ -166,6 +170,7 @@ export async function startDev(options: DevOptions = {}): Promise<DevHandle> {
       host,
       apps,
       mockApi,
+      accountMocks,
       close: closeAll,
     };
   }

@@ -41,12 +41,12 @@ export function accountCredentials(first: Keys, others: Array<Keys & { name: str
 
 /**
  * @example
- * const extra = devAccounts(others, { mock: { appId, appSecret, apiBase }, stateDir, logger, record: (e) => store.add(e) });
+ * const extra = devAccounts(others, { mock: (name) => mocks[name] && { appId, appSecret, apiBase }, stateDir, logger, record: (e) => store.add(e) });
  * createDevApps({ ..., accounts: extra.accounts });
  */
 export function devAccounts(extras: AccountConfig[], options: {
-  /** The offline mock API, when the dev server runs one: accounts without an AppSecret use it. */
-  mock?: { appId: string; appSecret: string; apiBase: string };
+  /** An account's offline mock API, when the dev server runs one for it (it has no AppSecret). */
+  mock?: (name: string) => { appId: string; appSecret: string; apiBase: string } | undefined;
   stateDir: string;
   logger: Logger;
   record(entry: StoredExchange): void;
@@ -55,8 +55,8 @@ export function devAccounts(extras: AccountConfig[], options: {
   const notes: Array<(ex: Exchange) => void> = [];
   const worker: WorkerAccount[] = [];
   const accounts = extras.map((account) => {
-    // Its own AppSecret: the real API, as in production. None: the mock while the first account uses it too.
-    const api = account.appSecret ? { appId: account.appId, appSecret: account.appSecret, apiBase: account.apiBase } : options.mock;
+    // Its own AppSecret: the real API, as in production. None: its own offline mock.
+    const api = account.appSecret ? { appId: account.appId, appSecret: account.appSecret, apiBase: account.apiBase } : options.mock?.(account.name);
     const client: WechatClient | undefined = api ? clientFromConfig(api, { tokenStore }) : undefined;
     worker.push({ name: account.name, ...api });
     const late = lateReplies({ client, logger: options.logger, record: options.record });

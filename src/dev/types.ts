@@ -59,6 +59,8 @@ export interface DevHandle {
   host: BotHost;
   apps: DevApps;
   mockApi?: MockApi;
+  /** Further accounts' own mocks (those without an AppSecret), by account name. */
+  accountMocks: Record<string, MockApi>;
   close(): Promise<void>;
 }
 

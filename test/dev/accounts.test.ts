@@ -30,6 +30,8 @@ export default createRouter().on('text', async (m, ctx) => {
     throw new Error('failed with ' + process.env.WECHAT_APP_SECRET_SHOP + ' and ' + process.env.WECHAT_TOKEN_BLOG);
   }
   if (m.content === 'api') return ctx.account + ':token ' + ((await ctx.client.accessToken()).length > 0);
+  if (m.content === 'menu') { await ctx.client.menu.create({ button: [{ type: 'click', name: ctx.account, key: 'k' }] }); return 'menu set'; }
+  if (m.content === 'kf') { await ctx.client.customerService.sendText(m.fromUserName, 'kf from ' + ctx.account); return 'kf sent'; }
   return ctx.account + ':' + (ctx.client ? 'client' : 'no client') + ':' + m.content;
 }).on('event', (e, ctx) => ctx.account + ':event ' + e.event);
 `);
@@ -164,6 +166,54 @@ describe('npm run dev with several accounts', () => {
     const state = await (await chat('state?account=shop')).text();
     expect(JSON.parse(state)).toMatchObject({ account: 'shop', url: `${dev.localUrl}/shop`, accounts: [{ value: 'default' }, { value: 'blog' }, { value: 'shop' }], modes: ['plaintext', 'compatible', 'safe'], menu: null });
     for (const secret of [...shopSecrets, TOKEN, AES_KEY]) expect(state).not.toContain(secret);
+  });
+
+  it('an account without an AppSecret has a mock API of its own: its menu, customer-service messages and files reach its chat only', async () => {
+    const local = { incoming: { socket: { remoteAddress: '127.0.0.1' } } };
+    const chat = (path: string, init?: RequestInit) => dev.apps.main.request(`/__wxmp/chat/${path}`, init ?? {}, local);
+    const sent = async (body: unknown) => ((await (await chat('send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as { verdict: { ok: boolean; fields?: { Content?: string } } }).verdict;
+    // shop has its own AppSecret (the real API), so only blog gets a mock beside the first account's.
+    expect(Object.keys(dev.accountMocks)).toEqual(['blog']);
+    expect(logger.lines.join('\n')).toContain(`WeChat API blog: offline mock of its own at ${dev.localUrl}/__wxmp/mock-api-blog`);
+
+    // Customer-service messages: each account's chat stream hears its own account's only.
+    const streams = await Promise.all(['blog', 'default'].map(async (account) => {
+      const reader = (await chat(`events?account=${account}`)).body!.getReader();
+      const state = { text: '' };
+      const decoder = new TextDecoder();
+      const pump = (async () => { for (;;) { const { done, value } = await reader.read(); if (done) return; state.text += decoder.decode(value); } })();
+      await vi.waitFor(() => expect(state.text).toContain('event: ready'));
+      return { state, stop: () => reader.cancel().then(() => pump) };
+    }));
+    expect(await sent({ account: 'blog', kind: 'text', content: 'kf' })).toMatchObject({ ok: true, fields: { Content: 'kf sent' } });
+    await vi.waitFor(() => expect(streams[0]!.state.text).toContain('kf from blog'));
+    // Sent after blog's: had the first account's stream heard blog's mock, it would hold blog's message by now.
+    expect(await sent({ kind: 'text', content: 'kf' })).toMatchObject({ ok: true, fields: { Content: 'kf sent' } });
+    await vi.waitFor(() => expect(streams[1]!.state.text).toContain('kf from default'));
+    expect(streams[1]!.state.text).not.toContain('kf from blog');
+    expect(streams[0]!.state.text).not.toContain('kf from default');
+    await Promise.all(streams.map((s) => s.stop()));
+
+    // The menu blog's bot publishes is blog's chat's menu, not the first account's.
+    expect(await sent({ account: 'blog', kind: 'text', content: 'menu' })).toMatchObject({ ok: true, fields: { Content: 'menu set' } });
+    expect(((await (await chat('state?account=blog')).json()) as { menu: unknown }).menu).toMatchObject({ button: [{ name: 'blog' }] });
+    expect(((await (await chat('state')).json()) as { menu: unknown }).menu).toBeNull();
+    expect(dev.mockApi!.menu).toBeNull();
+    // shop's API is the real one: no mock menu, and no files to host.
+    expect(((await (await chat('state?account=shop')).json()) as { menu: unknown; upload: boolean })).toMatchObject({ menu: null, upload: false });
+
+    // A picture from blog's chat is hosted by blog's mock, which serves it; the first account's mock has no such file.
+    const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]);
+    const upload = (account: string) => chat(`upload?type=image&account=${account}`, { method: 'POST', headers: { 'content-type': 'image/png' }, body: png });
+    const hosted = (await (await upload('blog')).json()) as { mediaId: string; url: string };
+    expect(hosted.url).toBe(`${dev.localUrl}/__wxmp/mock-api-blog/mmbiz/${hosted.mediaId}`);
+    const file = await dev.apps.main.request(new URL(hosted.url).pathname, {}, local);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(png);
+    expect((await dev.apps.main.request(`/__wxmp/mock-api/mmbiz/${hosted.mediaId}`, {}, local)).status).toBe(404);
+    const refused = await upload('shop');
+    expect(refused.status).toBe(400);
+    expect(((await refused.json()) as { error: string }).error).toBe('no mock WeChat API to host files for account shop (the dev server mounts one for each account without an AppSecret)');
   });
 
   it("keeps every account's secrets out of the terminal, the inspector and the log files", async () => {

@@ -74,7 +74,9 @@ describe('dev panels', () => {
     const make = (paths: string[]) => () => createDevApps({ config, router: createRouter(), panels: paths.map((path) => ({ path, app })) });
     expect(make(['chat', 'chat'])).toThrow(/expected each path once, got "chat" twice/);
     expect(make(['a/b'])).toThrow(/expected one lowercase path segment/);
-    expect(make(['mock-api'])).toThrow(/other than "api" and "mock-api"/);
+    expect(make(['mock-api'])).toThrow(/other than "api", "mock-api" and "mock-api-<account>"/);
+    // Where a further account's own mock is mounted.
+    expect(make(['mock-api-shop'])).toThrow(/other than "api", "mock-api" and "mock-api-<account>"/);
     expect(make(['notes'])).not.toThrow();
   });
 });

@@ -45,7 +45,7 @@ $('#ask').addEventListener('submit', (e) => {
 $('#ask-cancel').addEventListener('click', () => { if (asking) asking(null); $('#input').focus(); });
 
 async function upload(file, type) {
-  const res = await fetch('upload?type=' + type, { method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file });
+  const res = await fetch('upload?type=' + type + '&account=' + encodeURIComponent(state.account), { method: 'POST', headers: { 'Content-Type': file.type || 'application/octet-stream' }, body: file });
   const data = await res.json();
   if (data.error) throw new Error(data.error);
   return data;

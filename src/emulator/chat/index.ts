@@ -75,7 +75,8 @@ export function createChatApp(options: ChatOptions): Hono {
   if (typeof options?.target !== 'function' && typeof options?.target?.url !== 'string') {
     throw new ConfigError(`createChatApp(): target: expected { url, token, ... } or a function returning it, got ${typeof options?.target}`);
   }
-  const { names, pick } = accountPicker(() => (typeof options.target === 'function' ? options.target() : options.target), options.accounts);
+  const mock = (): ChatMock | undefined => (typeof options.mock === 'function' ? options.mock() : options.mock);
+  const { names, pick } = accountPicker(() => (typeof options.target === 'function' ? options.target() : options.target), options.accounts, () => ({ mock: mock(), mediaBase: options.mediaBase }));
   // The account of a GET (?account=NAME), or the 400 that names the configured ones.
   const chosen = (c: Context) => {
     try {
@@ -85,7 +86,6 @@ export function createChatApp(options: ChatOptions): Hono {
       throw error;
     }
   };
-  const mock = (): ChatMock | undefined => (typeof options.mock === 'function' ? options.mock() : options.mock);
   const keepAliveMs = (options.keepAliveSeconds ?? 15) * 1000;
   const app = new Hono();
 
@@ -109,22 +109,24 @@ export function createChatApp(options: ChatOptions): Hono {
     const accounts = names.map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
     return c.json({
       url: t.url, account: account.name, accounts, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
-      mode: defaultMode(t), modes: modes(t), menu: account.mock ? mock()?.menu ?? null : null,
-      upload: !!(mock()?.addMedia && options.mediaBase), inspector: options.findExchange ? options.inspectorPath ?? '/__wxmp' : null,
+      mode: defaultMode(t), modes: modes(t), menu: account.mock?.menu ?? null,
+      upload: !!(account.mock?.addMedia && account.mediaBase), inspector: options.findExchange ? options.inspectorPath ?? '/__wxmp' : null,
     }, 200, SECURITY_HEADERS);
   });
 
-  // A picture or voice file from the page: kept by the mock API (it never leaves this machine), which serves it to the bot.
+  // A picture or voice file from the page: kept by the account's mock API (it never leaves this machine), which serves it to the bot.
   app.post('/upload', async (c) => {
-    const m = mock();
-    if (!m?.addMedia || !options.mediaBase) return c.json({ error: 'no mock WeChat API to host files (the dev server mounts one when WECHAT_APP_SECRET is not set)' }, 400);
+    const account = chosen(c);
+    if (account instanceof Response) return account;
+    const { mock: m, mediaBase } = account;
+    if (!m?.addMedia || !mediaBase) return c.json({ error: `no mock WeChat API to host files for account ${account.name} (the dev server mounts one for each account without an AppSecret)` }, 400);
     const type = c.req.query('type');
     if (type !== 'image' && type !== 'voice') return c.json({ error: `type: expected image or voice, got ${JSON.stringify(type ?? null)}` }, 400);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.byteLength === 0 || bytes.byteLength > MAX_UPLOAD) return c.json({ error: `expected a file of 1 byte to ${MAX_UPLOAD / 1024 / 1024} MB, got ${bytes.byteLength} bytes` }, 400);
     const contentType = c.req.header('content-type') ?? 'application/octet-stream';
     const mediaId = m.addMedia(type, bytes, contentType);
-    return c.json({ mediaId, url: `${options.mediaBase.replace(/\/+$/, '')}/mmbiz/${mediaId}` }, 200, SECURITY_HEADERS);
+    return c.json({ mediaId, url: `${mediaBase.replace(/\/+$/, '')}/mmbiz/${mediaId}` }, 200, SECURITY_HEADERS);
   });
 
   app.post('/send', async (c) => {
@@ -156,10 +158,10 @@ export function createChatApp(options: ChatOptions): Hono {
     if (account instanceof Response) return account;
     return events(c, account.target.user, account.mock);
   });
-  const events = (c: Context, own: string | undefined, ofMock: boolean) => streamSSE(c, async (stream) => {
+  const events = (c: Context, own: string | undefined, ofMock: ChatMock | undefined) => streamSSE(c, async (stream) => {
     const user = c.req.query('user') || (own ?? EMULATOR_USER);
-    // An account with its own API has neither the mock's menu nor its customer-service messages.
-    const off = ofMock ? mock()?.subscribe((event) => {
+    // An account with its own API has no mock: neither a mock menu nor customer-service messages.
+    const off = ofMock ? ofMock.subscribe((event) => {
       if (event.kind === 'customer-message' && event.openid === user) void stream.writeSSE({ event: 'message', data: JSON.stringify(event.message) });
       if (event.kind === 'menu') void stream.writeSSE({ event: 'menu', data: JSON.stringify(event.menu) });
     }) : undefined;
