@@ -67,7 +67,7 @@ export type { Verdict, Answer, JudgeContext } from './emulator/judge.js';
 export { sendRequest, WECHAT_TRIES } from './emulator/send.js';
 export type { SendOptions, SendResult, Try, DedupStatus } from './emulator/send.js';
 export { createChatApp } from './emulator/chat/index.js';
-export { devTarget } from './emulator/target.js';
+export { devChatAccounts, devTarget } from './emulator/target.js';
 export type { ChatOptions, ChatTarget, ChatMock, ChatAccount } from './emulator/chat/index.js';
 
 // Deploy settings and the server files `wxmp deploy setup` writes (pure; the

@@ -11,6 +11,7 @@ import { DEV_ENV_FILE, readDevEnv, readDevState } from '../dev/state.js';
 import type { Credentials } from './request.js';
 import { accountEnv, selectAccount } from '../accounts.js';
 import type { DevState } from '../dev/types.js';
+import type { ChatAccount, ChatMock } from './chat/index.js';
 
 export { DEV_ENV_FILE, DEV_STATE_FILE } from '../dev/state.js';
 
@@ -99,14 +100,30 @@ export function resolveMode(flag: string | undefined, credentials: Credentials):
 
 /**
  * Where the chat page sends while `npm run dev` runs: read per message from the
- * files the dev loop writes, so a restart on another port is followed.
+ * files the dev loop writes, so a restart on another port is followed. With
+ * `account`, that further account's path and credentials.
  *
  * @example
  * createChatApp({ target: devTarget({ cwd: process.cwd(), env: process.env }), mock: () => dev.mockApi })
  */
-export function devTarget(options: { cwd: string; env: Env }): () => Credentials & { url: string } {
+export function devTarget(options: { cwd: string; env: Env; account?: string }): () => Credentials & { url: string } {
   return () => {
     const { source: _source, ...credentials } = resolveCredentials(options);
-    return { ...credentials, url: resolveUrl({ cwd: options.cwd, env: loadEnv(options.cwd, options.env) }).url };
+    return { ...credentials, url: resolveUrl({ cwd: options.cwd, env: loadEnv(options.cwd, options.env), account: options.account }).url };
   };
+}
+
+/**
+ * The further accounts the running `npm run dev` serves, for a chat mounted next to it:
+ * read per request like {@link devTarget}, each with its path and its own credentials.
+ * `mock` gives an account's own mock API (the dev server's `accountMocks`).
+ *
+ * @example
+ * createChatApp({ target: devTarget({ cwd, env }), accounts: devChatAccounts({ cwd, env, mock: (name) => dev.accountMocks[name] }), mock: () => dev.mockApi })
+ */
+export function devChatAccounts(options: { cwd: string; env: Env; mock?: (name: string) => ChatMock | undefined; mediaBase?: (name: string) => string | undefined }): () => ChatAccount[] {
+  return () => (readDevState(options.cwd)?.accounts ?? []).map(({ name }) => {
+    const mock = options.mock?.(name);
+    return { name, ...devTarget({ ...options, account: name })(), ...(mock && { mock, mediaBase: options.mediaBase?.(name) }) };
+  });
 }

@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { devTarget, resolveCredentials, resolveMode, resolveUrl } from '../../src/emulator/target.js';
+import { createChatApp } from '../../src/emulator/chat/index.js';
+import { devChatAccounts, devTarget, resolveCredentials, resolveMode, resolveUrl } from '../../src/emulator/target.js';
+import { createApp } from '../../src/server/app.js';
+import { listen } from '../../src/server/start.js';
+import { createRouter } from '../../src/wechat/router.js';
+import { AES_KEY, APP_ID } from '../helpers/wechat-request.js';
 
 let dir: string;
 const project = (files: Record<string, string> = {}) => {
@@ -97,5 +102,43 @@ describe('devTarget', () => {
     expect(target()).toEqual({ token: 'devtoken', appId: undefined, encodingAESKey: undefined, url: 'http://127.0.0.1:3000/wx' });
     writeFileSync(join(cwd, '.wxmp/dev-state.json'), JSON.stringify({ port: 3001, localUrl: 'http://127.0.0.1:3001', path: '/wx', pid: process.pid }));
     expect(target().url).toBe('http://127.0.0.1:3001/wx');
+  });
+});
+
+describe('devChatAccounts', () => {
+  const SHOP = { WECHAT_TOKEN_SHOP: 'shoptoken456', WECHAT_APP_ID_SHOP: APP_ID, WECHAT_ENCODING_AES_KEY_SHOP: AES_KEY, WECHAT_PATH_SHOP: '/shop' };
+  const state = (port: number, localUrl = `http://127.0.0.1:${port}`) => JSON.stringify({ port, localUrl, path: '/wx', pid: process.pid, accounts: [{ name: 'shop', path: '/shop' }] });
+
+  it("gives a chat mounted next to `npm run dev` the further accounts it serves, each at its path with its own credentials, read per request", async () => {
+    // The dev server's first account and its shop, as `npm run dev` serves them; the chat signs for each.
+    const server = await listen(createApp({
+      config: { token: 'devtoken', path: '/wx' },
+      accounts: [{ name: 'shop', token: SHOP.WECHAT_TOKEN_SHOP, appId: APP_ID, encodingAESKey: AES_KEY, path: '/shop' }],
+      router: createRouter().on('text', (m, ctx) => `${ctx.account}: ${m.content}`),
+    } as never).fetch, 0, '127.0.0.1');
+    try {
+      const cwd = project({ '.wxmp/dev.env': 'WECHAT_TOKEN=devtoken\n', '.wxmp/dev-state.json': state(server.port) });
+      const menu = { button: [{ type: 'click', name: 'shop menu', key: 'k' }] };
+      const accounts = devChatAccounts({ cwd, env: SHOP, mock: (name) => (name === 'shop' ? { menu, subscribe: () => () => {} } : undefined) });
+      expect(accounts()).toEqual([{ name: 'shop', token: 'shoptoken456', appId: APP_ID, encodingAESKey: AES_KEY, url: `${server.url}/shop`, mock: expect.objectContaining({ menu }), mediaBase: undefined }]);
+      expect(devTarget({ cwd, env: SHOP, account: 'shop' })().url).toBe(`${server.url}/shop`);
+
+      const chat = createChatApp({ target: devTarget({ cwd, env: SHOP }), accounts });
+      const shopState = (await (await chat.request('/state?account=shop')).json()) as { accounts: Array<{ value: string; label: string }>; menu: unknown; modes: string[] };
+      expect(shopState).toMatchObject({ accounts: [{ value: 'default' }, { value: 'shop', label: 'shop · /shop' }], menu, modes: ['plaintext', 'compatible', 'safe'] });
+      const send = async (body: object) => ((await (await chat.request('/send', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kind: 'text', content: 'hi', ...body }) })).json()) as { verdict: { ok: boolean; fields?: { Content?: string } } }).verdict;
+      // Signed with the shop's Token and encrypted with its key: the server's shop account takes it.
+      expect(await send({ account: 'shop' })).toMatchObject({ ok: true, fields: { Content: 'shop: hi' } });
+      expect(await send({})).toMatchObject({ ok: true, fields: { Content: 'default: hi' } });
+
+      // The dev server restarted on another port: the next request follows it.
+      writeFileSync(join(cwd, '.wxmp/dev-state.json'), state(1));
+      expect(accounts()[0]!.url).toBe('http://127.0.0.1:1/shop');
+      // And one that no longer serves the shop has no such account.
+      writeFileSync(join(cwd, '.wxmp/dev-state.json'), JSON.stringify({ port: server.port, localUrl: server.url, path: '/wx', pid: process.pid }));
+      expect(((await (await chat.request('/state?account=shop')).json()) as { error: string }).error).toBe('account: expected one of default, got "shop"');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -27,19 +27,20 @@ export interface PickedAccount extends AccountMock { name: string; target: ChatT
 
 /**
  * @example
- * const { pick } = accountPicker(() => target, [{ name: 'shop', url, token }], () => ({ mock, mediaBase }));
+ * const { pick } = accountPicker(() => target, [{ name: 'shop', url, token }], () => ({ mock, mediaBase })); // or a function returning the accounts, read per call
  * pick('shop').target.url // the shop's callback URL
  * pick('nope') // throws: account: expected one of default, shop, got "nope"
  */
-export function accountPicker(first: () => ChatTarget, accounts: ChatAccount[] = [], firstMock: () => AccountMock = () => ({})): { names: string[]; pick(name: unknown): PickedAccount } {
-  const names = ['default', ...accounts.map((a) => a.name)];
+export function accountPicker(first: () => ChatTarget, accounts: ChatAccount[] | (() => ChatAccount[]) = [], firstMock: () => AccountMock = () => ({})): { names(): string[]; pick(name: unknown): PickedAccount } {
+  const list = typeof accounts === 'function' ? accounts : () => accounts;
+  const names = () => ['default', ...list().map((a) => a.name)];
   return {
     names,
     pick(name) {
       // No name: the first account, as before accounts could be picked.
       if (name === undefined || name === '' || name === 'default') return { name: 'default', target: first(), ...firstMock() };
-      const a = accounts.find((x) => x.name === name);
-      if (!a) throw new ConfigError(`account: expected one of ${names.join(', ')}, got ${JSON.stringify(name)}`);
+      const a = list().find((x) => x.name === name);
+      if (!a) throw new ConfigError(`account: expected one of ${names().join(', ')}, got ${JSON.stringify(name)}`);
       const own: AccountMock = a.mock === true ? firstMock() : a.mock ? { mock: a.mock, mediaBase: a.mediaBase } : {};
       return { name: a.name, target: a, ...own };
     },

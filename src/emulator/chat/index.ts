@@ -42,8 +42,8 @@ export type ExchangeFinder = (message: { user: string; createTime: number; msgId
 export interface ChatOptions {
   /** The target, or a function returning it (read per message, so a restarted dev server is followed). */
   target: ChatTarget | (() => ChatTarget);
-  /** Further accounts, picked on the page: each conversation goes to its URL, signed with its Token and its key. */
-  accounts?: ChatAccount[];
+  /** Further accounts, picked on the page: each conversation goes to its URL, signed with its Token and its key. A function is read per request. */
+  accounts?: ChatAccount[] | (() => ChatAccount[]);
   /**
    * The mock WeChat API: its published menu becomes the chat's menu, its customer-service
    * messages appear in the chat. A function is read per page and stream, for a mock created later.
@@ -106,7 +106,7 @@ export function createChatApp(options: ChatOptions): Hono {
     const t = account.target;
     const list = users(t);
     // Names and paths only: the Token and the keys stay on this machine.
-    const accounts = names.map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
+    const accounts = names().map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
     return c.json({
       url: t.url, account: account.name, accounts, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
       mode: defaultMode(t), modes: modes(t), menu: account.mock?.menu ?? null,
