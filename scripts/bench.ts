@@ -11,6 +11,9 @@
  * or timeout ends the run with an error and no figures. Load comes from autocannon in this process; each server runs
  * in a process of its own (an esbuild bundle, as deployed), wxmp in a fresh one per scenario.
  *
+ * Beside req/s, the CPU time each request cost the server (user + system, of all its processes,
+ * from /proc), which the other work on a shared machine moves far less than the rate.
+ *
  * BENCH_ROUNDS (default 8) alternating rounds of BENCH_SECONDS (default 2) per side:
  * many short rounds, because this kind of shared VM drifts within seconds;
  * BENCH_VERBOSE=1 prints every round's req/s (baseline/wxmp).
@@ -25,6 +28,7 @@ import autocannon from 'autocannon';
 import { bundle } from '../src/deploy/bundle.js';
 import { MessageCrypto } from '../src/wechat/crypto.js';
 import { sign } from '../src/wechat/signature.js';
+import { treeCpuMicros } from './bench-cpu.js';
 
 const token = 'benchtoken';
 const appId = 'wxbench0000000000';
@@ -150,10 +154,13 @@ const message = (mode: 'plaintext' | 'safe') => (): Req => {
   return { path: `/?${query(ts, nonce)}&encrypt_type=aes&msg_signature=${sign(token, ts, nonce, encrypt)}`, body: `<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>` };
 };
 
-interface Result { rps: number; p99: number }
+/** `cpu`: the server's CPU time per request (all its processes), in µs; NaN without /proc. */
+interface Result { rps: number; p99: number; cpu: number }
 
 /** Fails the whole run on any error, timeout or non-2xx answer: a figure with refused requests in it is wrong. */
-async function load(port: number, method: 'GET' | 'POST', pool: Pool, what: string): Promise<Result> {
+async function load(server: { port: number; child: ChildProcess }, method: 'GET' | 'POST', pool: Pool, what: string): Promise<Result> {
+  const { port } = server;
+  const cpuBefore = treeCpuMicros(server.child.pid!);
   const r = await autocannon({
     url: `http://127.0.0.1:${port}`,
     connections,
@@ -165,12 +172,13 @@ async function load(port: number, method: 'GET' | 'POST', pool: Pool, what: stri
     const codes = Object.entries((r as { statusCodeStats?: Record<string, { count: number }> }).statusCodeStats ?? {}).map(([code, s]) => `${code}: ${s.count}`).join(', ');
     throw new Error(`${what}: ${r.non2xx} non-2xx answers, ${r.errors} errors, ${r.timeouts} timeouts out of ${r.requests.total} (status codes ${codes || 'none'}); no figures are printed from a run with failed requests`);
   }
-  return { rps: r.requests.average, p99: r.latency.p99 };
+  const cpuAfter = treeCpuMicros(server.child.pid!);
+  return { rps: r.requests.average, p99: r.latency.p99, cpu: cpuBefore === undefined || cpuAfter === undefined ? NaN : (cpuAfter - cpuBefore) / r.requests.total };
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
-interface Row { name: string; rps: Record<Kind, number>; p99: Record<Kind, number>; prodBare: number[]; prodCore: number[]; coreBare: number[]; target: number; built: number }
+interface Row { name: string; rps: Record<Kind, number>; p99: Record<Kind, number>; cpu: Record<Kind, number>; prodBare: number[]; prodCore: number[]; coreBare: number[]; target: number; built: number }
 const kinds: Kind[] = ['bare', 'core', 'production'];
 const pick = (xs: number[]) => median(xs);
 const spread = (xs: number[]) => `${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)}`;
@@ -184,7 +192,7 @@ try {
   // that server so far, whichever is more: one slow round (a busy machine) must not shrink the next round's pool.
   const roundSize = (perSecond: number, done: Result[] = []) => Math.ceil(duration * Math.max(perSecond, 1.5 * Math.max(0, ...done.map((r) => r.rps))));
   const pool = (make: () => Req, perSecond: number) => new Pool(make, roundSize(perSecond));
-  await load(bare.port, 'GET', pool(verification, 10_000), 'warm-up'); // of the load generator and the JIT
+  await load(bare, 'GET', pool(verification, 10_000), 'warm-up'); // of the load generator and the JIT
   const rows: Row[] = [];
   for (const [name, method, make, perSecond, target] of [
     ['GET verification', 'GET', verification, 40_000, 0.8],
@@ -197,7 +205,7 @@ try {
     for (const kind of ['core', 'production'] as const) {
       stop(servers[kind]);
       servers[kind] = await startServer(kind);
-      await load(servers[kind]!.port, method, pools[kind], `${name}, ${kind}, warm-up`); // of the new process's JIT
+      await load(servers[kind]!, method, pools[kind], `${name}, ${kind}, warm-up`); // of the new process's JIT
     }
     // Only requests built during measured rounds count.
     for (const kind of kinds) pools[kind].extra = 0;
@@ -207,7 +215,7 @@ try {
     for (let round = 0; round < rounds; round++) {
       for (const kind of kinds) {
         pools[kind].fill(roundSize(perSecond, results[kind]));
-        results[kind].push(await load(servers[kind]!.port, method, pools[kind], `${name}, ${kind}, round ${round + 1}`));
+        results[kind].push(await load(servers[kind]!, method, pools[kind], `${name}, ${kind}, round ${round + 1}`));
       }
     }
     const rps = (k: Kind) => results[k].map((r) => r.rps);
@@ -217,6 +225,7 @@ try {
       name,
       rps: { bare: pick(rps('bare')), core: pick(rps('core')), production: pick(rps('production')) },
       p99: { bare: pick(results.bare.map((r) => r.p99)), core: pick(results.core.map((r) => r.p99)), production: pick(results.production.map((r) => r.p99)) },
+      cpu: { bare: pick(results.bare.map((r) => r.cpu)), core: pick(results.core.map((r) => r.cpu)), production: pick(results.production.map((r) => r.cpu)) },
       prodBare: ratio('production', 'bare'), prodCore: ratio('production', 'core'), coreBare: ratio('core', 'bare'),
       target,
       built: kinds.reduce((n, k) => n + pools[k].extra, 0),
@@ -232,15 +241,15 @@ try {
   const two = await startServer('production', 2);
   workerServers.push(two);
   const wpools = { one: pool(message('plaintext'), 8_000), two: pool(message('plaintext'), 8_000) };
-  await load(one.port, 'POST', wpools.one, 'WXMP_WORKERS=1 warm-up');
-  await load(two.port, 'POST', wpools.two, 'WXMP_WORKERS=2 warm-up');
+  await load(one, 'POST', wpools.one, 'WXMP_WORKERS=1 warm-up');
+  await load(two, 'POST', wpools.two, 'WXMP_WORKERS=2 warm-up');
   wpools.one.extra = wpools.two.extra = 0;
   const w: { one: Result[]; two: Result[] } = { one: [], two: [] };
   for (let round = 0; round < workerRounds; round++) {
     wpools.one.fill(roundSize(8_000, w.one));
-    w.one.push(await load(one.port, 'POST', wpools.one, `WXMP_WORKERS=1 round ${round + 1}`));
+    w.one.push(await load(one, 'POST', wpools.one, `WXMP_WORKERS=1 round ${round + 1}`));
     wpools.two.fill(roundSize(8_000, w.two));
-    w.two.push(await load(two.port, 'POST', wpools.two, `WXMP_WORKERS=2 round ${round + 1}`));
+    w.two.push(await load(two, 'POST', wpools.two, `WXMP_WORKERS=2 round ${round + 1}`));
   }
   stop(one);
   stop(two);
@@ -253,12 +262,18 @@ try {
     const pb = pick(r.prodBare);
     const pc = pick(r.prodCore);
     console.log(`${r.name.padEnd(24)} ${r.rps.bare.toFixed(0).padStart(10)} ${r.rps.core.toFixed(0).padStart(11)} ${r.rps.production.toFixed(0).padStart(11)}  ${pb.toFixed(3)} (${spread(r.prodBare)})  ${`≥${r.target}`.padStart(6)} ${pb >= r.target ? 'ok   ' : 'BELOW'}  ${pc.toFixed(3)} (${spread(r.prodCore)})  ≥0.85 ${pc >= 0.85 ? 'ok   ' : 'BELOW'}  ${`${r.p99.bare}/${r.p99.core}/${r.p99.production} ms`.padStart(18)}`);
-    console.log(`${''.padEnd(24)} (core/bare ${pick(r.coreBare).toFixed(3)}${r.built ? `; ${r.built} requests signed during the measured rounds, past the pre-built ones` : ''})`);
+    // What each request cost the server in CPU (all its processes): steadier than req/s on a shared machine.
+    const cpu = Number.isNaN(r.cpu.production) ? '' : `; CPU per request bare/core/prod ${r.cpu.bare.toFixed(0)}/${r.cpu.core.toFixed(0)}/${r.cpu.production.toFixed(0)} µs, core/prod ${(r.cpu.core / r.cpu.production).toFixed(3)}`;
+    console.log(`${''.padEnd(24)} (core/bare ${pick(r.coreBare).toFixed(3)}${cpu}${r.built ? `; ${r.built} requests signed during the measured rounds, past the pre-built ones` : ''})`);
   }
   const r1 = pick(w.one.map((r) => r.rps));
   const r2 = pick(w.two.map((r) => r.rps));
   const wr = w.two.map((r, i) => r.rps / w.one[i]!.rps);
-  console.log(`\nWXMP_WORKERS=2 against 1 (production, plaintext, ${workerRounds} alternating rounds): ${r1.toFixed(0)} → ${r2.toFixed(0)} req/s, ×${pick(wr).toFixed(2)} (${spread(wr)}); the load generator shares the ${cores} cores, so this understates what a second core gives.`);
+  const c1 = pick(w.one.map((r) => r.cpu));
+  const c2 = pick(w.two.map((r) => r.cpu));
+  // With two workers the primary owns the de-dup store: the CPU per request shows what its IPC costs.
+  const wcpu = Number.isNaN(c1) ? '' : `; CPU per request ${c1.toFixed(0)} → ${c2.toFixed(0)} µs`;
+  console.log(`\nWXMP_WORKERS=2 against 1 (production, plaintext, ${workerRounds} alternating rounds): ${r1.toFixed(0)} → ${r2.toFixed(0)} req/s, ×${pick(wr).toFixed(2)} (${spread(wr)})${wcpu}; the load generator shares the ${cores} cores, so this understates what a second core gives.`);
 } finally {
   for (const s of workerServers) stop(s);
   stop(bare);
