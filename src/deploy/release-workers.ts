@@ -6,7 +6,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import { join } from 'node:path';
 import type { DedupStore } from '../wechat/dedup.js';
-import { IPC_ADMIT_ENV, IPC_BATCH_ENV, serveDedup } from '../server/ipc-dedup.js';
+import { IPC_ADMIT_ENV, IPC_BATCH_ENV } from '../server/ipc-dedup.js';
+import { serveDedup } from '../server/ipc-dedup-serve.js';
 
 /** Lines of the workers' output kept for the outcome of a failed start. */
 const TAIL = 30;

@@ -1,7 +1,8 @@
 /**
  * De-duplication across the workers of one machine without Redis: the primary
  * process (the deploy supervisor, or `npm start`'s) owns every key in one
- * in-memory store, and workers ask it over the cluster IPC channel. One owner
+ * in-memory store, and workers ask it over the cluster IPC channel (the
+ * worker's side here, the primary's in ipc-dedup-serve.ts). One owner
  * per key, so a retry that lands on another worker (or, during a deploy, on
  * the next release) still gets the first answer and the handler runs once.
  */
@@ -17,7 +18,7 @@ export interface DedupRequest { type: 'wxmp-dedup'; id: number; op: Op; key: str
 /** `value`: what `remember` found already recorded; `claimed`: `admit` made its claim (its outcome in `entry`). */
 export interface DedupResponse { type: 'wxmp-dedup'; id: number; entry: DedupEntry | null; value?: string | null; claimed?: boolean }
 /** Requests (or answers) of one event-loop turn in one IPC message. */
-interface Batch<T> { type: 'wxmp-dedup-batch'; items: T[] }
+export interface Batch<T> { type: 'wxmp-dedup-batch'; items: T[] }
 
 /**
  * Set by a primary that answers batches (in the environment of the workers it forks). A
@@ -160,52 +161,4 @@ export class IpcDedupStore implements DedupStore {
   async get(key: string): Promise<DedupEntry | null> {
     return (await this.ask('get', key)).entry;
   }
-}
-
-/**
- * The primary side: answers one worker's de-dup requests from `store`
- * (shared by every worker, of every release, the primary runs).
- *
- * @example
- * const store = new MemoryDedupStore();
- * serveDedup(cluster.fork(), store);
- */
-export function serveDedup(worker: { on(event: 'message', listener: (message: unknown) => void): unknown; send(message: unknown, callback?: (error: Error | null) => void): boolean; isConnected?(): boolean }, store: DedupStore): void {
-  const send = (message: unknown) => {
-    if (worker.isConnected?.() === false) return;
-    // The worker may be gone by now; its request dies with it.
-    try { worker.send(message, () => {}); } catch { /* gone */ }
-  };
-  worker.on('message', (message) => {
-    const m = message as DedupRequest | Batch<DedupRequest>;
-    if (m?.type === 'wxmp-dedup') {
-      if (m.id === 0) void serveOne(store, m);
-      else void serveOne(store, m).then(send);
-    } else if (m?.type === 'wxmp-dedup-batch') {
-      // Started in order, so requests for one key are served in the order they were made.
-      const answers = m.items.map((item) => serveOne(store, item));
-      void Promise.all(answers).then((all) => {
-        const items = all.filter((a, i) => m.items[i]!.id !== 0);
-        if (items.length) send({ type: 'wxmp-dedup-batch', items } satisfies Batch<DedupResponse>);
-      });
-    }
-  });
-}
-
-/** One request's answer; never rejects (a failing store answers "nothing there"). */
-function serveOne(store: DedupStore, m: DedupRequest): Promise<DedupResponse> {
-  const answer = (entry: DedupEntry | null, value?: string | null): DedupResponse => ({ type: 'wxmp-dedup', id: m.id, entry, value });
-  if (m.op === 'remember' || m.op === 'admit') {
-    const remembered = store.remember ? store.remember(m.key, m.value ?? '', m.ttlMs ?? 30_000) : Promise.resolve(null);
-    const claimKey = m.op === 'admit' ? m.claimKey : undefined;
-    return remembered.then(
-      // Claimed in the same turn, before any other request is served: as if the worker had asked next.
-      (value) => (value !== null || claimKey === undefined ? answer(null, value) : store.claim(claimKey, m.claimTtlMs ?? 30_000).then((entry) => ({ ...answer(entry, null), claimed: true }), () => answer(null, null))),
-      () => answer(null, null),
-    );
-  }
-  const done = m.op === 'claim' ? store.claim(m.key, m.ttlMs ?? 30_000)
-    : m.op === 'complete' ? store.complete(m.key, m.reply ?? '', m.ttlMs ?? 30_000).then(() => null)
-    : store.get(m.key);
-  return done.then((entry) => answer(entry), () => answer(null));
 }

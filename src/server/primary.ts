@@ -9,7 +9,8 @@ import { availableParallelism } from 'node:os';
 import { loadEnv, parseServerConfig, type Env } from '../config.js';
 import { ConfigError, isWxmpError } from '../errors.js';
 import { MemoryDedupStore } from '../wechat/dedup.js';
-import { IPC_ADMIT_ENV, IPC_BATCH_ENV, serveDedup } from './ipc-dedup.js';
+import { IPC_ADMIT_ENV, IPC_BATCH_ENV } from './ipc-dedup.js';
+import { serveDedup } from './ipc-dedup-serve.js';
 
 /**
  * WXMP_WORKERS: worker processes per server. Default: the machine's available

@@ -75,6 +75,11 @@ export class MemoryDedupStore implements DedupStore {
     return this.lookup(key);
   }
 
+  /** {@link get} without a promise. */
+  getSync(key: string): DedupEntry | null {
+    return this.lookup(key);
+  }
+
   private lookup(key: string): DedupEntry | null {
     const slot = this.entries.get(key);
     if (!slot) return null;
