@@ -1,5 +1,6 @@
 /** What `npm run dev` prints at start: where things are, and what to paste into WeChat. */
 import type { ServerConfig } from '../config.js';
+import { mockApiPath } from './apps.js';
 import type { CredentialSource } from './credentials.js';
 
 /** What {@link banner} needs to know. */
@@ -35,8 +36,8 @@ export function banner(info: BannerInfo): string {
     `  Chat:       ${info.localUrl}/__wxmp/chat/   (talk to your bot as a WeChat user would)`,
     `  Public:     ${info.publicUrl ? callback(info.publicUrl) : info.tunnelNote ?? 'no tunnel'}`,
   ];
-  if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/mock-api (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);
-  for (const name of info.accountMocks ?? []) lines.push(`  WeChat API ${name}: offline mock of its own at ${info.localUrl}/__wxmp/mock-api-${name} (WECHAT_APP_SECRET_${name.toUpperCase()} for the real one)`);
+  if (info.mockApi) lines.push(`  WeChat API: offline mock at ${info.localUrl}/__wxmp/${mockApiPath()} (set WECHAT_APP_ID and WECHAT_APP_SECRET in .env for the real one)`);
+  for (const name of info.accountMocks ?? []) lines.push(`  WeChat API ${name}: offline mock of its own at ${info.localUrl}/__wxmp/${mockApiPath(name)} (WECHAT_APP_SECRET_${name.toUpperCase()} for the real one)`);
   lines.push('', `${extras.length ? 'Account default: paste' : 'Paste'} into 接口配置信息 (mp.weixin.qq.com test account page, or 基本配置 → 服务器配置):`);
   lines.push(`  URL:             ${info.publicUrl ? callback(info.publicUrl) : '(your public URL)'}`);
   // Generated values are printed to be pasted; the user's own stay out of the terminal (and its scrollback).

@@ -27,22 +27,25 @@ export interface PickedAccount extends AccountMock { name: string; target: ChatT
 
 /**
  * @example
- * const { pick } = accountPicker(() => target, [{ name: 'shop', url, token }], () => ({ mock, mediaBase })); // or a function returning the accounts, read per call
+ * const { pick, all } = accountPicker(() => target, [{ name: 'shop', url, token }], () => ({ mock, mediaBase })); // or a function returning the accounts, read per call
  * pick('shop').target.url // the shop's callback URL
  * pick('nope') // throws: account: expected one of default, shop, got "nope"
+ * all().map((a) => a.name) // ['default', 'shop']
  */
-export function accountPicker(first: () => ChatTarget, accounts: ChatAccount[] | (() => ChatAccount[]) = [], firstMock: () => AccountMock = () => ({})): { names(): string[]; pick(name: unknown): PickedAccount } {
+export function accountPicker(first: () => ChatTarget, accounts: ChatAccount[] | (() => ChatAccount[]) = [], firstMock: () => AccountMock = () => ({})): { all(): PickedAccount[]; pick(name: unknown): PickedAccount } {
   const list = typeof accounts === 'function' ? accounts : () => accounts;
-  const names = () => ['default', ...list().map((a) => a.name)];
+  const resolve = (a: ChatAccount): PickedAccount => ({ name: a.name, target: a, ...(a.mock === true ? firstMock() : a.mock ? { mock: a.mock, mediaBase: a.mediaBase } : {}) });
+  const byDefault = (): PickedAccount => ({ name: 'default', target: first(), ...firstMock() });
   return {
-    names,
+    // One read of a function-given list for all of them: it may read files for every account.
+    all: () => [byDefault(), ...list().map(resolve)],
     pick(name) {
       // No name: the first account, as before accounts could be picked.
-      if (name === undefined || name === '' || name === 'default') return { name: 'default', target: first(), ...firstMock() };
-      const a = list().find((x) => x.name === name);
-      if (!a) throw new ConfigError(`account: expected one of ${names().join(', ')}, got ${JSON.stringify(name)}`);
-      const own: AccountMock = a.mock === true ? firstMock() : a.mock ? { mock: a.mock, mediaBase: a.mediaBase } : {};
-      return { name: a.name, target: a, ...own };
+      if (name === undefined || name === '' || name === 'default') return byDefault();
+      const all = list();
+      const a = all.find((x) => x.name === name);
+      if (!a) throw new ConfigError(`account: expected one of ${['default', ...all.map((x) => x.name)].join(', ')}, got ${JSON.stringify(name)}`);
+      return resolve(a);
     },
   };
 }

@@ -76,7 +76,7 @@ export function createChatApp(options: ChatOptions): Hono {
     throw new ConfigError(`createChatApp(): target: expected { url, token, ... } or a function returning it, got ${typeof options?.target}`);
   }
   const mock = (): ChatMock | undefined => (typeof options.mock === 'function' ? options.mock() : options.mock);
-  const { names, pick } = accountPicker(() => (typeof options.target === 'function' ? options.target() : options.target), options.accounts, () => ({ mock: mock(), mediaBase: options.mediaBase }));
+  const { all, pick } = accountPicker(() => (typeof options.target === 'function' ? options.target() : options.target), options.accounts, () => ({ mock: mock(), mediaBase: options.mediaBase }));
   // The account of a GET (?account=NAME), or the 400 that names the configured ones.
   const chosen = (c: Context) => {
     try {
@@ -106,7 +106,7 @@ export function createChatApp(options: ChatOptions): Hono {
     const t = account.target;
     const list = users(t);
     // Names and paths only: the Token and the keys stay on this machine.
-    const accounts = names().map((name) => ({ value: name, label: `${name} · ${new URL(pick(name).target.url).pathname}` }));
+    const accounts = all().map((a) => ({ value: a.name, label: `${a.name} · ${new URL(a.target.url).pathname}` }));
     return c.json({
       url: t.url, account: account.name, accounts, user: list[0], users: list.map((u, i) => ({ value: u, label: `${i + 1} · …${u.slice(-6)}` })),
       mode: defaultMode(t), modes: modes(t), menu: account.mock?.menu ?? null,
