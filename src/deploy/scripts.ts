@@ -98,7 +98,10 @@ export function activateScript(c: DeployConfig, release: string): string {
     ? `if [ "$(id -u)" = 0 ]; then systemctl restart ${sh(c.serviceName)}; else sudo -n systemctl restart ${sh(c.serviceName)}; fi`
     : `touch "$B/shared/logs/supervisor.log" && chmod 600 "$B/shared/logs/supervisor.log"
   PORT=${c.appPort} HOST=127.0.0.1 WXMP_BASE="$B" WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs} WXMP_SUPERVISOR_LOG="$B/shared/logs/supervisor.log" setsid node "$B/bin/supervisor.mjs" >> "$B/shared/logs/supervisor.log" 2>&1 < /dev/null &`;
-  return `B=${sh(c.path)}; R=${sh(release)}
+  // A dropped ssh link (SIGHUP) or a reader gone (SIGPIPE on the verdict) must not stop this
+  // script between the supervisor's verdict and the switch of `current`.
+  return `trap '' HUP PIPE
+B=${sh(c.path)}; R=${sh(release)}
 cd "$B" || exit 10
 [ -d "releases/$R" ] || { echo "release $R is not on the server" >&2; exit 10; }
 ln -sfn ../../shared/.env "releases/$R/.env"
@@ -115,10 +118,11 @@ fi
 i=0
 while [ ! -f run/reload.json ] && [ $i -lt ${waitTenths} ]; do sleep 0.1; i=$((i+1)); done
 [ -f run/reload.json ] || { echo "the supervisor gave no answer in $((i/10)) s; see $B/shared/logs/supervisor.log" >&2; exit 1; }
-echo "reload=$(cat run/reload.json)"
+# The supervisor points current itself; a supervisor of an older release does not, so this stays.
 if grep -q '"ok":true' run/reload.json; then
   ln -sfn "releases/$R" current.tmp && mv -T current.tmp current
-fi`;
+fi
+echo "reload=$(cat run/reload.json)"`;
 }
 
 /** Deletes all but the newest `keep` releases, never the current one. */

@@ -39,6 +39,16 @@ export function unifiedDiff(before: string, after: string, label: string): strin
   }
 }
 
+/**
+ * Where the file replaced by setup is kept: a dot file beside it. nginx's `include dir/*`
+ * (Debian's sites-enabled) skips dot files, as glob(3) does, while `wxmp.conf.wxmp-old`
+ * would be loaded as a second copy of the block, and fail `nginx -t` on the next setup.
+ */
+export function backupPath(path: string): string {
+  const slash = path.lastIndexOf('/');
+  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.wxmp-old`;
+}
+
 /** Writes a root-owned config file, showing a diff and refusing to overwrite without `yes`. */
 async function install(remote: Remote, path: string, content: string, options: SetupOptions, out: Output): Promise<'created' | 'unchanged' | 'updated'> {
   const existing = await remote.exec(`cat ${sh(path)} 2>/dev/null`);
@@ -51,7 +61,7 @@ async function install(remote: Remote, path: string, content: string, options: S
   const b64 = Buffer.from(content).toString('base64');
   await checked(remote, 'setup', `${sudo}
 $SUDO mkdir -p ${sh(path.slice(0, path.lastIndexOf('/')) || '/')} || exit 1
-[ -f ${sh(path)} ] && $SUDO cp ${sh(path)} ${sh(`${path}.wxmp-old`)}
+[ -f ${sh(path)} ] && $SUDO cp ${sh(path)} ${sh(backupPath(path))}
 printf '%s' ${sh(b64)} | base64 -d | $SUDO tee ${sh(`${path}.tmp`)} >/dev/null && $SUDO mv ${sh(`${path}.tmp`)} ${sh(path)}`);
   return before === undefined ? 'created' : 'updated';
 }
@@ -118,7 +128,7 @@ export async function setup(options: SetupOptions): Promise<void> {
       const test = await remote.exec(`${sudo}; $SUDO ${config.nginxArgs.map(sh).join(' ')} -t 2>&1`);
       if (test.code !== 0) {
         const missing = test.code === 127 || /command not found|No such file or directory/.test(test.stdout) && !/\[emerg\]/.test(test.stdout);
-        for (const path of changed) await remote.exec(`${sudo}; if [ -f ${sh(`${path}.wxmp-old`)} ]; then $SUDO mv ${sh(`${path}.wxmp-old`)} ${sh(path)}; else $SUDO rm -f ${sh(path)}; fi`);
+        for (const path of changed) await remote.exec(`${sudo}; if [ -f ${sh(backupPath(path))} ]; then $SUDO mv ${sh(backupPath(path))} ${sh(path)}; else $SUDO rm -f ${sh(path)}; fi`);
         if (missing) throw new DeployError('nginx', `nginx is not installed on the server (${test.stdout.trim()}): install it (sudo apt-get install nginx) and run setup again; ${changed.join(', ')} not kept`);
         throw new DeployError('nginx', `nginx -t rejected the new server block, so nginx was not reloaded and the old file is back:\n${test.stdout.trim()}`);
       }

@@ -3,7 +3,7 @@
  * shared/.env (worker settings), run/next (the release a deploy asks for) and
  * the atomic writes of run/reload.json and run/supervisor.pid.
  */
-import { readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { retireTimeoutMs, workerCount } from '../server/primary.js';
 
@@ -31,12 +31,32 @@ export function readSettings(base: string, say: (line: string) => void): { worke
   }
 }
 
-/** run/next: the release to start and, on a second line, its health timeout (set per deploy); else the one `current` points at. */
+/**
+ * run/next: the release to start and, on a second line, its health timeout (set per deploy);
+ * else the one `current` points at. run/next is taken once: a later start (a reboot, a
+ * crashed supervisor restarted by systemd) must bring back the release that passed its
+ * check, never one a failed deploy named and has since deleted.
+ */
 export function readNextRelease(base: string, defaultTimeoutMs: number): { release: string; timeoutMs: number } {
+  const file = join(base, 'run', 'next');
+  let text: string;
   try {
-    const [release = '', timeout] = readFileSync(join(base, 'run', 'next'), 'utf8').trim().split('\n');
-    return { release: release.trim(), timeoutMs: Number(timeout) || defaultTimeoutMs };
+    text = readFileSync(file, 'utf8');
   } catch {
     return { release: basename(realpathSync(join(base, 'current'))), timeoutMs: defaultTimeoutMs };
   }
+  rmSync(file, { force: true });
+  const [release = '', timeout] = text.trim().split('\n');
+  return { release: release.trim(), timeoutMs: Number(timeout) || defaultTimeoutMs };
+}
+
+/**
+ * Points `current` at `release` in one rename. The supervisor does it as soon as the release
+ * serves, so `current` names what serves even when the deploy's ssh session died waiting.
+ */
+export function pointCurrent(base: string, release: string): void {
+  const temp = join(base, 'current.tmp');
+  rmSync(temp, { force: true });
+  symlinkSync(join('releases', release), temp);
+  renameSync(temp, join(base, 'current'));
 }

@@ -2,11 +2,13 @@
  * The process that owns the app's port on the server (bundled as
  * supervisor.mjs). A node:cluster primary: the listening socket lives here, so
  * swapping workers never refuses a connection. On SIGHUP it starts the release
- * named in run/next as WXMP_WORKERS workers, checks each one's /healthz on a
+ * named in run/next (at its own start: run/next if a deploy left one, else
+ * `current`) as WXMP_WORKERS workers, checks each one's /healthz on a
  * private port, lets them all serve together, then retires the old release's
  * workers: they answer `Connection: close` from then on, finish what is in
  * flight and exit (killed only past WXMP_RETIRE_TIMEOUT_MS). The outcome is
- * written to run/reload.json once the old release is gone, so when the deploy
+ * written to run/reload.json once the old release is gone (`current` already
+ * points at the new one), so when the deploy
  * command returns nothing of it answers any more. A release that fails is
  * killed and the old one keeps serving. The de-dup store lives here, shared by
  * every worker of every release. Starting a release's workers is in
@@ -19,7 +21,7 @@ import { MemoryDedupStore } from '../wechat/dedup.js';
 import { retireWorker } from '../server/primary.js';
 import { boundLog } from './bound-log.js';
 import { startRelease, type ReleaseHost } from './release-workers.js';
-import { readNextRelease, readSettings, writeAtomic } from './supervisor-files.js';
+import { pointCurrent, readNextRelease, readSettings, writeAtomic } from './supervisor-files.js';
 
 const base = process.env.WXMP_BASE ?? resolve(dirname(process.argv[1]!), '..');
 const run = join(base, 'run');
@@ -73,6 +75,13 @@ function reload(release?: string): Promise<void> {
       const old = topUp ? [] : active;
       active = topUp ? [...active, ...started] : started;
       activeRelease = target;
+      if (!topUp) {
+        try {
+          pointCurrent(base, target);
+        } catch (error) {
+          say(`cannot point current at ${target}: ${(error as Error).message}`);
+        }
+      }
       say(`release ${target}: ${active.length} worker${active.length === 1 ? '' : 's'} (WXMP_WORKERS) serving`);
       if (old.length) {
         say(`retiring the previous release's ${old.length} worker${old.length === 1 ? '' : 's'}: no new requests, finishing those in flight (killed after ${retireMs / 1000} s)`);

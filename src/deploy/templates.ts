@@ -4,7 +4,10 @@ import type { DeployConfig } from './config.js';
  * The systemd unit that keeps the supervisor running. KillMode=mixed sends
  * SIGTERM to the supervisor alone (it retires its workers gracefully, killing
  * a stuck one after WXMP_RETIRE_TIMEOUT_MS, 60 s) and SIGKILL to whatever is
- * left after the stop timeout, set above that limit.
+ * left after the stop timeout, set above that limit. The port, host and base are
+ * set by env(1) on the command line, not by Environment=: systemd lets an
+ * EnvironmentFile override Environment=, and the app's .env, copied from
+ * .env.example, says PORT=8000 (or HOST=0.0.0.0, which would bypass nginx).
  *
  * @example
  * systemdUnit(config) // "[Unit]\nDescription=wxmp WeChat server (wx.example.com)..."
@@ -20,12 +23,7 @@ Type=simple
 User=${c.user}
 WorkingDirectory=${c.path}
 EnvironmentFile=-${c.path}/shared/.env
-Environment=NODE_ENV=production
-Environment=HOST=127.0.0.1
-Environment=PORT=${c.appPort}
-Environment=WXMP_BASE=${c.path}
-Environment=WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs}
-ExecStart=${options.nodePath ?? '/usr/bin/node'} ${c.path}/bin/supervisor.mjs
+ExecStart=/usr/bin/env NODE_ENV=production HOST=127.0.0.1 PORT=${c.appPort} WXMP_BASE=${c.path} WXMP_HEALTH_TIMEOUT_MS=${c.healthTimeoutMs} ${options.nodePath ?? '/usr/bin/node'} ${c.path}/bin/supervisor.mjs
 ExecReload=/bin/kill -HUP $MAINPID
 Restart=always
 RestartSec=2

@@ -4,8 +4,8 @@
  * a signed message through nginx; deploys under continuous load; a failing
  * release; rollback; logs; the lock; pruning.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,6 +42,15 @@ function writeBot(name: string, body: string): string {
   return file;
 }
 
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function supervisorPid(): number | undefined {
   try {
     return Number(readFileSync(join(base, 'run', 'supervisor.pid'), 'utf8'));
@@ -52,7 +61,8 @@ function supervisorPid(): number | undefined {
 
 beforeAll(async () => {
   sshd = await startSshd(join(tmp, 'ssh'), { good: '' });
-  nginx = await startNginx(join(tmp, 'nginx'));
+  // Every file of the folder, as Debian's sites-enabled is included: a backup there would be loaded too.
+  nginx = await startNginx(join(tmp, 'nginx'), { include: '*' });
   httpPort = await freePort();
   mkdirSync(project, { recursive: true });
   writeFileSync(join(project, 'package.json'), '{"name":"bot","version":"1.2.3"}\n');
@@ -108,6 +118,13 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     const refused = buffer();
     await expect(setup({ config: changed, out: refused })).rejects.toThrow(/already exists and differs.*--yes/);
     expect(refused.text()).toMatch(/-    server_name wx\.test\.local;\n\+    server_name wx2\.test\.local;/);
+    // --yes overwrites and keeps the old file where `include conf.d/*` does not load it: the next setup's nginx -t passes.
+    await setup({ config: changed, yes: true, out: buffer() });
+    expect(readFileSync(join(nginx.confDir, '.wxmp.conf.wxmp-old'), 'utf8')).toContain('server_name wx.test.local;');
+    const back = buffer();
+    await setup({ config, yes: true, out: back });
+    expect(back.text()).toMatch(/✓ nginx .*nginx -t ok, reloaded/);
+    expect(readdirSync(nginx.confDir).sort()).toEqual(['.wxmp.conf.wxmp-old', 'wxmp.conf']);
   });
 
   it('deploys the example bot, which answers a signed WeChat message through nginx', async () => {
@@ -171,6 +188,33 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect((error as Error).message).toMatch(/failed its health check: no healthy answer within 1500 ms; release .* keeps serving/);
     expect(readlinkSync(join(base, 'current'))).toBe(before);
     expect(replyText((await sendText(httpPort, 'still')).body)).toBe('v2: still');
+  });
+
+  it('a supervisor started again after a failed deploy (a reboot, systemd restarting it) serves `current`, not the failed release', async () => {
+    const before = readlinkSync(join(base, 'current'));
+    // The failed deploys' run/next was taken by the supervisor when it read it.
+    expect(existsSync(join(base, 'run', 'next'))).toBe(false);
+    const old = supervisorPid()!;
+    process.kill(old, 'SIGTERM');
+    for (let i = 0; i < 100 && isAlive(old); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(isAlive(old)).toBe(false);
+    // Started as the systemd unit starts it: the same environment, nothing naming a release.
+    const log = openSync(join(base, 'shared', 'logs', 'supervisor.log'), 'a');
+    const child = spawn(process.execPath, [join(base, 'bin', 'supervisor.mjs')], {
+      env: { ...process.env, NODE_ENV: 'production', PORT: String(config.appPort), HOST: '127.0.0.1', WXMP_BASE: base, WXMP_HEALTH_TIMEOUT_MS: '8000' },
+      detached: true,
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
+    child.unref();
+    let reply = '';
+    for (let i = 0; i < 150 && reply !== 'v2: again'; i++) {
+      reply = await sendText(httpPort, 'again').then((r) => replyText(r.body), () => '');
+      if (reply !== 'v2: again') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(reply).toBe('v2: again');
+    expect(supervisorPid()).toBe(child.pid);
+    expect(readlinkSync(join(base, 'current'))).toBe(before);
   });
 
   it('rollback puts the previous release back, health-checked, with 0 failed requests', async () => {

@@ -14,7 +14,7 @@
  * worker-side disconnect), reading and handing back whatever was sent before.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +172,9 @@ describe('a worker retired while connections are being handed to it', { timeout:
   it('under the deploy supervisor: every connection is answered (the retired worker hands back what it is sent)', async () => {
     const port = await freePort();
     const sup = await startPrimary(join(release, 'supervisor.mjs'), { PORT: String(port), WXMP_BASE: base }, /release r1 is serving/);
+    // No deploy script ran here: the supervisor took run/next and pointed `current` at what serves by itself.
+    expect(existsSync(join(base, 'run', 'next'))).toBe(false);
+    expect(readlinkSync(join(base, 'current'))).toBe('releases/r1');
     const answers = await retireWhileHandingOff(sup.pid, port);
     expect(answers, sup.output()).toEqual(answers.map(() => 200));
     // Printed by the supervisor once it has reaped the worker: it may arrive a moment after.

@@ -30,7 +30,7 @@ function nginxTest(block: string, name: string): { status: number | null; output
 describe('systemd unit', () => {
   it('has what production needs and passes systemd-analyze verify with no output at all', () => {
     const unit = systemdUnit(parseDeployConfig(env, { checkFiles: false }), { nodePath: process.execPath });
-    for (const line of ['Restart=always', 'User=www-data', 'EnvironmentFile=-/srv/wxmp/shared/.env', 'KillMode=mixed', 'TimeoutStopSec=75', 'Environment=PORT=8000', 'ExecReload=/bin/kill -HUP $MAINPID']) {
+    for (const line of ['Restart=always', 'User=www-data', 'EnvironmentFile=-/srv/wxmp/shared/.env', 'KillMode=mixed', 'TimeoutStopSec=75', 'ExecReload=/bin/kill -HUP $MAINPID']) {
       expect(unit).toContain(line);
     }
     // V8 needs writable+executable memory.
@@ -41,6 +41,18 @@ describe('systemd unit', () => {
     if (r.error) throw new Error(`systemd-analyze is missing (Debian package systemd): ${r.error.message}`);
     expect(`${r.stdout}${r.stderr}`).toBe('');
     expect(r.status).toBe(0);
+  });
+
+  it("the app's .env cannot move the port or the host: systemd lets an EnvironmentFile override Environment=, so env(1) sets them on the command line", () => {
+    const unit = systemdUnit(parseDeployConfig({ ...env, DEPLOY_APP_PORT: '8002' }, { checkFiles: false }), { nodePath: process.execPath });
+    expect(unit).not.toMatch(/^Environment=/m);
+    const exec = /^ExecStart=(.+)$/m.exec(unit)![1]!.split(' ');
+    expect(exec.at(-1)).toBe('/srv/wxmp/bin/supervisor.mjs');
+    // Run the command as systemd would, with what an EnvironmentFile made of .env.example puts in the environment,
+    // the supervisor swapped for a line that prints what it would see.
+    const [command, ...args] = [...exec.slice(0, -1), '-p', 'JSON.stringify([process.env.PORT, process.env.HOST, process.env.NODE_ENV, process.env.WXMP_BASE])'];
+    const r = spawnSync(command!, args, { encoding: 'utf8', env: { PATH: process.env.PATH, PORT: '8000', HOST: '0.0.0.0', NODE_ENV: 'development', WECHAT_TOKEN: 't' }, timeout: 10_000 });
+    expect(JSON.parse(r.stdout)).toEqual(['8002', '127.0.0.1', 'production', '/srv/wxmp']);
   });
 
   it('the lint really catches mistakes: an unknown key produces output', () => {

@@ -157,7 +157,7 @@ export interface Nginx {
 }
 
 /** nginx with its own prefix, pid and temp paths, including confDir/*.conf. */
-export async function startNginx(dir: string): Promise<Nginx> {
+export async function startNginx(dir: string, options: { include?: string } = {}): Promise<Nginx> {
   need('/usr/sbin/nginx', 'nginx');
   const confDir = join(dir, 'conf.d');
   mkdirSync(confDir, { recursive: true });
@@ -176,7 +176,7 @@ http {
     fastcgi_temp_path ${join(dir, 'fastcgi')};
     uwsgi_temp_path ${join(dir, 'uwsgi')};
     scgi_temp_path ${join(dir, 'scgi')};
-    include ${confDir}/*.conf;
+    include ${confDir}/${options.include ?? '*.conf'};
 }
 `);
   const command = `/usr/sbin/nginx -p ${dir} -c ${conf} -e ${join(dir, 'logs', 'error.log')}`;
