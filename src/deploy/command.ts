@@ -16,6 +16,17 @@ Settings come from .env: DEPLOY_HOST, DEPLOY_USER, DEPLOY_PATH, DEPLOY_DOMAIN (s
 Several servers: DEPLOY_HOST=a.example.com,b.example.com (setup checks each reaches REDIS_URL: --check-redis for one).
 `;
 
+/** The options each action takes: any other is refused, so `rollback --dry-run` never rolls back for real. */
+const TAKES: Record<string, string[]> = {
+  deploy: ['dry-run'],
+  setup: ['env', 'yes', 'check-redis'],
+  rollback: [],
+  status: [],
+  logs: ['follow', 'app', 'lines'],
+  build: ['out'],
+  balancer: ['listen'],
+};
+
 /**
  * `wxmp deploy ...`: parses the arguments, validates DEPLOY_* before anything
  * is touched and runs one action. Resolves to the exit code.
@@ -48,6 +59,11 @@ export async function deployCommand(args: string[], io: { env?: Env; cwd?: strin
   const action = positionals[0] ?? 'deploy';
   if (!['deploy', 'setup', 'rollback', 'status', 'logs', 'build', 'balancer'].includes(action) || positionals.length > 1) {
     throw new ConfigError(`deploy: expected one of setup, rollback, status, logs, build, balancer (or nothing to deploy), got ${JSON.stringify(positionals.join(' '))}\n${USAGE}`);
+  }
+  const stray = Object.keys(values).filter((name) => name !== 'help' && !TAKES[action]!.includes(name));
+  if (stray.length) {
+    const takes = TAKES[action]!.map((name) => `--${name}`).join(', ');
+    throw new ConfigError(`deploy ${action}: ${stray.map((name) => `--${name}`).join(', ')} ${stray.length > 1 ? 'do' : 'does'} not apply here (it takes ${takes || 'no options'}); nothing was done\n${USAGE}`);
   }
   const cwd = io.cwd ?? process.cwd();
   if (action === 'build') {

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import type { Env } from '../config.js';
 import { ConfigError } from '../errors.js';
 
@@ -134,9 +134,12 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
 
   const host = required('DEPLOY_HOST', "the server's host name or IP address", HOST);
   const user = required('DEPLOY_USER', 'the ssh user on the server (not root is best)', USER);
-  const path = get('DEPLOY_PATH') ?? '';
-  if (!path) problems.push('DEPLOY_PATH: expected the base folder on the server, e.g. /srv/wxmp, got nothing. Set it in .env.');
-  else if (!isAbsolute(path) || path === '/') problems.push(`DEPLOY_PATH: expected an absolute folder other than "/", got ${shown(path)}`);
+  const rawPath = get('DEPLOY_PATH') ?? '';
+  // Compared as the server will resolve it: `//`, `/.` and `/srv/..` are the root folder too,
+  // where releases, the lock and a failed release's `rm -rf` would land.
+  const path = rawPath ? posix.normalize(rawPath).replace(/\/+$/, '') : '';
+  if (!rawPath) problems.push('DEPLOY_PATH: expected the base folder on the server, e.g. /srv/wxmp, got nothing. Set it in .env.');
+  else if (!isAbsolute(rawPath) || path === '') problems.push(`DEPLOY_PATH: expected an absolute folder other than "/", got ${shown(rawPath)}${rawPath !== '/' && path === '' ? ' (that is "/")' : ''}`);
   else remotePath('DEPLOY_PATH');
   const domain = required('DEPLOY_DOMAIN', 'the domain WeChat calls, e.g. wx.example.com', DOMAIN);
   const sslCert = remotePath('DEPLOY_SSL_CERT');
@@ -156,7 +159,7 @@ export function parseDeployConfig(env: Env, options: { checkFiles?: boolean } = 
     sshPort: int('DEPLOY_SSH_PORT', 22, 1, 65535),
     sshKey: localFile('DEPLOY_SSH_KEY'),
     knownHosts: localFile('DEPLOY_SSH_KNOWN_HOSTS'),
-    path: path.replace(/\/+$/, ''),
+    path,
     domain,
     appPort: int('DEPLOY_APP_PORT', 8000, 1, 65535),
     httpListen: listenValue(get('DEPLOY_HTTP_LISTEN') ?? '80', problems),

@@ -62,6 +62,14 @@ describe('deploy settings', () => {
     expect(problems({ ...good, DEPLOY_PATH: '/srv/$(reboot)' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
     expect(problems({ ...good, DEPLOY_PATH: '/srv/../etc' })[0]).toMatch(/^DEPLOY_PATH: expected an absolute path/);
   });
+
+  it('refuses every spelling of the root folder, where releases and a failed release\'s rm -rf would land', () => {
+    for (const path of ['/', '//', '///', '/.', '/./', '/srv/..']) {
+      expect(problems({ ...good, DEPLOY_PATH: path })[0], path).toMatch(/^DEPLOY_PATH: expected an absolute folder other than "\/"/);
+    }
+    expect(problems({ ...good, DEPLOY_PATH: '//' })[0]).toBe('DEPLOY_PATH: expected an absolute folder other than "/", got "//" (that is "/")');
+    expect(parseDeployConfig({ ...good, DEPLOY_PATH: '/srv//wxmp/./' }, { checkFiles: false }).path).toBe('/srv/wxmp');
+  });
 });
 
 describe('deploy settings that reach ssh, rsync or sudo', () => {
@@ -100,6 +108,14 @@ describe('wxmp deploy (command)', () => {
 
   it('rejects an unknown action with the usage', async () => {
     await expect(deployCommand(['publish'], { env: good, out: { write() {} } })).rejects.toThrow(/expected one of setup, rollback, status, logs, build, balancer .*got "publish"\nUsage: wxmp deploy/);
+  });
+
+  it('refuses an option the action does not take before touching anything: rollback --dry-run would roll back for real', async () => {
+    // host.invalid: were the option ignored, the action would try to reach it and fail differently.
+    const env = { ...good, DEPLOY_HOST: 'host.invalid' };
+    await expect(deployCommand(['rollback', '--dry-run'], { env, out: { write() {} } })).rejects.toThrow(/^deploy rollback: --dry-run does not apply here \(it takes no options\); nothing was done\nUsage/);
+    await expect(deployCommand(['setup', '--dry-run'], { env, out: { write() {} } })).rejects.toThrow(/^deploy setup: --dry-run does not apply here \(it takes --env, --yes, --check-redis\)/);
+    await expect(deployCommand(['status', '-f', '--yes'], { env, out: { write() {} } })).rejects.toThrow(/^deploy status: --follow, --yes do not apply here \(it takes no options\)/);
   });
 
   it('--dry-run prints the plan without connecting (the host does not even resolve)', async () => {
