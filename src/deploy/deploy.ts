@@ -85,7 +85,7 @@ export async function deploy(options: DeployOptions): Promise<string> {
   3. rsync -az --delete --link-dest=<current release> into ${base}/releases/${release} (never .env, node_modules, .git, logs)
   4. link ${base}/shared/.env and shared/data into the release
   5. start it beside the running release, check /healthz, then switch ${base}/current and retire the old worker (port ${config.appPort})
-  6. keep the newest ${config.keep} releases; release the lock`);
+  6. delete releases rolled back from, keep the newest ${config.keep}; release the lock`);
     return release;
   }
 

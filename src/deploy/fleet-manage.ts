@@ -8,7 +8,7 @@ import { allOrFirstFailure, onHost, REDIS_WHY, whoRunsWhat } from './fleet.js';
 import type { DeployHost } from './hosts.js';
 import { formatLogLine, readStatus, type ServerStatus } from './manage.js';
 import { Progress, type Output } from './progress.js';
-import { logsScript, preflightScript, unlockScript } from './scripts.js';
+import { logsScript, preflightScript, rolledBackScript, unlockScript } from './scripts.js';
 import { setup } from './setup.js';
 import { Remote, sh } from './ssh.js';
 
@@ -121,7 +121,12 @@ export async function fleetRollback(options: { hosts: DeployHost[]; rollingLimit
     const limit = Math.max(1, options.rollingLimit ?? 1);
     for (let k = 0; k < move.length; k += limit) {
       const batch = move.slice(k, k + limit);
-      await p.step(`rollback ${batch.map((i) => options.hosts[i]!.name).join(', ')}`, () => onAll((_, r, i) => activate(r, target).then(() => statuses[i]!.current), batch), (was) => `${target} is current again (was ${was.join(', ')})`);
+      await p.step(`rollback ${batch.map((i) => options.hosts[i]!.name).join(', ')}`, () => onAll(async (h, r, i) => {
+        await activate(r, target);
+        const was = statuses[i]!.current;
+        if (was) await checked(r, 'rollback', rolledBackScript(h.config, was));
+        return was;
+      }, batch), (was) => `${target} is current again (was ${was.join(', ')})`);
     }
     return target;
   } finally {

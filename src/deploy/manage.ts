@@ -4,7 +4,7 @@ import { formatExchange } from '../server/request-log.js';
 import type { DeployConfig } from './config.js';
 import { activate, checked } from './deploy.js';
 import { Progress, type Output } from './progress.js';
-import { listScript, logsScript, preflightScript, unlockScript } from './scripts.js';
+import { listScript, logsScript, preflightScript, rolledBackScript, unlockScript } from './scripts.js';
 import { Remote } from './ssh.js';
 
 export interface ReleaseInfo { id: string; commit?: string | null; dirty?: boolean; builtAt?: string }
@@ -90,6 +90,7 @@ export async function rollback(options: { config: DeployConfig; out?: Output }):
     await checked(remote, 'rollback', preflightScript(options.config, `rollback to ${target} since ${new Date().toISOString()}`));
     locked = true;
     await p.step('rollback', () => activate(remote, target), () => `${target} is current again (was ${s.current})`);
+    if (s.current) await checked(remote, 'rollback', rolledBackScript(options.config, s.current));
     return target;
   } finally {
     if (locked) await remote.exec(unlockScript(options.config)).catch(() => undefined);

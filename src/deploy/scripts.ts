@@ -125,11 +125,27 @@ fi
 echo "reload=$(cat run/reload.json)"`;
 }
 
-/** Deletes all but the newest `keep` releases, never the current one. */
+/**
+ * Notes in run/rolled-back that `release` was rolled back from: the next prune deletes it first,
+ * so the releases kept (and a later rollback's target) are ones that served last, never the one
+ * a user abandoned just because its id sorts later.
+ */
+export function rolledBackScript(c: DeployConfig, release: string): string {
+  return `printf '%s\\n' ${sh(release)} >> ${sh(`${c.path}/run/rolled-back`)}`;
+}
+
+/** Deletes the releases rolled back from, then all but the newest `keep`; never the current one. */
 export function pruneScript(c: DeployConfig): string {
   return `B=${sh(c.path)}
 cd "$B/releases" || exit 0
 cur=$(readlink "$B/current" 2>/dev/null || true); cur=\${cur##*/}
+if [ -f "$B/run/rolled-back" ]; then
+  while read -r r; do
+    case "$r" in ''|*[!0-9A-Za-z-]*) continue;; esac
+    [ "$r" = "$cur" ] || rm -rf -- "$r"
+  done < "$B/run/rolled-back"
+  rm -f "$B/run/rolled-back"
+fi
 ls -1 | sort | head -n -${c.keep} | while read -r r; do [ "$r" = "$cur" ] || rm -rf -- "$r"; done
 ls -1 | sort | tr '\\n' ' '`;
 }

@@ -29,6 +29,8 @@ let nginx: Nginx;
 let httpPort: number;
 let config: DeployConfig;
 let firstRelease = '';
+/** The release rolled back from in the rollback test. */
+let abandoned = '';
 
 function buffer(): { write(t: string): void; text: () => string } {
   let text = '';
@@ -218,6 +220,7 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   });
 
   it('rollback puts the previous release back, health-checked, with 0 failed requests', async () => {
+    abandoned = readlinkSync(join(base, 'current')).split('/')[1]!;
     const out = buffer();
     const load = startLoad(httpPort);
     await load.settled();
@@ -313,9 +316,11 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
   });
 
   it('keeps only the newest DEPLOY_KEEP releases, and --dry-run changes nothing', async () => {
-    // Three releases went live (the first, v2, the one that won the lock): the deploy above pruned the first.
+    // Three releases went live (the first, v2, the one that won the lock). The deploy above pruned v2, rolled back
+    // from, although its id sorts after the first's: what is kept is what served last.
     expect(readdirSync(join(base, 'releases'))).toHaveLength(2);
-    expect(readdirSync(join(base, 'releases'))).not.toContain(firstRelease);
+    expect(readdirSync(join(base, 'releases'))).toContain(firstRelease);
+    expect(readdirSync(join(base, 'releases'))).not.toContain(abandoned);
     const before = readdirSync(join(base, 'releases')).sort();
     const current = readlinkSync(join(base, 'current'));
     const out = buffer();
@@ -325,5 +330,21 @@ describe('wxmp deploy, end to end (sshd + rsync + nginx on loopback)', { timeout
     expect(out.text()).toMatch(/warning: uncommitted changes are deployed too; release \S+ records commit [0-9a-f]{7,} plus local edits/);
     expect(readdirSync(join(base, 'releases')).sort()).toEqual(before);
     expect(readlinkSync(join(base, 'current'))).toBe(current);
+  });
+
+  it('a rollback after a rollback and a deploy goes to the release that served before, never back to the abandoned one', async () => {
+    // Now: the first release and the lock's winner (current). Roll back to the first, abandoning the winner.
+    const winner = readlinkSync(join(base, 'current')).split('/')[1]!;
+    await rollback({ config, out: buffer() });
+    expect(readlinkSync(join(base, 'current'))).toBe(`releases/${firstRelease}`);
+    // A new release goes live; with DEPLOY_KEEP=3 the winner, rolled back from, would still be kept by id order.
+    const fixed = await deploy({ config: { ...config, keep: 3 }, cwd: project, bot: writeBot('bot-v5', "export default createRouter().on('text', (m) => `v5: ${m.content}`);"), out: buffer() });
+    expect(readdirSync(join(base, 'releases')).sort()).toEqual([firstRelease, fixed].sort());
+    expect(replyText((await sendText(httpPort, 'new')).body)).toBe('v5: new');
+    const out = buffer();
+    await rollback({ config, out });
+    expect(out.text()).toContain(`${firstRelease} is current again (was ${fixed})`);
+    expect(winner).not.toBe(firstRelease);
+    expect(replyText((await sendText(httpPort, 'old')).body)).toBe('你说：old');
   });
 });
