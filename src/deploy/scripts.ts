@@ -164,9 +164,11 @@ node -e 'fetch("http://127.0.0.1:${c.appPort}/healthz",{signal:AbortSignal.timeo
 /** Prints the last `lines` request-log lines (or, with `app`, the app's own output), then follows when `follow`. */
 export function logsScript(c: DeployConfig, lines: number, follow: boolean, app = false): string {
   if (app && c.service === 'systemd') {
-    // The journal needs the systemd-journal group or sudo; try both.
+    // The journal needs root, the systemd-journal or adm group, or sudo. Without them journalctl
+    // prints nothing and exits 0, so membership is checked first and a refusal is said.
     const j = `journalctl -u ${sh(c.serviceName)} -n ${lines} --no-pager -o cat${follow ? ' -f' : ''}`;
-    return `${j} 2>/dev/null || sudo -n ${j}`;
+    return `if [ "$(id -u)" = 0 ] || id -nG | tr ' ' '\\n' | grep -qxE 'systemd-journal|adm'; then exec ${j}; fi
+sudo -n ${j} 2>/dev/null || echo "wxmp: $(id -un) may not read the journal of ${c.serviceName}: add it to the systemd-journal group (sudo usermod -aG systemd-journal $(id -un)) or allow it sudo -n journalctl"`;
   }
   const file = sh(`${c.path}/shared/logs/${app ? 'supervisor.log' : 'requests.jsonl'}`);
   return follow ? `touch ${file}; exec tail -n ${lines} -F ${file} 2>/dev/null` : `[ -f ${file} ] && tail -n ${lines} ${file}; true`;
