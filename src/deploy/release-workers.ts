@@ -4,6 +4,7 @@
  * to serve on the shared public port; all of them or none.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DedupStore } from '../wechat/dedup.js';
 import { IPC_ADMIT_ENV, IPC_BATCH_ENV } from '../server/ipc-dedup.js';
@@ -24,6 +25,8 @@ export interface ReleaseHost {
  * the error's `log`.
  */
 export async function startRelease(host: ReleaseHost, release: string, healthTimeoutMs: number, count: number): Promise<Worker[]> {
+  // Forking from a folder that is gone fails as "spawn node ENOENT", which blames node.
+  if (!existsSync(join(host.base, 'releases', release, 'server.mjs'))) throw Object.assign(new Error(`${join(host.base, 'releases', release)} holds no server.mjs (the release was removed or never fully uploaded)`), { log: [] });
   const lines: string[] = [];
   const started = await Promise.allSettled(Array.from({ length: count }, () => startWorker(host, release, healthTimeoutMs, lines)));
   const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

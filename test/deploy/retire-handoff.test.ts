@@ -179,6 +179,11 @@ describe('a worker retired while connections are being handed to it', { timeout:
     expect(answers, sup.output()).toEqual(answers.map(() => 200));
     // Printed by the supervisor once it has reaped the worker: it may arrive a moment after.
     await expect.poll(() => sup.output(), { timeout: 5000 }).toMatch(/a worker of release r1 exited \(code 0\)/);
+    // A release whose folder is gone is named as such, not as "spawn node ENOENT"; r1 keeps serving.
+    writeFileSync(join(base, 'run', 'next'), 'gone\n');
+    process.kill(sup.pid, 'SIGHUP');
+    await expect.poll(() => sup.output(), { timeout: 10_000 }).toMatch(/release gone failed its health check: \S+\/releases\/gone holds no server\.mjs \(the release was removed or never fully uploaded\); release r1 keeps serving/);
+    expect(readlinkSync(join(base, 'current'))).toBe('releases/r1');
   });
 
   it('under `npm start`\'s primary: every connection is answered, and the primary lives on', async () => {
