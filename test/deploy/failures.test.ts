@@ -251,7 +251,7 @@ describe('deploy failures: one clear message each, nothing half-done', { timeout
     expect(f.message).toMatch(/wxmp\.service is written, but systemctl failed \(.*\)\. systemd is not running on the server \(a container\?\): set DEPLOY_SERVICE=none/);
     const lint = spawnSync('systemd-analyze', ['verify', join(unitDir, 'wxmp.service')], { encoding: 'utf8', timeout: 20_000 });
     expect(`${lint.stdout}${lint.stderr}`).toBe('');
-    expect(readFileSync(join(unitDir, 'wxmp.service'), 'utf8')).toMatch(new RegExp(`ExecStart=${process.execPath.replace(/[.]/g, '\\.')} .*/bin/supervisor\\.mjs`));
+    expect(readFileSync(join(unitDir, 'wxmp.service'), 'utf8')).toMatch(new RegExp(`ExecStart=/usr/bin/env NODE_ENV=production .* ${process.execPath.replace(/[.]/g, '\\.')} .*/bin/supervisor\\.mjs`));
   });
 
   it('setup: a server block that nginx -t rejects is removed again and nginx is not reloaded', async () => {
