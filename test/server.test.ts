@@ -61,6 +61,14 @@ describe('GET verification', () => {
     expect(await res.text()).toMatch(/missing query parameter signature, timestamp, nonce/);
     expect((await app.request('/')).status).toBe(400);
   });
+
+  it('checks the signature before echostr: a forged GET without echostr is 403, a signed one 400 without blaming signing', async () => {
+    const forged = await app.request('/?signature=0000000000000000000000000000000000000000&timestamp=1&nonce=2');
+    expect(forged.status).toBe(403);
+    const res = await app.request(`/?${signedQuery().query}`);
+    expect(res.status).toBe(400);
+    expect(await res.text()).toMatch(/^missing query parameter echostr: WeChat's verification GET carries echostr/);
+  });
 });
 
 describe('POST messages in every mode', () => {
@@ -151,6 +159,27 @@ describe('POST messages in every mode', () => {
     const { app } = makeApp(echo);
     const res = await post(app, body, 'plaintext');
     expect(res.status).toBe(status);
+  });
+
+  it('XML nested 9000 deep (it fits in 64 KiB) is a 400 saying so, not a stack overflow answered "success"', async () => {
+    const { app, lines, exchanges } = makeApp(echo);
+    const nested = `${'<a>'.repeat(9000)}${'</a>'.repeat(9000)}`;
+    const res = await post(app, bodies.subscribe.replace('</xml>', `<X>${nested}</X></xml>`), 'plaintext');
+    expect([res.status, await res.text()]).toEqual([400, expect.stringMatching(/^malformed XML: elements nested more than 32 levels deep/)]);
+    expect(exchanges[0]!.error!.code).toBe('XML_MALFORMED');
+    expect(lines).toEqual([]);
+  });
+
+  it('a repeated <MsgType> or <Encrypt> is a 400 naming it as repeated (safe mode included)', async () => {
+    const { app } = makeApp(echo);
+    const twice = bodies.text.replace('</xml>', '<MsgType><![CDATA[text]]></MsgType></xml>');
+    const res = await post(app, twice, 'plaintext');
+    expect([res.status, await res.text()]).toEqual([400, 'message has <MsgType> more than once: not a WeChat message']);
+    const safe = makeApp(echo, { config: { token: TOKEN, appId: APP_ID, encodingAESKey: AES_KEY, path: '/', mode: 'safe' } }).app;
+    const { url, body } = wechatPost(bodies.text, 'safe');
+    const doubled = body.replace(/(<Encrypt>.*<\/Encrypt>)/, '$1$1');
+    const refused = await safe.request(url, { method: 'POST', body: doubled });
+    expect([refused.status, await refused.text()]).toEqual([400, expect.stringMatching(/<Encrypt> more than once/)]);
   });
 
   it('a corrupted Encrypt payload is 400', async () => {

@@ -1,6 +1,20 @@
+import { WxmpError } from '../errors.js';
 import { DEDUP_TTL_MS, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
+import { errorMessage } from './error-text.js';
 
 export type DedupOutcome = { body: string; dedup: 'first' | 'joined' | 'replayed' };
+
+/**
+ * The de-dup store failed, as opposed to the work: only then may the message be
+ * handled without de-duplication, and never run again once the work ran. `reply`: the
+ * store failed to record the answer, which is made.
+ */
+export class DedupStoreError extends WxmpError {
+  constructor(cause: unknown, readonly reply?: string) {
+    super('DEDUP_STORE_FAILED', `the de-dup store failed: ${errorMessage(cause)}`, { cause });
+    this.name = 'DedupStoreError';
+  }
+}
 
 /**
  * Runs `work` once per key: a copy that arrives while the first run is still
@@ -18,14 +32,22 @@ export class DedupRunner {
     private readonly pollMs = 50,
   ) {}
 
-  /** `claimed`: the outcome of a claim of `key` already made (see DedupStore.admit); undefined: claim here. */
+  /**
+   * `claimed`: the outcome of a claim of `key` already made (see DedupStore.admit); undefined: claim here.
+   * Rejects with a {@link DedupStoreError} when the store fails, and with the work's own error when it fails.
+   */
   async run(key: string, waitMs: number, work: () => Promise<string>, claimed?: DedupEntry | null): Promise<DedupOutcome> {
     const local = this.inflight.get(key);
     if (local) return { body: await local, dedup: 'joined' };
-    // A store in this process's memory answers without a promise: no turn of the queue per message.
-    const existing = claimed !== undefined ? claimed : this.store.claimSync ? this.store.claimSync(key, this.ttlMs) : await this.store.claim(key, this.ttlMs);
+    let existing: DedupEntry | null;
+    try {
+      // A store in this process's memory answers without a promise: no turn of the queue per message.
+      existing = claimed !== undefined ? claimed : this.store.claimSync ? this.store.claimSync(key, this.ttlMs) : await this.store.claim(key, this.ttlMs);
+      if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
+    } catch (error) {
+      throw new DedupStoreError(error);
+    }
     if (existing?.state === 'done') return { body: existing.reply, dedup: 'replayed' };
-    if (existing?.state === 'pending') return { body: await this.waitElsewhere(key, waitMs), dedup: 'joined' };
 
     const running = this.completed(key, work());
     this.inflight.set(key, running);
@@ -39,8 +61,12 @@ export class DedupRunner {
   /** `answer`'s body once the store has it: one async frame, not a closure chained on `answer`. */
   private async completed(key: string, answer: Promise<string>): Promise<string> {
     const body = await answer;
-    if (this.store.completeSync) this.store.completeSync(key, body, this.ttlMs);
-    else await this.store.complete(key, body, this.ttlMs);
+    try {
+      if (this.store.completeSync) this.store.completeSync(key, body, this.ttlMs);
+      else await this.store.complete(key, body, this.ttlMs);
+    } catch (error) {
+      throw new DedupStoreError(error, body);
+    }
     return body;
   }
 

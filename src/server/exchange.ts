@@ -2,6 +2,7 @@ import { isWxmpError } from '../errors.js';
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Mode } from '../wechat/protocol.js';
 import type { Reply } from '../wechat/replies.js';
+import { errorMessage } from './error-text.js';
 
 /**
  * One request and its answer, as the request log, the dev inspector and the
@@ -42,7 +43,7 @@ export interface Exchange {
   error?: { code: string; message: string; stack?: string };
 }
 
-/** Called once per request, after the answer is known. */
+/** Called once per request, after the answer is known; not waited for (an async listener's rejection is logged). */
 export type ExchangeListener = (exchange: Exchange) => void;
 
 /**
@@ -54,7 +55,7 @@ export type ExchangeListener = (exchange: Exchange) => void;
  */
 export function exchangeError(error: unknown): Exchange['error'] {
   if (error instanceof Error) return { code: isWxmpError(error) ? error.code : 'HANDLER_ERROR', message: error.message, stack: isWxmpError(error) ? undefined : error.stack };
-  return { code: 'HANDLER_ERROR', message: String(error) };
+  return { code: 'HANDLER_ERROR', message: errorMessage(error) };
 }
 
 /**

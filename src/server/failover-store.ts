@@ -1,5 +1,6 @@
 import { MemoryDedupStore, type Admission, type DedupEntry, type DedupStore } from '../wechat/dedup.js';
 import { Deadlines } from './deadlines.js';
+import { errorMessage } from './error-text.js';
 import type { Logger } from './logger.js';
 
 export interface FailoverOptions {
@@ -127,7 +128,7 @@ export class FailoverDedupStore implements DedupStore {
     } catch (error) {
       // One slow answer on a loaded machine is not an outage: this call goes to memory,
       // and the store is marked down on a lost connection or the third failure in a row.
-      if (this.lost() || ++this.failures >= 3) this.markDown(error instanceof Error ? error.message.split('\n')[0]! : String(error));
+      if (this.lost() || ++this.failures >= 3) this.markDown(errorMessage(error).split('\n')[0]!);
       return local();
     }
   }

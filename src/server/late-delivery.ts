@@ -5,6 +5,7 @@
  */
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Reply } from '../wechat/replies.js';
+import { callListener } from './listener.js';
 import type { Logger } from './logger.js';
 import type { WechatOptions } from './wechat-options.js';
 
@@ -34,7 +35,7 @@ export function lateDelivery(options: Pick<WechatOptions, 'onLateReply' | 'onLat
     },
     drop(message: WechatMessage, reply: Reply | null, elapsedMs: number): void {
       if (!reply || !options.onLateDropped) return;
-      try { options.onLateDropped({ message, reply, elapsedMs }); } catch (error) { logger.error('wxmp: onLateDropped listener threw', error); }
+      callListener('onLateDropped', options.onLateDropped, { message, reply, elapsedMs }, logger);
     },
   };
 }

@@ -13,6 +13,8 @@
 import type { WechatMessage } from '../wechat/messages.js';
 import type { Reply } from '../wechat/replies.js';
 import type { Deadlines } from './deadlines.js';
+import { describeMessage } from './late-delivery.js';
+import { silentLogger, type Logger } from './logger.js';
 
 /** How replies that miss the deadline reach the user. */
 export type LateReplyMode = 'retry' | 'kf' | 'off';
@@ -43,9 +45,12 @@ export interface RetryRepliesOptions {
   /** How long a reply waits for the continue word. Default 10 minutes. */
   keepMs?: number;
   now?: () => number;
+  /** Hears of a handler that failed when no try was left to report it. */
+  logger?: Logger;
 }
 
-type Held = { work: Promise<Reply | null>; tries: number; key: string; user: string; expiresAt: number; message: WechatMessage; startedAt: number };
+/** `waiting`: how many tries are waiting on `work` now (each reports its failure itself). */
+type Held = { work: Promise<Reply | null>; tries: number; waiting: number; key: string; user: string; expiresAt: number; message: WechatMessage; startedAt: number };
 
 const LATE = Symbol('late');
 /** WeChat sends a message at most this many times. */
@@ -68,6 +73,7 @@ export class RetryReplies {
   private readonly pendingText: string;
   private readonly keepMs: number;
   private readonly now: () => number;
+  private readonly logger: Logger;
 
   constructor(private readonly options: RetryRepliesOptions) {
     this.holdMs = options.holdMs ?? 5500;
@@ -76,21 +82,20 @@ export class RetryReplies {
     this.pendingText = options.pendingText ?? `还在处理中，请稍后再回复「${this.word}」`;
     this.keepMs = options.keepMs ?? 10 * 60_000;
     this.now = options.now ?? Date.now;
+    this.logger = options.logger ?? silentLogger;
   }
 
   /** Registers a first try that missed the deadline, and resolves once WeChat has given up on it. */
   async hold(key: string, message: WechatMessage, work: Promise<Reply | null>, triedAt: number): Promise<void> {
-    for (const [k, old] of this.byUser) {
-      // Insertion order is expiry order: stop at the first one still kept.
-      if (old.expiresAt > this.now()) break;
-      this.forget(old);
-      this.byUser.delete(k);
-    }
+    this.sweep();
     const user = userKey(message);
-    const held: Held = { work, tries: 1, key, user, expiresAt: this.now() + this.keepMs, message, startedAt: triedAt };
-    // A failed handler is reported by the try that sees it; never an unhandled rejection here.
-    work.catch(() => {});
+    const held: Held = { work, tries: 1, waiting: 0, key, user, expiresAt: this.now() + this.keepMs, message, startedAt: triedAt };
+    work.then(undefined, (error: unknown) => this.failed(held, error));
+    // Deleted before set, so both maps stay in the order of holding, which is expiry order. An
+    // entry replaced under its user stays under its key for WeChat's retries, until it expires.
+    this.byKey.delete(key);
     this.byKey.set(key, held);
+    this.byUser.delete(user);
     this.byUser.set(user, held);
     await sleep(Math.max(0, this.holdMs - (this.now() - triedAt)));
   }
@@ -120,7 +125,7 @@ export class RetryReplies {
       this.forget(parked);
       return undefined;
     }
-    const outcome = await this.within(parked.work);
+    const outcome = await this.wait(parked);
     if (outcome === LATE) return { kind: 'reply', reply: { type: 'text', content: this.pendingText } };
     this.forget(parked);
     return { kind: 'reply', reply: outcome, held: { message: parked.message, startedAt: parked.startedAt, via: 'continue' } };
@@ -129,7 +134,7 @@ export class RetryReplies {
   private async retry(held: Held): Promise<RetryOutcome> {
     const triedAt = this.now();
     held.tries++;
-    const outcome = await this.within(held.work);
+    const outcome = await this.wait(held);
     if (outcome !== LATE) {
       this.forget(held);
       return { kind: 'reply', reply: outcome, held: { message: held.message, startedAt: held.startedAt, via: 'retry' } };
@@ -143,6 +148,19 @@ export class RetryReplies {
     return { kind: 'hold' };
   }
 
+  /** The work's outcome within the deadline, for a try that reports a failure itself: the entry is then forgotten. */
+  private async wait(held: Held): Promise<Reply | null | typeof LATE> {
+    held.waiting++;
+    try {
+      return await this.within(held.work);
+    } catch (error) {
+      this.forget(held);
+      throw error;
+    } finally {
+      held.waiting--;
+    }
+  }
+
   private within(work: Promise<Reply | null>): Promise<Reply | null | typeof LATE> {
     return new Promise((resolve, reject) => {
       const deadline = this.options.deadlines.start(() => resolve(LATE));
@@ -154,6 +172,27 @@ export class RetryReplies {
         reject(error);
       });
     });
+  }
+
+  /** Drops what has expired: both maps are in expiry order, so each walk stops at the first entry still kept. */
+  private sweep(): void {
+    const now = this.now();
+    for (const map of [this.byUser, this.byKey]) {
+      for (const old of map.values()) {
+        if (old.expiresAt > now) break;
+        this.forget(old);
+      }
+    }
+  }
+
+  /**
+   * A try waiting on the work reports its failure, and so does a WeChat retry still to
+   * come; past the last try nothing would, and "继续" must then reach the bot again.
+   */
+  private failed(held: Held, error: unknown): void {
+    if (held.waiting > 0 || this.byKey.get(held.key) === held) return;
+    this.forget(held);
+    this.logger.error(`wxmp: late handler for ${describeMessage(held.message)} failed after WeChat's last try; its reply is dropped`, error);
   }
 
   private forget(held: Held): void {

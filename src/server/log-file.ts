@@ -2,6 +2,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import { BatchWriter, LOG_FLUSH_MS } from './batch-writer.js';
+import { errorMessage } from './error-text.js';
 import type { Exchange } from './exchange.js';
 import type { Redactor } from './redact.js';
 
@@ -31,7 +32,7 @@ export function exchangeRecord(exchange: Exchange, redact: Redactor): string {
     return `${redact(JSON.stringify(slim))}\n`;
   } catch (error) {
     slim.reply = undefined;
-    slim.replyNotLogged = error instanceof Error ? error.message : String(error);
+    slim.replyNotLogged = errorMessage(error);
     return `${redact(JSON.stringify(slim))}\n`;
   }
 }
@@ -87,7 +88,7 @@ export function openExchangeLog(dir: string, options: { size?: string; maxFiles?
         writer.push(exchangeRecord(ex, redact));
       } catch (error) {
         // Whatever else an exchange holds, one bad record costs its own line, not the process.
-        writer.push(noticeLine('LOG_UNWRITABLE', `this request's record could not be written as JSON: ${error instanceof Error ? error.message : String(error)}`, ex));
+        writer.push(noticeLine('LOG_UNWRITABLE', `this request's record could not be written as JSON: ${errorMessage(error)}`, ex));
       }
     }
   };

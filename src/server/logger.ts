@@ -1,3 +1,5 @@
+import { errorStack } from './error-text.js';
+
 /** Where the server reports what happened; console by default, a file or a test buffer elsewhere. */
 export interface Logger {
   info(message: string): void;
@@ -6,16 +8,11 @@ export interface Logger {
   error(message: string, error?: unknown): void;
 }
 
-function stackOf(error: unknown): string {
-  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
-  return String(error);
-}
-
 /** Logs to stdout and stderr, errors with their stack. */
 export const consoleLogger: Logger = {
   info: (message) => console.log(message),
   warn: (message) => console.warn(message),
-  error: (message, error) => console.error(error === undefined ? message : `${message}\n${stackOf(error)}`),
+  error: (message, error) => console.error(error === undefined ? message : `${message}\n${errorStack(error)}`),
 };
 
 /** Discards everything; for benchmarks and tests that assert on other output. */

@@ -2,6 +2,7 @@
  * Keeps secrets out of logs: the Token, EncodingAESKey and AppSecret by value,
  * and any access_token in a URL by pattern, since API error messages quote URLs.
  */
+import { errorStack } from './error-text.js';
 import type { Logger } from './logger.js';
 
 /** Turns a log line into one without secrets. */
@@ -42,11 +43,10 @@ export function createRedactor(secrets: Array<string | undefined>): Redactor {
  * const logger = redactLogger(consoleLogger, createRedactor([config.token]));
  */
 export function redactLogger(logger: Logger, redact: Redactor): Logger {
-  const text = (error: unknown) => (error instanceof Error ? error.stack ?? `${error.name}: ${error.message}` : String(error));
   return {
     info: (message) => logger.info(redact(message)),
     warn: (message) => logger.warn(redact(message)),
-    error: (message, error) => logger.error(redact(error === undefined ? message : `${message}\n${text(error)}`)),
+    error: (message, error) => logger.error(redact(error === undefined ? message : `${message}\n${errorStack(error)}`)),
   };
 }
 

@@ -58,7 +58,8 @@ export function createProductionApp(config: ServerConfig, options: Partial<AppOp
     onExchange: (ex) => {
       if (lines) lines.push(redact(formatExchange(ex)));
       log.write(ex);
-      appOptions.onExchange?.(ex);
+      // Returned, so the server watches an async listener's promise: dropped here, its rejection would end the process.
+      return appOptions.onExchange?.(ex);
     },
   });
   return { app, closeLog: () => { lines?.flush(); return log.close(); } };

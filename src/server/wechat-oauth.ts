@@ -11,6 +11,7 @@ import { deleteCookie, getCookie, getSignedCookie, setCookie, setSignedCookie } 
 import type { OAuthGrant, OAuthScope, OAuthUserInfo } from '../api/calls/oauth.js';
 import { WechatApiError } from '../api/errors.js';
 import { ConfigError } from '../errors.js';
+import { errorMessage } from './error-text.js';
 
 /** The signed-in WeChat user, as `c.get('wechatUser')`. Profile fields only with scope snsapi_userinfo. */
 export interface WechatUser {
@@ -162,7 +163,7 @@ export function wechatOAuth(options: WechatOAuthOptions): MiddlewareHandler<Wech
         setCookie(c, retryCookie, String(Number(getCookie(c, retryCookie) ?? 0) + 1), { ...cookie, maxAge: 60 });
         return c.redirect(clean.toString(), 302);
       }
-      const why = error instanceof Error ? error.message : String(error);
+      const why = errorMessage(error);
       return c.text(`WeChat sign-in failed: ${why}`, 502);
     }
     deleteCookie(c, retryCookie, { path: '/' });

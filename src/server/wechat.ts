@@ -7,7 +7,8 @@ import { openMessage, sealReply, verifyEcho, type OpenedMessage } from '../wecha
 import { renderReply, type Reply } from '../wechat/replies.js';
 import type { DispatchServices } from '../wechat/router.js';
 import { Deadlines, type Deadline } from './deadlines.js';
-import { DedupRunner } from './dedup-runner.js';
+import { errorMessage } from './error-text.js';
+import { DedupRunner, DedupStoreError } from './dedup-runner.js';
 import { lateDelivery, describeMessage } from './late-delivery.js';
 import { RetryReplies, type LateReplyMode } from './late-retry.js';
 import { FailoverDedupStore } from './failover-store.js';
@@ -15,6 +16,7 @@ import { DEFAULT_MAX_CLOCK_SKEW_SEC, ReplayGuard } from './replay-guard.js';
 import { exchangeError, exchangeIds, type Exchange } from './exchange.js';
 import { checkOptions, type WechatOptions } from './wechat-options.js';
 import { consoleLogger } from './logger.js';
+import { callListener } from './listener.js';
 import { rawQuery } from './query.js';
 import { readBody } from './read-body.js';
 
@@ -48,7 +50,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
   const maxBodyBytes = options.maxBodyBytes ?? 64 * 1024;
   const services: DispatchServices = { sessions: options.sessionStore, client: options.client, logger, account: options.account };
   const lateMode: LateReplyMode = options.lateReply ?? (options.onLateReply ? 'kf' : 'off');
-  const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now }) : undefined;
+  const retry = lateMode === 'retry' ? new RetryReplies({ deadlines, holdMs: options.retryHoldMs, now, logger }) : undefined;
   const late = lateDelivery(options, logger);
   const exchangeId = exchangeIds();
 
@@ -136,7 +138,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     } catch (error) {
       if (error instanceof ProtocolError) throw error;
       // The client went away mid-body: no handler ran, so this is not a handler error.
-      throw new ProtocolError('BODY_INCOMPLETE', 400, `the request body did not fully arrive (${error instanceof Error ? error.message : String(error)}): the client aborted or the connection closed; no handler ran`, { cause: error });
+      throw new ProtocolError('BODY_INCOMPLETE', 400, `the request body did not fully arrive (${errorMessage(error)}): the client aborted or the connection closed; no handler ran`, { cause: error });
     }
     ex.rawBody = body;
     const opened = openMessage(ex.query, body, protocol);
@@ -156,9 +158,11 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
       text = outcome.body;
       if (outcome.dedup !== 'first') ex.replyXml = copyReplyXml(text, opened.mode);
     } catch (error) {
+      // An error from answering is not the store's: running the handler again would answer twice.
+      if (!(error instanceof DedupStoreError)) throw error;
       // The shared store failed (Redis down): handling the message beats dropping it.
-      logger.error('wxmp: de-dup store failed; handling the message without de-duplication', error);
-      text = await answer(opened, ex);
+      logger.error(`wxmp: de-dup store failed; ${error.reply === undefined ? 'handling the message without de-duplication' : 'sent the reply without recording it'}`, error.cause);
+      text = error.reply ?? (await answer(opened, ex));
     }
     const headers: Record<string, string> = { 'Content-Type': text === SUCCESS ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8' };
     // Lets the emulator's --retry show how copies were handled; WeChat ignores response headers.
@@ -199,9 +203,7 @@ export function wechat(options: WechatOptions): MiddlewareHandler {
     ex.status = response.status;
     ex.durationMs = now() - started;
     // The body each branch built is in ex.responseBody: no clone of the response to read it back.
-    if (options.onExchange) {
-      try { options.onExchange(ex); } catch (error) { logger.error('wxmp: onExchange listener threw', error); }
-    }
+    if (options.onExchange) callListener('onExchange', options.onExchange, ex, logger);
     c.res = response;
     return response;
   };

@@ -50,6 +50,11 @@ describe('parseMessage', () => {
     expect(() => parse('<xml><Foo>1</Foo></xml>')).toThrow(/missing ToUserName, FromUserName, MsgType/);
     expect(() => parse('<xml><Foo>1</Foo></xml>')).toThrow(expect.objectContaining({ status: 400 }));
   });
+
+  it('names a repeated envelope field as repeated, not as missing', () => {
+    const twice = '<xml><ToUserName>a</ToUserName><FromUserName>b</FromUserName><MsgType>text</MsgType><MsgType>text</MsgType></xml>';
+    expect(() => parse(twice)).toThrow(expect.objectContaining({ code: 'MESSAGE_INVALID', status: 400, message: 'message has <MsgType> more than once: not a WeChat message' }));
+  });
 });
 
 describe('parseMessage: spellings and events WeChat sends', () => {

@@ -26,6 +26,8 @@ function optional(value: XmlValue | undefined): string | undefined {
   return s === '' ? undefined : s;
 }
 
+const ENVELOPE = ['ToUserName', 'FromUserName', 'MsgType'];
+
 /**
  * Turns the fields of a WeChat XML message into a typed {@link WechatMessage}.
  * Only the envelope is required (ToUserName, FromUserName, MsgType); anything
@@ -39,7 +41,10 @@ export function parseMessage(f: XmlObject): WechatMessage {
   const toUserName = text(f.ToUserName);
   const fromUserName = text(f.FromUserName);
   if (!msgType || !fromUserName || !toUserName) {
-    const missing = ['ToUserName', 'FromUserName', 'MsgType'].filter((k) => !text(f[k]));
+    // A repeated field reads as empty, so it lands here too: say what is really wrong.
+    const repeated = ENVELOPE.filter((k) => Array.isArray(f[k]));
+    if (repeated.length) throw new ProtocolError('MESSAGE_INVALID', 400, `message has ${repeated.map((k) => `<${k}>`).join(', ')} more than once: not a WeChat message`);
+    const missing = ENVELOPE.filter((k) => !text(f[k]));
     throw new ProtocolError('MESSAGE_INVALID', 400, `message is missing ${missing.join(', ')}: not a WeChat message`);
   }
   // Fields go onto this one object with Object.assign: two object spreads here cost

@@ -43,9 +43,12 @@ function checkSignature(query: Query, token: string): void {
  * verifyEcho({ signature, timestamp, nonce, echostr }, token) // echostr
  */
 export function verifyEcho(query: Query, token: string): string {
-  requireParams(query, ['echostr']);
+  // The signature first: a forged request is told 403 whatever else it lacks.
   checkSignature(query, token);
-  return query.echostr!;
+  if (!query.echostr) {
+    throw new ProtocolError('ECHOSTR_MISSING', 400, "missing query parameter echostr: WeChat's verification GET carries echostr, the text to answer with; a signed GET without it is not WeChat's verification");
+  }
+  return query.echostr;
 }
 
 export interface OpenedMessage {
@@ -65,6 +68,8 @@ export function openMessage(query: Query, body: string, options: ProtocolOptions
   // parsed, so a forged request is refused for the price of one sha1, whatever its body.
   checkSignature(query, options.token);
   const outer = parseXml(body);
+  // Two payloads would read as none, and the message as plaintext (in safe mode a 403 saying to turn encryption on).
+  if (Array.isArray(outer.Encrypt)) throw new ProtocolError('MESSAGE_INVALID', 400, 'message has <Encrypt> more than once: WeChat sends one encrypted payload');
   const encrypt = typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined;
   // Compatible mode without msg_signature is read as plaintext: the signature covers no ciphertext.
   if (encrypt === undefined || (outer.MsgType !== undefined && !query.msg_signature)) {

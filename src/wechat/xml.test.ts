@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { referenceXml } from '../../test/helpers/reference-xml.js';
-import { buildXml, cdata, parseAny, parseFlat, parseXml } from './xml.js';
+import { buildXml, cdata, MAX_XML_DEPTH, parseAny, parseFlat, parseXml } from './xml.js';
 
 describe('parseXml', () => {
   it('reads CDATA and plain values as strings, keeping spaces and big numbers exact', () => {
@@ -49,6 +49,15 @@ describe('parseXml', () => {
   it('refuses a DOCTYPE, so external entities (XXE) are never fetched', () => {
     const xxe = '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><A>&e;</A></xml>';
     expect(() => parseXml(xxe)).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400 }));
+  });
+
+  it('refuses nesting deeper than MAX_XML_DEPTH, saying so, and reads a document at the limit', () => {
+    const nested = (levels: number) => `<xml>${'<a>'.repeat(levels - 1)}x${'</a>'.repeat(levels - 1)}</xml>`;
+    expect(() => parseXml(nested(MAX_XML_DEPTH))).not.toThrow();
+    expect(() => parseXml(nested(MAX_XML_DEPTH + 1))).toThrow(expect.objectContaining({ code: 'XML_MALFORMED', status: 400, message: expect.stringMatching(/nested more than 32 levels deep/) }));
+    // 9000 levels fit in 64 KiB; the de-dup key's JSON.stringify of them overflowed the stack.
+    expect(() => parseXml(nested(9000))).toThrow(expect.objectContaining({ code: 'XML_MALFORMED' }));
+    expect(parseXml('<xml><A>1</A></xml>')).toEqual({ A: '1' });
   });
 
   it('refuses a billion-laughs entity bomb without expanding it', () => {
@@ -197,5 +206,13 @@ describe('buildXml', () => {
       expect(parseXml(buildXml({ Content: text }))).toEqual({ Content: text });
     }
     expect(cdata(']]>')).toBe('<![CDATA[]]]]><![CDATA[>]]>');
+  });
+
+  it('drops the characters XML forbids (controls, U+FFFE/U+FFFF, lone surrogates), keeping tabs, newlines, emoji and the rest', () => {
+    const text = 'bell\u0007 nul\u0000 vt\u000B ff\u000C esc\u001B \uFFFE\uFFFF half\uD83D low\uDE00 ok\t\n😀';
+    const xml = buildXml({ Content: text });
+    expect(() => parseAny(xml)).not.toThrow();
+    expect(parseXml(xml)).toEqual({ Content: 'bell nul vt ff esc  half low ok\t\n😀' });
+    expect(cdata('plain')).toBe('<![CDATA[plain]]>');
   });
 });

@@ -42,9 +42,17 @@ let root: XmlValue | undefined;
 
 const BLANK = /^[ \t\n\r]*$/;
 
+/**
+ * Deepest nesting read, `<xml>` included. WeChat's messages nest 4 levels at most; a deep
+ * document fits in 64 KiB (9000 levels) and would overflow the stack of whatever walks
+ * its fields recursively (the de-dup key's JSON, a handler's own code).
+ */
+export const MAX_XML_DEPTH = 32;
+
 function newParser(): SaxesParser {
   const p = new SaxesParser();
   p.on('opentag', (tag) => {
+    if (open.length >= MAX_XML_DEPTH) throw new ProtocolError('XML_MALFORMED', 400, `malformed XML: elements nested more than ${MAX_XML_DEPTH} levels deep (at <${tag.name}>); WeChat's messages nest at most 4`);
     open.push({ name: tag.name, fields: undefined, text: '', kept: '', cdata: false });
   });
   // Text and CDATA are kept as written: user text keeps its spaces and newlines. Beside
@@ -153,9 +161,20 @@ export function parseFlat(text: string): XmlObject | undefined {
   return FLAT_END.test(text) ? fields : undefined;
 }
 
-/** Wraps text in CDATA; a `]]>` inside is split so user text cannot end the section early. */
+// What XML 1.0 forbids anywhere, even in CDATA: control characters but tab, LF and CR,
+// U+FFFE, U+FFFF and lone surrogates (with the `u` flag a well-formed pair is one character).
+const FORBIDDEN = /[\0-\x08\x0B\x0C\x0E-\x1F\uD800-\uDFFF\uFFFE\uFFFF]/u;
+const FORBIDDEN_ALL = new RegExp(FORBIDDEN.source, 'gu');
+
+/**
+ * Wraps text in CDATA; a `]]>` inside is split so user text cannot end the section early.
+ * Characters XML forbids are dropped: WeChat rejects a document holding one, and they are
+ * invisible (a bell or NUL from a model or a database), so the rest of the text is what counts.
+ */
 export function cdata(text: string): string {
-  return `<![CDATA[${text.includes(']]>') ? text.replaceAll(']]>', ']]]]><![CDATA[>') : text}]]>`;
+  // Tested first: almost every text is clean, and a test builds no new string.
+  const clean = FORBIDDEN.test(text) ? text.replace(FORBIDDEN_ALL, '') : text;
+  return `<![CDATA[${clean.includes(']]>') ? clean.replaceAll(']]>', ']]]]><![CDATA[>') : clean}]]>`;
 }
 
 /** What {@link buildXml} writes: text in CDATA, numbers as they are, nested elements, item lists. */
