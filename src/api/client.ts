@@ -1,7 +1,8 @@
 /**
  * The WeChat API client: options, the access token, and the typed API groups.
  * Every call carries the current token; when WeChat rejects the token (40001,
- * 40014, 42001) it is refreshed once and the call is made once more.
+ * 40014, 42001) a newer one is got once (forced only as a last resort, see
+ * TokenCache.refresh) and the call is made once more.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
@@ -12,7 +13,7 @@ import type { Bound } from './calls/define.js';
 import { API_GROUPS } from './calls/index.js';
 import { OAUTH_AUTHORIZE_URL } from './calls/oauth.js';
 import { WechatApiError } from './errors.js';
-import { callWechat, type CallSpec, type Fetch, type HttpSettings, type WechatJson } from './http.js';
+import { callWechat, worstCaseMs, type CallSpec, type Fetch, type HttpSettings, type WechatJson } from './http.js';
 import { TokenCache } from './token-cache.js';
 import { FileTokenStore, type TokenStore } from './token-store.js';
 
@@ -106,6 +107,8 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     store: tokenStore,
     now,
     refreshEarlyMs: options.refreshEarlyMs,
+    // A refresh is a normal fetch, then maybe a forced one: the lock must outlast both, or another instance fetches (and forces) alongside.
+    lockTtlMs: 2 * worstCaseMs(http) + 5_000,
     fetcher: accessTokenFetcher(http, { appId, appSecret, endpoint: options.tokenEndpoint ?? 'stable' }),
   });
 
@@ -117,7 +120,8 @@ export function createWechatClient(options: WechatClientOptions): WechatClient {
     } catch (error) {
       if (!(error instanceof WechatApiError) || !TOKEN_REJECTED.has(error.errcode)) throw error;
       // WeChat refused the token, so the first call did nothing: retrying even a send is safe.
-      return call(await tokens.refresh(token));
+      // An expired token (42001) is never forced: a normal stable_token call already hands out the next one.
+      return call(await tokens.refresh(token, { mayForce: error.errcode !== 42001 }));
     }
   }
 

@@ -128,6 +128,18 @@ export async function callWechat(http: HttpSettings, spec: CallSpec): Promise<We
 
 const DEFAULT_BUSY_DELAYS = [300, 1200];
 
+/**
+ * The longest a safe call can take before it gives up: two attempts (a timeout, then the
+ * retry) per round, a round per busy retry, and the waits between. Locks held across calls use it.
+ *
+ * @example
+ * worstCaseMs({ apiBase, fetch, timeoutMs: 10_000 }) // 61 500: 3 rounds × 2 × 10 s + 300 + 1200 ms
+ */
+export function worstCaseMs(http: HttpSettings): number {
+  const delays = http.busyRetryDelaysMs ?? DEFAULT_BUSY_DELAYS;
+  return (delays.length + 1) * 2 * http.timeoutMs + delays.reduce((sum, d) => sum + d, 0);
+}
+
 async function attemptTwice(http: HttpSettings, spec: CallSpec): Promise<WechatJson> {
   try {
     return await attempt(http, spec);

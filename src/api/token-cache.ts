@@ -13,7 +13,11 @@ export interface FetchedCredential {
   expiresInSeconds: number;
 }
 
-/** Fetches a new credential; `force` asks WeChat for a new one even if the current one is valid. */
+/**
+ * Fetches a credential; `force` asks WeChat for a new one even if the current one is valid.
+ * Without force, stable_token hands back the one in force; forcing replaces it for everyone
+ * (WeChat allows 20 a day, 30 s apart), so it is the last resort.
+ */
 export type CredentialFetcher = (force: boolean) => Promise<FetchedCredential>;
 
 /** Options of {@link TokenCache}; only `key`, `store` and `fetcher` are required. */
@@ -26,7 +30,11 @@ export interface TokenCacheOptions {
   now?: () => number;
   /** Refresh this long before expiry (capped at half the lifetime). Default 5 minutes. */
   refreshEarlyMs?: number;
-  /** How long a refresh lock is held at most, should its holder die. Default 15 s. */
+  /**
+   * How long a refresh lock is held at most, should its holder die. It must outlast the
+   * slowest refresh (a normal fetch, then a forced one, each with its retries), or a second
+   * instance takes the lock mid-fetch. Default 130 s, enough for the client's defaults.
+   */
   lockTtlMs?: number;
   /** How often a waiting instance looks for the holder's result. Default 50 ms. */
   pollMs?: number;
@@ -78,7 +86,7 @@ export class TokenCache {
     this.fetcher = options.fetcher;
     this.now = options.now ?? Date.now;
     this.early = positive('refreshEarlyMs', options.refreshEarlyMs, 5 * 60_000);
-    this.lockTtl = positive('lockTtlMs', options.lockTtlMs, 15_000);
+    this.lockTtl = positive('lockTtlMs', options.lockTtlMs, 130_000);
     this.poll = Math.max(1, positive('pollMs', options.pollMs, 50));
     this.lockWait = positive('lockWaitMs', options.lockWaitMs, 20_000);
     this.sleep = options.sleep ?? defaultSleep;
@@ -102,15 +110,17 @@ export class TokenCache {
   }
 
   /**
-   * A credential other than `stale`, which WeChat rejected (40001, 42001). Asks
-   * WeChat for a new one (forced) only if no caller or instance already did.
+   * A credential other than `stale`, which WeChat rejected (40001, 42001): one
+   * another caller or instance already got, else one fetched without force. Only
+   * if WeChat hands back `stale` itself is a forced refresh made, and not with
+   * `mayForce: false` (an expired token: WeChat has the next one ready).
    */
-  async refresh(stale: string): Promise<string> {
+  async refresh(stale: string, options: { mayForce?: boolean } = {}): Promise<string> {
     if (this.inflight) {
       const value = await this.inflight.catch(() => undefined);
       if (value !== undefined && value !== stale) return value;
     }
-    return this.single(() => this.load(stale));
+    return this.single(() => this.load(stale, options.mayForce ?? true));
   }
 
   private single(run: () => Promise<string>): Promise<string> {
@@ -136,20 +146,19 @@ export class TokenCache {
     return undefined;
   }
 
-  private async load(stale: string | undefined): Promise<string> {
+  private async load(stale: string | undefined, mayForce = false): Promise<string> {
     const stored = await this.usable(stale);
     if (stored !== undefined) return stored;
-    const force = stale !== undefined;
-    if (!this.store.tryLock) return this.fetchAndStore(force);
+    if (!this.store.tryLock) return this.fetchAndStore(stale, mayForce);
     const tryLock = this.store.tryLock.bind(this.store);
     const attempts = Math.ceil(this.lockWait / this.poll);
     for (let i = 0; i < attempts; i++) {
       const release = await this.tolerant<ReleaseLock | null | 'unavailable'>('lock', () => tryLock(this.key, this.lockTtl), 'unavailable');
-      if (release === 'unavailable') return this.fetchAndStore(force);
+      if (release === 'unavailable') return this.fetchAndStore(stale, mayForce);
       if (release) {
         try {
           // The previous holder may have stored a fresh one between our read and our lock.
-          return (await this.usable(stale)) ?? (await this.fetchAndStore(force));
+          return (await this.usable(stale)) ?? (await this.fetchAndStore(stale, mayForce));
         } finally {
           await this.tolerant('unlock', release, undefined);
         }
@@ -158,12 +167,14 @@ export class TokenCache {
       const theirs = await this.usable(stale);
       if (theirs !== undefined) return theirs;
     }
-    // The holder is stuck past our patience (its lock TTL will free it); serve our callers anyway.
-    return this.fetchAndStore(force);
+    // The holder is stuck past our patience (its lock TTL will free it); serve our callers anyway,
+    // but leave forcing to the holder: two forced refreshes would break each other's token.
+    return this.fetchAndStore(stale, false);
   }
 
-  private async fetchAndStore(force: boolean): Promise<string> {
-    const fetched = await this.fetcher(force);
+  private async fetchAndStore(stale: string | undefined, mayForce: boolean): Promise<string> {
+    let fetched = await this.fetcher(false);
+    if (stale !== undefined && mayForce && fetched.value === stale) fetched = await this.fetcher(true);
     const obtainedAt = this.now();
     const credential: StoredCredential = {
       value: fetched.value,

@@ -3,7 +3,7 @@
  * instances. WeChat limits token fetches per day and a new classic token
  * invalidates the old one, so a restart must reuse the stored one.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
@@ -59,6 +59,8 @@ export class MemoryTokenStore implements TokenStore {
  * Keeps credentials in a JSON file per key under a directory (default
  * `.wxmp/` in the working directory, which git ignores), so restarts and hot
  * reloads reuse them. Writes are atomic (temp file + rename) and private (0600).
+ * The refresh lock is a lock file created exclusively, so processes and threads
+ * sharing the folder (the dev server and its bot worker) refresh one at a time.
  * One machine only: for several instances use {@link RedisTokenStore}.
  *
  * @example
@@ -103,5 +105,28 @@ export class FileTokenStore implements TokenStore {
     const temp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     await writeFile(temp, JSON.stringify(credential), { mode: 0o600 });
     await rename(temp, target);
+  }
+
+  async tryLock(key: string, ttlMs: number): Promise<ReleaseLock | null> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const lock = `${this.file(key)}.lock`;
+    const id = `${process.pid}.${randomBytes(6).toString('hex')}`;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        await writeFile(lock, id, { flag: 'wx', mode: 0o600 });
+        return async () => {
+          // Only our own: past its TTL the lock may have been taken over by someone else.
+          if ((await readFile(lock, 'utf8').catch(() => '')) === id) await rm(lock, { force: true });
+        };
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      // Aged by its mtime, not its content: a holder may not have written its id yet.
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => undefined);
+      if (age !== undefined && age < ttlMs) return null;
+      // Its holder died (gone or past the TTL). Two takers racing here may both fetch, which stable_token in normal mode makes harmless.
+      await rm(lock, { force: true });
+    }
+    return null;
   }
 }

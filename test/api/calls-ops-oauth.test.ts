@@ -61,6 +61,25 @@ describe('retries', () => {
     expect((await failure(client.customerService.sendText(USER, 'hi')))?.errcode).toBe(-1);
     expect(mock.requestsTo('/cgi-bin/message/custom/send')).toHaveLength(1);
   });
+
+  it('calls that spend a small quota, create something or send are never repeated blindly', async () => {
+    const { client, mock } = mockClient();
+    const once = async (path: string, call: () => Promise<unknown>) => {
+      mock.failNext(path, -1, 1);
+      expect((await failure(call()))?.errcode, path).toBe(-1);
+      expect(mock.requestsTo(path), path).toHaveLength(1);
+    };
+    await once('/cgi-bin/template/api_set_industry', () => client.template.setIndustry(1, 4)); // once a month
+    await once('/cgi-bin/clear_quota', () => client.ops.clearQuota()); // 10 a month
+    await once('/cgi-bin/clear_quota/v2', () => client.ops.clearQuotaBySecret());
+    await once('/customservice/kfaccount/add', () => client.customerService.kf.add({ kf_account: 'kf1@gh_a', nickname: '客服1' })); // a repeat: "already exists"
+    await once('/customservice/kfaccount/inviteworker', () => client.customerService.kf.invite('kf1@gh_a', 'wx_friend'));
+    await once('/cv/ocr/idcard', () => client.ocr.idCard('https://a.cn/id.jpg')); // billed past 100 a day
+    await once('/cv/ocr/bankcard', () => client.ocr.bankCard('https://a.cn/card.jpg'));
+    await once('/cv/img/aicrop', () => client.image.aiCrop('https://a.cn/p.jpg'));
+    await once('/cgi-bin/wxopen/qrcodejumpadd', () => client.qrcodeJump.add({ prefix: 'https://a.cn/q', appid: 'wxmini', path: 'pages/index' }));
+    await once('/cgi-bin/wxopen/qrcodejumppublish', () => client.qrcodeJump.publish('https://a.cn/q')); // 100 a month
+  });
 });
 
 describe('OAuth 2', () => {

@@ -156,7 +156,7 @@ describe('mock API answers', () => {
     expect(await appid.json()).toMatchObject({ errcode: 40013, errmsg: expect.stringMatching(/^invalid appid rid: /) });
   });
 
-  it('stable_token returns the same token until forced, and a replaced token works for the grace period', async () => {
+  it('stable_token returns the same token until forced, and a forced refresh ends the old token at once (as WeChat documents)', async () => {
     const { mock, url } = running;
     const stable = (force: boolean) =>
       fetch(`${url}/cgi-bin/stable_token`, { method: 'POST', body: JSON.stringify({ grant_type: 'client_credential', appid: mock.appId, secret: mock.appSecret, force_refresh: force }), signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ access_token: string; expires_in: number }>);
@@ -166,7 +166,8 @@ describe('mock API answers', () => {
     const c = await stable(true);
     expect(c.access_token).not.toBe(a.access_token);
     const menuWith = (t: string) => fetch(`${url}/cgi-bin/menu/delete?access_token=${t}`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json() as Promise<{ errcode: number }>);
-    expect((await menuWith(a.access_token)).errcode).toBe(0);
+    expect((await menuWith(a.access_token)).errcode).toBe(40001);
+    expect((await menuWith(c.access_token)).errcode).toBe(0);
     expect((await menuWith('not-a-token')).errcode).toBe(40001);
     expect((await fetch(`${url}/cgi-bin/menu/get`, { signal: AbortSignal.timeout(5000) }).then((r) => r.json()) as { errcode: number }).errcode).toBe(41001);
   });

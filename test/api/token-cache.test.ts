@@ -1,6 +1,9 @@
+import { mkdtemp, readdir, rm, utimes } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TokenCache } from '../../src/api/token-cache.js';
-import { MemoryTokenStore, type StoredCredential, type TokenStore } from '../../src/api/token-store.js';
+import { FileTokenStore, MemoryTokenStore, type StoredCredential, type TokenStore } from '../../src/api/token-store.js';
 
 function fetcher() {
   const calls: boolean[] = [];
@@ -23,7 +26,50 @@ describe('TokenCache', () => {
     expect(await b.get()).toBe(first);
     expect(await a.refresh(first)).toBe('T2');
     expect(await b.refresh(first)).toBe('T2');
-    expect(f.calls).toEqual([false, true]);
+    expect(f.calls).toEqual([false, false]);
+  });
+
+  it('refresh(stale) forces only when the normal fetch hands back the stale value, and never with mayForce: false', async () => {
+    const calls: boolean[] = [];
+    // stable_token in normal mode: the token in force until a forced refresh replaces it.
+    let current = 'T1';
+    const cache = new TokenCache({ key: 'k', store: new MemoryTokenStore(), fetcher: async (force) => {
+      calls.push(force);
+      if (force) current = `T${calls.length}`;
+      return { value: current, expiresInSeconds: 7200 };
+    } });
+    expect(await cache.get()).toBe('T1');
+    expect(await cache.refresh('T1', { mayForce: false })).toBe('T1');
+    expect(calls).toEqual([false, false]);
+    expect(await cache.refresh('T1')).toBe('T4');
+    expect(calls).toEqual([false, false, false, true]);
+  });
+
+  it('FileTokenStore: one lock holder at a time; a lock past its TTL is taken over, and its old holder cannot release the new one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'wxmp-lock-'));
+    try {
+      const a = new FileTokenStore({ dir });
+      const b = new FileTokenStore({ dir });
+      const releaseA = await a.tryLock('access_token.wx1', 60_000);
+      expect(releaseA).toBeTypeOf('function');
+      expect(await b.tryLock('access_token.wx1', 60_000)).toBeNull();
+      expect(await b.tryLock('jsapi_ticket.wx1', 60_000)).toBeTypeOf('function');
+      await releaseA!();
+      const releaseB = await b.tryLock('access_token.wx1', 60_000);
+      expect(releaseB).toBeTypeOf('function');
+      // B's holder dies: a minute later the lock is stale and A takes it over.
+      const lock = join(dir, 'access_token.wx1.json.lock');
+      const old = new Date(Date.now() - 61_000);
+      await utimes(lock, old, old);
+      const releaseA2 = await a.tryLock('access_token.wx1', 60_000);
+      expect(releaseA2).toBeTypeOf('function');
+      await releaseB!();
+      expect(await b.tryLock('access_token.wx1', 60_000)).toBeNull();
+      await releaseA2!();
+      expect((await readdir(dir)).filter((f) => f.endsWith('.lock'))).toEqual(['jsapi_ticket.wx1.json.lock']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('waits for the lock holder and reads its result', async () => {

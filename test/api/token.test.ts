@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createWechatClient, type WechatClientOptions } from '../../src/api/client.js';
 import { ApiTimeoutError, WechatApiError } from '../../src/api/errors.js';
-import { FileTokenStore, MemoryTokenStore } from '../../src/api/token-store.js';
+import { FileTokenStore, MemoryTokenStore, type TokenStore } from '../../src/api/token-store.js';
 import { startMock, type RunningMock } from './support/mock-server.js';
 import { runTokenChild } from './support/run-child.js';
 
@@ -88,23 +88,74 @@ describe('access token', () => {
     }
   });
 
-  it('on 40001 refreshes with force_refresh and retries the call once', async () => {
+  const forceFlags = () => running.mock.requestsTo('/cgi-bin/stable_token').map((r) => (r.body as { force_refresh: boolean }).force_refresh);
+
+  it('on 40001 fetches without force (WeChat hands out the token in force) and retries the call once', async () => {
     const c = client();
     await c.user.info('openid_a');
     running.mock.invalidateTokens();
     await expect(c.user.info('openid_b')).resolves.toMatchObject({ openid: 'openid_b' });
-    const fetches = running.mock.requestsTo('/cgi-bin/stable_token');
-    expect(fetches.map((r) => (r.body as { force_refresh: boolean }).force_refresh)).toEqual([false, true]);
+    expect(forceFlags()).toEqual([false, false]);
     expect(running.mock.requestsTo('/cgi-bin/user/info').map((r) => r.errcode)).toEqual([0, 40001, 0]);
   });
 
-  it('on 42001 (expired at WeChat) refreshes and retries once', async () => {
+  it('on 40001 forces a refresh only when WeChat hands back the very token it refused', async () => {
+    const c = client();
+    await c.user.info('openid_a');
+    const refused = await c.accessToken();
+    running.mock.failNext('/cgi-bin/user/info', 40001, 1);
+    await expect(c.user.info('openid_b')).resolves.toMatchObject({ openid: 'openid_b' });
+    expect(forceFlags()).toEqual([false, false, true]);
+    expect(await c.accessToken()).not.toBe(refused);
+  });
+
+  it('on 42001 (expired at WeChat) refreshes without force and retries once', async () => {
     const c = client();
     await c.user.info('openid_a');
     running.mock.expireTokens();
     await c.user.info('openid_b');
     expect(running.mock.requestsTo('/cgi-bin/user/info').map((r) => r.errcode)).toEqual([0, 42001, 0]);
-    expect(running.mock.tokenFetches()).toBe(2);
+    expect(forceFlags()).toEqual([false, false]);
+    // Even when WeChat hands back the same token, an expired one is never forced.
+    running.mock.failNext('/cgi-bin/user/info', 42001, 1);
+    await c.user.info('openid_c');
+    expect(forceFlags()).toEqual([false, false, false]);
+  });
+
+  it('two clients without a shared store never force, so they never invalidate each other\'s token', async () => {
+    const a = client({ tokenStore: new MemoryTokenStore() });
+    const b = client({ tokenStore: new MemoryTokenStore() });
+    await a.user.tags.list();
+    await b.user.tags.list();
+    running.mock.invalidateTokens(); // e.g. the AppSecret was reset
+    for (let i = 0; i < 6; i++) {
+      await a.user.tags.list();
+      await b.user.tags.list();
+    }
+    expect(forceFlags().filter(Boolean)).toHaveLength(0);
+    expect(running.mock.requestsTo('/cgi-bin/tags/get').filter((r) => r.errcode === 40001)).toHaveLength(2);
+  });
+
+  it('two clients sharing a file store (the dev server and its bot worker) refresh once between them, under the file lock', async () => {
+    const main = client();
+    const worker = client();
+    await main.accessToken();
+    await worker.accessToken();
+    running.mock.invalidateTokens();
+    running.mock.clearRequests();
+    const sent = await Promise.allSettled([main.customerService.sendText('oUser000001', 'late reply'), worker.customerService.sendText('oUser000001', 'reply from bot')]);
+    expect(sent.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled']);
+    expect(forceFlags()).toEqual([false]);
+  });
+
+  it('holds the refresh lock long enough for the slowest refresh: a normal and a forced fetch, each with its retries', async () => {
+    const ttls: number[] = [];
+    const recording = (inner = new MemoryTokenStore()): TokenStore => ({ get: (k) => inner.get(k), set: (k, c) => inner.set(k, c), tryLock: async (_k, ttl) => { ttls.push(ttl); return async () => {}; } });
+    await client({ tokenStore: recording() }).accessToken();
+    // Two fetches × (3 rounds of two 10 s attempts + 300 + 1200 ms of busy waits).
+    expect(ttls[0]).toBeGreaterThanOrEqual(2 * (3 * 2 * 10_000 + 1500));
+    await client({ tokenStore: recording(), timeoutMs: 30_000 }).accessToken();
+    expect(ttls[1]).toBeGreaterThanOrEqual(2 * (3 * 2 * 30_000 + 1500));
   });
 
   it('retries only once when the new token is refused too', async () => {

@@ -18,13 +18,16 @@ function image(input: ImageInput, query: Record<string, string | undefined> = {}
   return { query, form };
 }
 
+/**
+ * OCR and image processing are billed (100 free calls a day, then paid packs), so they are
+ * never repeated blindly: a retry after a timeout would pay for the same picture twice.
+ */
 const vision = <R = Record<string, unknown>>(path: string, doc: DocPage, example: WechatJson): CallEntry<[img: ImageInput], R> =>
-  post(path, doc, { safe: true, request: (img: ImageInput) => image(img), result: as<R>(), example });
+  post(path, doc, { request: (img: ImageInput) => image(img), result: as<R>(), example });
 
 export const ocrCalls = {
   /** ID card, front (`photo`) or back (`scan`) side. */
   idCard: post('/cv/ocr/idcard', ['OCR: ID card', 'OCR 身份证识别'], {
-    safe: true,
     request: (img: ImageInput, type: 'photo' | 'scan' = 'photo') => image(img, { type: oneOf('type', type, ['photo', 'scan']) }),
     result: as<{ type: 'Front' | 'Back'; name?: string; id?: string; addr?: string; gender?: string; nationality?: string; valid_date?: string }>(),
     example: { type: 'Front', name: '张三', id: '110101199001011234', addr: '北京市东城区', gender: '男', nationality: '汉' },
@@ -47,7 +50,6 @@ export const imageCalls = {
   superResolution: vision<{ media_id: string }>('/cv/img/superresolution', ['Image: super resolution', '图像处理 图片高清化'], { media_id: 'SR_MEDIA_ID' }),
   /** Crops to the given ratios, e.g. `'1,2.35'`. */
   aiCrop: post('/cv/img/aicrop', ['Image: smart crop', '图像处理 图片智能裁剪'], {
-    safe: true,
     request: (img: ImageInput, ratios?: string) => image(img, { ratios }),
     result: as<{ results: Array<{ crop_left: number; crop_top: number; crop_right: number; crop_bottom: number }>; img_size: { w: number; h: number } }>(),
     example: { results: [{ crop_left: 0, crop_top: 0, crop_right: 100, crop_bottom: 100 }], img_size: { w: 100, h: 100 } },
@@ -113,13 +115,13 @@ export const qrcodeJumpCalls = {
     request: (appid?: string, page = 1, numPerPage = 20) => ({ json: { appid, get_type: appid ? 2 : 1, page_num: int('page_num', page, 1), page_size: int('page_size', numPerPage, 1, 200) } }),
     result: as<{ rule_list: QrcodeJumpRule[]; total_count: number; qrcodejump_open: number; list_size: number }>(),
   }),
-  /** Adds or replaces the rule for `prefix`. */
+  /** Adds or replaces the rule for `prefix`. Not retried: a repeat of an add (`is_edit: 0`) that went through fails on the existing prefix. */
   add: post('/cgi-bin/wxopen/qrcodejumpadd', ['QR code jump rules: add', '扫普通链接二维码打开小程序 增加或修改二维码规则'], {
-    safe: true,
     request: (rule: QrcodeJumpRule & { is_edit?: 0 | 1 }) => ({ json: { ...rule, prefix: url('prefix', rule?.prefix), appid: text('appid', rule.appid), path: text('path', rule.path), is_edit: rule.is_edit ?? 0 } }),
     result: () => undefined,
   }),
-  publish: post('/cgi-bin/wxopen/qrcodejumppublish', ['QR code jump rules: publish', '扫普通链接二维码打开小程序 发布已设置的二维码规则'], { safe: true, request: (prefix: string) => ({ json: { prefix: url('prefix', prefix) } }), result: () => undefined }),
+  /** Not retried: publishing is limited to 100 a month (886000). */
+  publish: post('/cgi-bin/wxopen/qrcodejumppublish', ['QR code jump rules: publish', '扫普通链接二维码打开小程序 发布已设置的二维码规则'], { request: (prefix: string) => ({ json: { prefix: url('prefix', prefix) } }), result: () => undefined }),
   delete: post('/cgi-bin/wxopen/qrcodejumpdelete', ['QR code jump rules: delete', '扫普通链接二维码打开小程序 删除已设置的二维码规则'], {
     safe: true,
     request: (prefix: string, appid: string) => ({ json: { prefix: url('prefix', prefix), appid: text('appid', appid) } }),

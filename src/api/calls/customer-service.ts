@@ -82,13 +82,12 @@ export const customerServiceCalls = {
   kf: {
     list: get('/cgi-bin/customservice/getkflist', ['Get all customer service accounts', '获取客服基本信息'], { result: (j) => j.kf_list as KfAccount[] }),
     online: get('/cgi-bin/customservice/getonlinekflist', ['Get online customer service accounts', '获取在线客服接待信息'], { result: (j) => j.kf_online_list as KfOnline[] }),
-    /** Adds an agent; the password is sent as its MD5, as WeChat requires. */
-    add: post('/customservice/kfaccount/add', ['Add a customer service account', '添加客服帐号'], { safe: true, request: (a: { kf_account: string; nickname: string; password?: string }) => accountBody(a), result: nothing }),
+    /** Adds an agent; the password is sent as its MD5, as WeChat requires. Not retried: a repeat of an add that went through fails with "already exists". */
+    add: post('/customservice/kfaccount/add', ['Add a customer service account', '添加客服帐号'], { request: (a: { kf_account: string; nickname: string; password?: string }) => accountBody(a), result: nothing }),
     update: post('/customservice/kfaccount/update', ['Update a customer service account', '设置客服信息'], { safe: true, request: (a: { kf_account: string; nickname: string; password?: string }) => accountBody(a), result: nothing }),
     delete: get('/customservice/kfaccount/del', ['Delete a customer service account', '删除客服帐号'], { request: (account: string) => ({ query: { kf_account: kfAccount(account) } }), result: nothing }),
-    /** Invites a WeChat user to operate the agent account. */
+    /** Invites a WeChat user to operate the agent account. Not retried: the invitation is a message to that user. */
     invite: post('/customservice/kfaccount/inviteworker', ['Invite a WeChat user to bind a customer service account', '邀请绑定客服帐号'], {
-      safe: true,
       request: (account: string, wechatId: string) => ({ json: { kf_account: kfAccount(account), invite_wx: text('invite_wx', wechatId) } }),
       result: nothing,
     }),

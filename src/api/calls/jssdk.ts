@@ -1,6 +1,7 @@
 /** JS-SDK: the jsapi ticket (cached like the access token) and signed `wx.config` objects. */
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../../errors.js';
+import { worstCaseMs } from '../http.js';
 import { TokenCache } from '../token-cache.js';
 import type { ApiContext } from '../context.js';
 import { get, helper } from './define.js';
@@ -48,6 +49,8 @@ function ticketCache(ctx: ApiContext, group: { getTicket(type: string): Promise<
       store: ctx.tokenStore,
       now: ctx.now,
       refreshEarlyMs: ctx.refreshEarlyMs,
+      // A ticket fetch may first refresh the token (two calls), then ask for the ticket twice (token refused once).
+      lockTtlMs: 4 * worstCaseMs(ctx.http) + 5_000,
       fetcher: async () => {
         const json = await group.getTicket(type);
         return { value: json.ticket, expiresInSeconds: Number(json.expires_in) };

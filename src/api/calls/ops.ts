@@ -46,11 +46,11 @@ export const opsCalls = {
     }),
     result: as<NetworkCheck>(),
   }),
-  /** Resets today's call counts of every API (allowed 10 times a month). */
-  clearQuota: post('/cgi-bin/clear_quota', ['Reset API call quota', '重置API调用次数'], { safe: true, app: { in: 'json', appid: 'appid' }, result: nothing }),
+  /** Resets today's call counts of every API (allowed 10 times a month, so never retried: a repeat spends another). */
+  clearQuota: post('/cgi-bin/clear_quota', ['Reset API call quota', '重置API调用次数'], { app: { in: 'json', appid: 'appid' }, result: nothing }),
   /** The same reset with the AppSecret instead of a token (works when the token itself is the problem). */
   clearQuotaBySecret: post('/cgi-bin/clear_quota/v2', ['Reset API call quota with the AppSecret', '使用AppSecret重置API调用次数'], {
-    safe: true,
+    // Not retried: the same 10 resets a month as clearQuota.
     token: false,
     app: { in: 'query', appid: 'appid', secret: 'appsecret' },
     result: nothing,

@@ -39,7 +39,7 @@ export const templateCalls = {
   send: post('/cgi-bin/message/template/send', ['Template message: send', '模板消息 发送模板消息'], { request: (m: TemplateMessage) => ({ json: templateBody(m) }), result: (j) => ({ msgid: Number(j.msgid) }) }),
   /** Sets the account's two industries (codes from WeChat's industry table); allowed once a month. */
   setIndustry: post('/cgi-bin/template/api_set_industry', ['Template message: set the industry', '模板消息 设置所属行业'], {
-    safe: true,
+    // Not retried: a repeat of a change that went through would spend the month's one change (or fail on it).
     request: (primary: number | string, secondary: number | string) => ({ json: { industry_id1: text('industry_id1', String(primary)), industry_id2: text('industry_id2', String(secondary)) } }),
     result: nothing,
   }),

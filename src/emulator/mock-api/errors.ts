@@ -27,6 +27,8 @@ const MESSAGES: Record<number, string> = {
   40125: 'invalid appsecret',
   40163: 'code been used',
   41001: 'access_token missing',
+  41002: 'appid missing',
+  41004: 'appsecret missing',
   41005: 'media data missing',
   42001: 'access_token expired',
   44002: 'empty post data',

@@ -9,7 +9,7 @@ export interface MockApiOptions {
   appSecret?: string;
   /** Lifetime of tokens and tickets. Default 7200 (WeChat's). */
   tokenTtlSeconds?: number;
-  /** How long a replaced token keeps working. Default 300 (WeChat's 5 minutes). */
+  /** How long a classic token replaced by a newer classic fetch keeps working. Default 300 (WeChat's 5 minutes). A forced stable_token ends the old one at once, as WeChat does. */
   graceSeconds?: number;
   /** Caller IPs allowed; `null` (default) allows any. Others get 40164. */
   allowedIps?: string[] | null;

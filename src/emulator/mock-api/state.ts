@@ -32,9 +32,16 @@ export type MockEvent =
 
 interface TokenRecord {
   expiresAt: number;
-  /** When a newer token replaced it; it stays valid for the grace period after. */
-  replacedAt?: number;
+  /** When it stops working before it expires: replaced by a forced or classic fetch. */
+  revokedAt?: number;
 }
+
+/**
+ * What a new token does to the previous one of its lineage, as WeChat documents it:
+ * `revoke`, a forced stable_token, ends it at once; `grace`, a classic fetch, leaves it
+ * `graceSeconds`; `keep`, stable_token renewing early, leaves it to run out.
+ */
+export type Replacement = 'revoke' | 'grace' | 'keep';
 
 /** Why a token is refused, if it is: 40001 unknown or replaced, 42001 expired. */
 export type TokenCheck = 0 | 40001 | 41001 | 42001;
@@ -47,7 +54,7 @@ export type TokenLineage = 'stable' | 'classic';
  *
  * @example
  * const state = new MockState({ tokenTtlSeconds: 7200, graceSeconds: 300, now: Date.now, newId: (p) => p + '1' }, null, {});
- * state.issueToken('stable'); // { token: 'ACCESS_TOKEN_1', expiresIn: 7200 }
+ * state.issueToken('stable', 'revoke'); // { token: 'ACCESS_TOKEN_1', expiresIn: 7200 }
  */
 export class MockState {
   readonly requests: MockRequest[] = [];
@@ -94,12 +101,15 @@ export class MockState {
     return request;
   }
 
-  /** A new token; the previous one of the same lineage keeps working for the grace period, like WeChat. */
-  issueToken(lineage: TokenLineage): { token: string; expiresIn: number } {
+  /** A new token for the lineage; `previous` says what becomes of the one it replaces. */
+  issueToken(lineage: TokenLineage, previous: Replacement): { token: string; expiresIn: number } {
     const now = this.settings.now();
-    const previous = this.current.get(lineage);
-    const prev = previous ? this.tokens.get(previous) : undefined;
-    if (prev && prev.replacedAt === undefined) prev.replacedAt = now;
+    const before = this.current.get(lineage);
+    const prev = before ? this.tokens.get(before) : undefined;
+    if (prev && previous !== 'keep') {
+      const end = previous === 'revoke' ? now : now + this.settings.graceSeconds * 1000;
+      prev.revokedAt = Math.min(prev.revokedAt ?? end, end);
+    }
     const token = this.settings.newId('ACCESS_TOKEN_');
     this.tokens.set(token, { expiresAt: now + this.settings.tokenTtlSeconds * 1000 });
     this.current.set(lineage, token);
@@ -119,7 +129,7 @@ export class MockState {
     const record = this.tokens.get(token);
     if (!record) return 40001;
     const now = this.settings.now();
-    if (record.replacedAt !== undefined && now >= record.replacedAt + this.settings.graceSeconds * 1000) return 40001;
+    if (record.revokedAt !== undefined && now >= record.revokedAt) return 40001;
     if (now >= record.expiresAt) return 42001;
     return 0;
   }

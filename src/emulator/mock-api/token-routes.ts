@@ -1,7 +1,8 @@
 /**
- * Token issuance: GET /cgi-bin/token (every call replaces the token) and
- * POST /cgi-bin/stable_token (returns the token in force unless forced),
- * plus the jsapi ticket.
+ * Token issuance: GET /cgi-bin/token (every call replaces the token, the old
+ * one works 5 more minutes) and POST /cgi-bin/stable_token (returns the token
+ * in force, a new one in its last 5 minutes; forced, a new one that ends the
+ * old at once), plus the jsapi ticket.
  */
 import type { Hono } from 'hono';
 import { objectBody, type MockEnv, INVALID } from './http.js';
@@ -14,7 +15,12 @@ export interface AppCredentials {
   appSecret: string;
 }
 
+/** WeChat renews a stable token this long before it expires. */
+const RENEW_EARLY_SECONDS = 300;
+
 function credentialsError(app: AppCredentials, appid: unknown, secret: unknown) {
+  if (appid === undefined || appid === '') return wechatError(41002);
+  if (secret === undefined || secret === '') return wechatError(41004);
   if (appid !== app.appId) return wechatError(40013);
   if (secret !== app.appSecret) return wechatError(40125);
   return null;
@@ -32,7 +38,7 @@ export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCred
     if (q.grant_type !== 'client_credential') return c.json(wechatError(40002));
     const bad = credentialsError(creds, q.appid, q.secret);
     if (bad) return c.json(bad);
-    const { token, expiresIn } = state.issueToken('classic');
+    const { token, expiresIn } = state.issueToken('classic', 'grace');
     state.emit({ kind: 'token', endpoint: 'token', force: true, issued: true });
     return c.json({ access_token: token, expires_in: expiresIn });
   });
@@ -46,8 +52,11 @@ export function tokenRoutes(app: Hono<MockEnv>, state: MockState, creds: AppCred
     if (bad) return c.json(bad);
     const force = body.force_refresh === true;
     const current = force ? null : state.currentToken('stable');
-    const result = current ?? state.issueToken('stable');
-    state.emit({ kind: 'token', endpoint: 'stable_token', force, issued: !current });
+    // A short tokenTtlSeconds (tests) scales the early window down, or every call would renew.
+    const early = Math.min(RENEW_EARLY_SECONDS, Math.floor(state.settings.tokenTtlSeconds / 2));
+    const reuse = current && current.expiresIn > early ? current : null;
+    const result = reuse ?? state.issueToken('stable', force ? 'revoke' : 'keep');
+    state.emit({ kind: 'token', endpoint: 'stable_token', force, issued: !reuse });
     return c.json({ access_token: result.token, expires_in: result.expiresIn });
   });
 
