@@ -34,7 +34,16 @@ export interface BotHostOptions {
   accounts?: WorkerAccount[];
   /** Give up on a worker that has not loaded by then. Default 10 s. */
   loadTimeoutMs?: number;
+  /** How long an old version may keep answering after a reload before it is ended. Default 2 minutes. */
+  retireGraceMs?: number;
 }
+
+/**
+ * A handler that misses WeChat's 5 s still has its reply delivered late (a
+ * customer-service message, or held for a retry or "继续"), so a reload must not
+ * cut it short; only one that never finishes is ended.
+ */
+const RETIRE_GRACE_MS = 120_000;
 
 /** A reload's outcome: the new version and its build + load time, or the error text (file:line first). */
 export type ReloadResult = { ok: true; ms: number; version: number } | { ok: false; error: string };
@@ -49,7 +58,7 @@ export type ReloadResult = { ok: true; ms: number; version: number } | { ok: fal
 export class BotHost {
   private current: BotWorker | undefined;
   private spare: BotWorker | undefined;
-  /** Old versions still answering their last requests; close() must not wait 10 s for them. */
+  /** Old versions still answering their last requests; close() must not wait for them. */
   private readonly retiring = new Set<BotWorker>();
   private nextId = 0;
   private preload: string[] = [];
@@ -120,7 +129,7 @@ export class BotHost {
     const bot = new BotWorker(worker);
     worker.on('error', (error) => this.crashed(bot, error));
     // process.exit() in the bot ends its thread only; treat it like a crash so no request waits forever.
-    worker.on('exit', (code) => this.crashed(bot, new Error(`the bot's worker thread exited with code ${code} (process.exit() in the bot?)`)));
+    worker.on('exit', (code) => this.crashed(bot, new Error(bot.endedBy ? `the bot's worker thread was ended by ${bot.endedBy}` : `the bot's worker thread exited with code ${code} (process.exit() in the bot?)`)));
     return bot;
   }
 
@@ -157,6 +166,12 @@ export class BotHost {
     const next = this.spare ?? this.boot();
     this.spare = undefined;
     const failure = await next.load(built.file, this.options.loadTimeoutMs ?? 10_000);
+    // close() ran while it loaded: it never saw `next`, so nobody else would end it.
+    if (this.closed) {
+      next.end('the dev server closing');
+      rmSync(built.file, { force: true });
+      return { ok: false, error: 'closed' };
+    }
     if (failure) {
       void next.worker.terminate();
       rmSync(built.file, { force: true });
@@ -169,7 +184,7 @@ export class BotHost {
     if (old) {
       this.retiring.add(old);
       old.worker.once('exit', () => this.retiring.delete(old));
-      old.retire(10_000);
+      old.retire(this.options.retireGraceMs ?? RETIRE_GRACE_MS);
       rmSync(old.file, { force: true });
     }
     this.spare = this.boot();
@@ -183,7 +198,7 @@ export class BotHost {
 
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([this.current, this.spare, ...this.retiring].map((bot) => bot?.worker.terminate()));
+    await Promise.all([this.current, this.spare, ...this.retiring].map((bot) => bot?.end('the dev server closing')));
     this.retiring.clear();
     this.current = this.spare = undefined;
     await this.bundler.dispose();

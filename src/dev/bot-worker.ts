@@ -12,6 +12,8 @@ export class BotWorker {
   retired = false;
   /** Crashes of this version so far, carried over to the worker that replaces a crashed one. */
   crashes = 0;
+  /** Set when the host ends the thread itself, so requests it cuts short say why instead of blaming the bot. */
+  endedBy: string | undefined;
   private readonly warm: Promise<void>;
 
   constructor(readonly worker: Worker) {
@@ -57,7 +59,13 @@ export class BotWorker {
   retire(graceMs: number): void {
     this.retired = true;
     if (this.pending.size === 0) void this.worker.terminate();
-    else setTimeout(() => void this.worker.terminate(), graceMs).unref();
+    else setTimeout(() => void this.end(`hot reload after ${graceMs / 1000} s: a newer version took over and this request was still running`), graceMs).unref();
+  }
+
+  /** Ends the thread, naming `reason` to the requests still waiting on it. */
+  end(reason: string): Promise<number> {
+    this.endedBy ??= reason;
+    return this.worker.terminate();
   }
 }
 

@@ -100,7 +100,7 @@ export class SshTunnel {
     const first = this.url === undefined;
     this.url = this.options.publicUrl;
     this.state = 'connected';
-    this.timer.reset();
+    this.timer.up();
     if (first) this.log(`connected: ${this.url} (${this.target} port ${this.options.config.devPort} → this machine)`);
     else this.log(`back after ${((Date.now() - this.lostAt) / 1000).toFixed(1)} s: ${this.url}`);
     if (first) this.options.onUrl?.(this.url);
@@ -126,8 +126,9 @@ export class SshTunnel {
     if (up) {
       this.state = 'lost';
       this.lostAt = Date.now();
-      this.log(`lost (${reason}); reconnecting, the URL stays ${this.url}`);
-      this.timer.schedule(0, () => this.connect());
+      const delay = this.timer.lostDelay();
+      this.log(`lost (${reason}); reconnecting, the URL stays ${this.url}${delay ? `; it dropped soon after connecting, so the next try waits ${(delay / 1000).toFixed(1)} s` : ''}`);
+      this.timer.schedule(delay, () => this.connect());
     } else {
       this.retryLater(reason);
     }

@@ -157,7 +157,7 @@ export class TunnelKeeper {
     const changed = this.url !== undefined && this.url !== url;
     const first = this.url === undefined;
     this.url = url;
-    this.timer.reset();
+    this.timer.up();
     this.failures = 0;
     this.state = 'connected';
     if (renamed) {
@@ -181,6 +181,7 @@ export class TunnelKeeper {
     const problem = await probeTunnel(this.url, this.host, this.options.probeTimeoutMs ?? 5000);
     if (this.state !== 'connected') return;
     this.failures = problem ? this.failures + 1 : 0;
+    if (!problem) this.timer.proven();
     if (problem && this.failures >= (this.options.probeFailures ?? 2)) this.lose(`probe failed: ${problem}`);
     else this.timer.schedule(this.options.probeIntervalMs ?? 15_000, () => void this.probe());
   }
@@ -192,8 +193,9 @@ export class TunnelKeeper {
     this.lostAt = Date.now();
     this.client?.close();
     this.client = undefined;
-    this.log(`lost (${reason}); reconnecting as "${this.options.subdomain}"`);
-    this.timer.schedule(0, () => void this.connect());
+    const delay = this.timer.lostDelay();
+    this.log(`lost (${reason}); reconnecting as "${this.options.subdomain}"${delay ? `; it dropped soon after connecting, so the next try waits ${(delay / 1000).toFixed(1)} s` : ''}`);
+    this.timer.schedule(delay, () => void this.connect());
   }
 
   close(): void {

@@ -33,7 +33,11 @@ export interface InspectorOptions {
 /** The body of an edited replay: the whole message XML, or just a text message's new content. */
 function editedXml(ex: Exchange, body: { xml?: unknown; content?: unknown }): string | undefined {
   if (typeof body.xml === 'string' && body.xml.trim()) return body.xml;
-  if (typeof body.content === 'string' && ex.xml) return ex.xml.replace(/<Content>[\s\S]*?<\/Content>/, `<Content>${cdata(body.content)}</Content>`);
+  if (typeof body.content === 'string' && ex.xml) {
+    // A function, so `$&`, `$'` and `$$` in what the user typed stay literal instead of being replacement patterns.
+    const content = `<Content>${cdata(body.content)}</Content>`;
+    return ex.xml.replace(/<Content>[\s\S]*?<\/Content>/, () => content);
+  }
   return undefined;
 }
 
